@@ -1,0 +1,1 @@
+//! RFC 6265 Set-Cookie parsing and canonical forms.

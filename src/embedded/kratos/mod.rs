@@ -1,0 +1,1 @@
+//! Kratos v1.3.1 emulator (public and admin APIs).

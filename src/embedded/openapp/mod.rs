@@ -1,0 +1,1 @@
+//! Reference OpenApp server and gateway.

@@ -1,0 +1,19 @@
+//! # openapp-conformance
+//!
+//! A headless end-to-end conformance harness for the OpenApp "Auth (browser session)" API
+//! (`/auth/whoami`, `/auth/session`, `/auth/kratos-identity`, `/auth/provisioned`,
+//! `/auth/logout`, `/auth/sign-out`) and the Ory Kratos self-service login flows behind it.
+//!
+//! Scenario files (`scenarios/**/*.toml`) are parsed and validated ([`scenario`]), bound to a
+//! target ([`target`]: the embedded stack, containers or an external deployment), run as
+//! libtest-mimic trials with one cookie jar per browser client ([`run`]) and reported
+//! ([`report`]). The embedded stack ([`embedded`]) is a Kratos emulator plus a reference OpenApp
+//! server with fault and benign switches ([`switches`]) that prove every check can fail and
+//! that conforming variations pass.
+
+pub mod contract;
+pub mod cookie;
+pub mod embedded;
+pub mod redact;
+pub mod scenario;
+pub mod switches;

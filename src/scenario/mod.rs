@@ -1,0 +1,3 @@
+//! Scenario files: the format ([`model`]), parsing and validation.
+
+pub mod model;

@@ -1,0 +1,376 @@
+//! The scenario file format, as the TOML deserializer sees it.
+//!
+//! One file holds one scenario: metadata, the identities it needs and ordered steps. Every
+//! table denies unknown keys; fields that semantic validation checks keep their source span
+//! (`toml::Spanned`) so errors can name file:line:column. See README "Writing a scenario".
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// The name of the client every step uses unless it names another.
+pub const DEFAULT_CLIENT: &str = "default";
+
+/// One scenario file, as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    /// Unique, human-readable name.
+    pub name: Spanned<String>,
+    /// What the scenario proves, in a sentence or two.
+    #[serde(default)]
+    pub description: String,
+    /// Free tags; `core` or `strict` selects the profile.
+    #[serde(default)]
+    pub tags: Vec<Spanned<String>>,
+    /// Contract rule ids (`R1`…`R16`, `K1`…`K6`) this scenario checks.
+    pub rules: Vec<Spanned<String>>,
+    /// Extra target capabilities the scenario needs beyond those its steps imply.
+    #[serde(default)]
+    pub requires: Vec<Spanned<Requirement>>,
+    /// Identities by name (`alice = { provisioned = true }`).
+    #[serde(default)]
+    pub identities: BTreeMap<String, Spanned<IdentitySpec>>,
+    /// Browser clients besides `default`, each with its own cookie jar.
+    #[serde(default)]
+    pub clients: Vec<Spanned<String>>,
+    /// Ordered steps (`[[step]]`).
+    #[serde(default, rename = "step")]
+    pub steps: Vec<Spanned<Step>>,
+}
+
+/// A capability of the target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Requirement {
+    /// The Kratos admin API (identity creation, session revocation checks).
+    KratosAdmin,
+    /// A valid OpenApp API key.
+    ApiKey,
+    /// A provisioned identity (`metadata_public.openapp_user_id`, or given by the environment).
+    ProvisionedIdentity,
+    /// A logged-in but unprovisioned identity.
+    UnprovisionedIdentity,
+    /// Two or more identities of the same kind at once.
+    FreshIdentities,
+    /// A configured cookie domain (Kratos and OpenApp on two hosts under it).
+    CookieDomain,
+}
+
+/// An identity a scenario logs in with.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentitySpec {
+    /// Provisioned as an OpenApp user (gateway sets `X-User`). Default: `true`.
+    #[serde(default = "yes")]
+    pub provisioned: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// One step: exactly one action (`request`, `login`, `logout`), then expectations and captures.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// Label, used by `same_json_as` and in reports.
+    pub name: Option<Spanned<String>>,
+    /// The client (cookie jar) that runs the step. Default: `default`.
+    pub client: Option<Spanned<String>>,
+    /// Rules this step's checks enforce, when narrower than the scenario's `rules`.
+    #[serde(default)]
+    pub rules: Vec<Spanned<String>>,
+    /// An HTTP request.
+    pub request: Option<Spanned<Request>>,
+    /// A Kratos self-service login of an identity.
+    pub login: Option<Spanned<Login>>,
+    /// A Kratos self-service logout.
+    pub logout: Option<Spanned<KratosLogout>>,
+    /// What the (last) response must look like.
+    #[serde(default)]
+    pub expect: Expect,
+    /// Values taken from the (last) response into `{{variables}}`.
+    #[serde(default)]
+    pub capture: BTreeMap<String, Spanned<Capture>>,
+}
+
+/// Which server a request goes to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Service {
+    /// The OpenApp API base (origin + `/api/v1`).
+    #[default]
+    Api,
+    /// The OpenApp origin without the API prefix (for example `/api/v1/status` spelled out).
+    Origin,
+    /// Kratos's public API.
+    KratosPublic,
+    /// Kratos's admin API.
+    KratosAdmin,
+}
+
+/// An HTTP request step.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    /// HTTP method, upper case.
+    pub method: Spanned<String>,
+    /// Target service. Default: `api`.
+    #[serde(default)]
+    pub to: Service,
+    /// Path relative to the service base, may hold `{{variables}}` and a query string.
+    pub path: Spanned<String>,
+    /// Extra request headers; values may hold `{{variables}}`.
+    #[serde(default)]
+    pub headers: BTreeMap<String, Spanned<String>>,
+    /// A JSON body (strings may hold `{{variables}}`).
+    pub json: Option<Spanned<toml::Value>>,
+    /// A form-urlencoded body.
+    pub form: Option<BTreeMap<String, Spanned<String>>>,
+    /// A raw body (sent as `text/plain` unless a header says otherwise).
+    pub body: Option<Spanned<String>>,
+    /// Send an OpenApp API key.
+    pub api_key: Option<Spanned<ApiKeyUse>>,
+    /// Send the client's Kratos session token (from an API login) as `X-Session-Token`.
+    #[serde(default)]
+    pub session_token: bool,
+    /// Cookies to put into the client's jar before the request.
+    #[serde(default)]
+    pub cookies: Vec<Spanned<SeedCookie>>,
+}
+
+/// An API key on a request.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKeyUse {
+    /// `valid` (the target's key) or `invalid` (a well-formed key the target never issued).
+    pub key: KeyKind,
+    /// Header channel. Default: `x-api-key`.
+    #[serde(default)]
+    pub via: KeyChannel,
+}
+
+/// Which API key to send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeyKind {
+    /// The target's valid key (requires `api_key`).
+    Valid,
+    /// A key of the right form with an unknown secret.
+    Invalid,
+}
+
+/// The header an API key travels in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeyChannel {
+    /// `X-API-Key: <key>` (what the official SDKs send).
+    #[default]
+    XApiKey,
+    /// `Authorization: Bearer <key>` (what the guide and the spec describe).
+    Bearer,
+}
+
+/// A cookie seeded into the jar before a request.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedCookie {
+    /// Cookie name, for example `csrf_token_00ff00ff`.
+    pub name: String,
+    /// Value. Default: a random token.
+    pub value: Option<String>,
+    /// `host-only` (on the request's host) or `cookie-domain`. Default: `cookie-domain`.
+    #[serde(default)]
+    pub scope: CookieScope,
+    /// Path. Default: `/`.
+    #[serde(default = "root_path")]
+    pub path: String,
+}
+
+fn root_path() -> String {
+    "/".to_string()
+}
+
+/// Host-only or `Domain=` variant of a cookie.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CookieScope {
+    /// No `Domain` attribute: only the host that set it.
+    HostOnly,
+    /// `Domain=<the target's cookie domain>`.
+    #[default]
+    CookieDomain,
+}
+
+/// Login of a named identity through Kratos self-service.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Login {
+    /// The identity (declared under `[identities]`).
+    pub identity: Spanned<String>,
+    /// `browser` (JSON client, cookie jar) or `api` (session token). Default: `browser`.
+    #[serde(default)]
+    pub flow: FlowKind,
+}
+
+/// Browser or API self-service flow.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FlowKind {
+    /// Browser flow as a JSON client with the client's cookie jar.
+    #[default]
+    Browser,
+    /// API (native) flow: session token, no cookies.
+    Api,
+}
+
+/// Logout through Kratos self-service.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KratosLogout {
+    /// `browser` (logout URL with the jar) or `api` (the client's session token).
+    #[serde(default)]
+    pub flow: FlowKind,
+}
+
+/// Expectations on a step's (last) response. Every field is optional.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// One status or a list of allowed statuses.
+    pub status: Option<Spanned<StatusExpect>>,
+    /// The body class.
+    pub body: Option<BodyClass>,
+    /// JSON checks by RFC 6901 pointer.
+    #[serde(default)]
+    pub json: Vec<Spanned<JsonCheck>>,
+    /// Header checks.
+    #[serde(default)]
+    pub headers: Vec<Spanned<HeaderCheck>>,
+    /// Cookies a `Set-Cookie` line must set (not expired), as `NAME@host`, `NAME@domain` or `NAME`.
+    #[serde(default)]
+    pub sets: Vec<Spanned<String>>,
+    /// Cookies a `Set-Cookie` line must expire. A `csrf_token_*` pattern means every such cookie
+    /// the request carried.
+    #[serde(default)]
+    pub clears: Vec<Spanned<String>>,
+    /// Cookie names (or `prefix*`) no `Set-Cookie` line may set.
+    #[serde(default)]
+    pub not_sets: Vec<Spanned<String>>,
+    /// Attribute checks on the line that sets a cookie.
+    #[serde(default)]
+    pub cookie: Vec<Spanned<CookieCheck>>,
+    /// Cookie names (or `prefix*`) the jar must hold after the response.
+    #[serde(default)]
+    pub jar_has: Vec<Spanned<String>>,
+    /// Cookie names (or `prefix*`) the jar must not hold after the response.
+    #[serde(default)]
+    pub jar_lacks: Vec<Spanned<String>>,
+    /// The JSON body agrees with an earlier step's at these pointers (R2).
+    pub same_json_as: Option<Spanned<SameJsonAs>>,
+}
+
+/// One status or several allowed ones.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum StatusExpect {
+    /// Exactly this status.
+    One(u16),
+    /// Any of these.
+    AnyOf(Vec<u16>),
+}
+
+/// What a response body is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BodyClass {
+    /// The JSON literal `null` (surrounding whitespace allowed).
+    Null,
+    /// Zero bytes.
+    Empty,
+    /// A JSON object.
+    Object,
+    /// Any valid JSON.
+    Json,
+}
+
+/// A check on one JSON value.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JsonCheck {
+    /// RFC 6901 pointer, `""` for the whole body.
+    pub path: Spanned<String>,
+    /// Equal to this value (strings may hold `{{variables}}`).
+    pub equals: Option<toml::Value>,
+    /// Present (`true`) or absent (`false`).
+    pub exists: Option<bool>,
+    /// A string matching this regex.
+    pub matches: Option<Spanned<String>>,
+    /// Different from this value (strings may hold `{{variables}}`).
+    pub not_equals: Option<toml::Value>,
+}
+
+/// A check on one response header.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeaderCheck {
+    /// Header name, any case.
+    pub name: String,
+    /// Exact value.
+    pub equals: Option<String>,
+    /// Regex the value must match.
+    pub matches: Option<Spanned<String>>,
+    /// Present (`true`) or absent (`false`).
+    pub exists: Option<bool>,
+}
+
+/// Attribute checks on the `Set-Cookie` line(s) that set a cookie.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CookieCheck {
+    /// Cookie name or `prefix*`.
+    pub name: Spanned<String>,
+    /// `host-only`, `cookie-domain`, or a literal domain.
+    pub domain: Option<String>,
+    /// Exact path.
+    pub path: Option<String>,
+    /// HttpOnly present or not.
+    pub httponly: Option<bool>,
+    /// `yes`, `no`, or `as-expected` (present exactly when Kratos's public URL is https).
+    pub secure: Option<String>,
+    /// `as-configured` or a literal (`Lax`, `Strict`, `None`), case-insensitive.
+    pub samesite: Option<String>,
+    /// `persistent`, `session` or `expired`.
+    pub lifetime: Option<String>,
+}
+
+/// Compare this response's JSON with an earlier step's.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SameJsonAs {
+    /// The earlier step's `name`.
+    pub step: Spanned<String>,
+    /// Pointers that must agree. Default: `/id`, `/identity/id`, `/active`.
+    #[serde(default)]
+    pub paths: Vec<String>,
+}
+
+/// Where a captured value comes from (exactly one key).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Capture {
+    /// RFC 6901 pointer into the JSON body.
+    pub json: Option<String>,
+    /// Response header name.
+    pub header: Option<String>,
+    /// Cookie name, from a `Set-Cookie` line of the response (the value stays secret).
+    pub cookie: Option<String>,
+    /// The `value` of the Kratos `ui.nodes` input with this `attributes.name` (for example
+    /// `csrf_token`), wherever it stands in the list.
+    pub ui_node: Option<String>,
+    /// Treat the value as a secret in every output. Default: true for cookies, `ui_node`
+    /// `csrf_token` and pointers ending in `token`.
+    pub secret: Option<bool>,
+}
