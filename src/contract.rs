@@ -25,37 +25,96 @@ pub struct Rule {
 }
 
 const fn core(id: &'static str, title: &'static str) -> Rule {
-    Rule { id, title, profile: Profile::Core }
+    Rule {
+        id,
+        title,
+        profile: Profile::Core,
+    }
 }
 
 const fn strict(id: &'static str, title: &'static str) -> Rule {
-    Rule { id, title, profile: Profile::Strict }
+    Rule {
+        id,
+        title,
+        profile: Profile::Strict,
+    }
 }
 
 /// Every rule of the contract, in document order.
 pub const RULES: &[Rule] = &[
-    core("R1", "anonymous is not an error: whoami, session and kratos-identity answer 200 null"),
-    core("R2", "one payload, three paths: whoami, session and kratos-identity agree"),
-    core("R3", "session shape: the Kratos session of the identity that logged in, and of no one else"),
-    core("R4", "a bad API key is 401 with the OpenApp error object, on X-API-Key and on Bearer"),
+    core(
+        "R1",
+        "anonymous is not an error: whoami, session and kratos-identity answer 200 null",
+    ),
+    core(
+        "R2",
+        "one payload, three paths: whoami, session and kratos-identity agree",
+    ),
+    core(
+        "R3",
+        "session shape: the Kratos session of the identity that logged in, and of no one else",
+    ),
+    core(
+        "R4",
+        "a bad API key is 401 with the OpenApp error object, on X-API-Key and on Bearer",
+    ),
     core("R5", "an API key alone is not a browser session: 200 null"),
-    core("R6", "provisioned identity: the probe answers 204 with an empty body"),
+    core(
+        "R6",
+        "provisioned identity: the probe answers 204 with an empty body",
+    ),
     core("R7", "anonymous or unprovisioned: the probe answers 401"),
-    strict("R8", "the probe reads only the gateway: a client-sent X-User is stripped"),
+    strict(
+        "R8",
+        "the probe reads only the gateway: a client-sent X-User is stripped",
+    ),
     core("R9", "logout and sign-out answer 204 with an empty body"),
-    core("R10", "logout clears ory_kratos_session host-only and with Domain="),
-    core("R11", "logout clears every csrf_token_* cookie of the request, both variants"),
-    strict("R12", "the clearing lines really clear: the jar holds no session or csrf cookie after"),
-    core("R13", "logged out means logged out: null and 401 afterwards"),
-    core("R14", "logout is idempotent: 204 with clearing lines without a session"),
+    core(
+        "R10",
+        "logout clears ory_kratos_session host-only and with Domain=",
+    ),
+    core(
+        "R11",
+        "logout clears every csrf_token_* cookie of the request, both variants",
+    ),
+    strict(
+        "R12",
+        "the clearing lines really clear: the jar holds no session or csrf cookie after",
+    ),
+    core(
+        "R13",
+        "logged out means logged out: null and 401 afterwards",
+    ),
+    core(
+        "R14",
+        "logout is idempotent: 204 with clearing lines without a session",
+    ),
     core("R15", "sign-out is logout: R9-R14 hold for /auth/sign-out"),
-    strict("R16", "server-side revocation: a replayed pre-logout cookie resolves to no session"),
-    core("K1", "browser flow init returns a flow with a csrf_token node and sets the CSRF cookie once"),
+    strict(
+        "R16",
+        "server-side revocation: a replayed pre-logout cookie resolves to no session",
+    ),
+    core(
+        "K1",
+        "browser flow init returns a flow with a csrf_token node and sets the CSRF cookie once",
+    ),
     core("K2", "CSRF is enforced on the browser flow submit"),
-    core("K3", "a wrong password is a 400 flow with message 4000006 and no session"),
-    core("K4", "login success sets ory_kratos_session (HttpOnly, Path=/, SameSite) and answers the session"),
-    core("K5", "API flow: session_token and session, no cookie; the token works on whoami"),
-    core("K6", "with a cookie domain, the session cookie reaches the OpenApp API host"),
+    core(
+        "K3",
+        "a wrong password is a 400 flow with message 4000006 and no session",
+    ),
+    core(
+        "K4",
+        "login success sets ory_kratos_session (HttpOnly, Path=/, SameSite) and answers the session",
+    ),
+    core(
+        "K5",
+        "API flow: session_token and session, no cookie; the token works on whoami",
+    ),
+    core(
+        "K6",
+        "with a cookie domain, the session cookie reaches the OpenApp API host",
+    ),
 ];
 
 /// Looks a rule up by id (exact, case-sensitive: `R10`).

@@ -11,9 +11,14 @@
 //! server with fault and benign switches ([`switches`]) that prove every check can fail and
 //! that conforming variations pass.
 
+pub mod cli;
 pub mod contract;
 pub mod cookie;
 pub mod embedded;
+pub mod exit;
 pub mod redact;
+pub mod report;
+pub mod run;
 pub mod scenario;
 pub mod switches;
+pub mod target;

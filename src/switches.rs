@@ -67,37 +67,223 @@ macro_rules! sw {
 
 /// Every switch, faults first.
 pub const SWITCHES: &[SwitchInfo] = &[
-    sw!("whoami-anonymous-401", Fault, ["R1"], OpenApp, "whoami answers 401 to a caller without a session"),
-    sw!("session-anonymous-empty-object", Fault, ["R1"], OpenApp, "/auth/session answers {} instead of null without a session"),
-    sw!("session-differs", Fault, ["R2"], OpenApp, "/auth/session and /auth/kratos-identity answer the session's identity object instead of the session"),
-    sw!("whoami-other-identity", Fault, ["R3"], OpenApp, "whoami answers the most recent session of another identity when one is known"),
-    sw!("invalid-key-ignored-x-api-key", Fault, ["R4"], OpenApp, "an invalid API key on X-API-Key is ignored (treated as anonymous)"),
-    sw!("invalid-key-ignored-bearer", Fault, ["R4"], OpenApp, "an invalid API key on Authorization: Bearer is ignored (treated as anonymous)"),
-    sw!("api-key-is-session", Fault, ["R5"], OpenApp, "a valid API key on X-API-Key gets a synthetic session object from the introspection GETs"),
-    sw!("provisioned-200", Fault, ["R6"], OpenApp, "the provisioning probe answers 200 with a JSON body for a provisioned identity"),
-    sw!("unprovisioned-204", Fault, ["R7"], OpenApp, "the provisioning probe answers 204 for a logged-in but unprovisioned identity"),
-    sw!("client-x-user-honoured", Fault, ["R8"], OpenApp, "the gateway passes a client-sent X-User header through to the backend"),
-    sw!("logout-200-body", Fault, ["R9"], OpenApp, "logout and sign-out answer 200 with a JSON body"),
-    sw!("logout-no-domain-variant", Fault, ["R10"], OpenApp, "logout omits the Domain= clearing line of ory_kratos_session"),
-    sw!("logout-keeps-csrf", Fault, ["R11"], OpenApp, "logout does not clear the request's csrf_token_* cookies"),
-    sw!("logout-wrong-path", Fault, ["R12"], OpenApp, "logout clears with Path=/api/v1, which deletes nothing in a browser"),
-    sw!("auth-cache-per-connection", Fault, ["R13"], OpenApp, "whoami and the probe cache their answer per client connection, so a logged-out keep-alive connection still sees the session"),
-    sw!("logout-401-without-session", Fault, ["R14"], OpenApp, "logout answers 401 when the request has no session"),
-    sw!("sign-out-missing", Fault, ["R15"], OpenApp, "POST /auth/sign-out is not routed (404)"),
-    sw!("no-server-side-revocation", Fault, ["R16"], OpenApp, "logout clears cookies but does not revoke the session at Kratos"),
-    sw!("kratos-csrf-cookie-every-init", Fault, ["K1"], Kratos, "browser flow init sets a new CSRF cookie even when the jar holds a valid one"),
-    sw!("kratos-no-csrf-check", Fault, ["K2"], Kratos, "the browser login submit does not check the csrf_token"),
-    sw!("kratos-wrong-password-accepted", Fault, ["K3"], Kratos, "the login submit accepts any password for a known identifier"),
-    sw!("kratos-session-cookie-not-httponly", Fault, ["K4"], Kratos, "the session cookie is issued without HttpOnly"),
-    sw!("kratos-api-login-sets-cookie", Fault, ["K5"], Kratos, "an API flow login also sets the ory_kratos_session cookie"),
-    sw!("kratos-session-cookie-host-only", Fault, ["K6"], Kratos, "the session cookie is issued without Domain= (host-only on the Kratos host)"),
-    sw!("clear-max-age-only", Benign, [], OpenApp, "clearing lines carry only Max-Age=0 (no Expires)"),
-    sw!("clear-expires-only", Benign, [], OpenApp, "clearing lines carry only an epoch Expires (no Max-Age)"),
-    sw!("clear-netscape-style", Benign, [], OpenApp, "clearing lines use another attribute order, lower-case attribute names, a leading-dot Domain, the value `deleted` and a Netscape-style date"),
-    sw!("extra-set-cookie", Benign, [], OpenApp, "every answer also sets an unrelated cookie (openapp_pref)"),
-    sw!("json-layout", Benign, [], OpenApp, "session JSON is pretty-printed with extra response headers"),
-    sw!("bearer-key-validated", Benign, [], OpenApp, "a valid API key on Authorization: Bearer is accepted like X-API-Key (200 null)"),
-    sw!("kratos-extra-fields", Benign, [], Kratos, "the emulator adds fields a newer Kratos might send to sessions and flows"),
+    sw!(
+        "whoami-anonymous-401",
+        Fault,
+        ["R1"],
+        OpenApp,
+        "whoami answers 401 to a caller without a session"
+    ),
+    sw!(
+        "session-anonymous-empty-object",
+        Fault,
+        ["R1"],
+        OpenApp,
+        "/auth/session answers {} instead of null without a session"
+    ),
+    sw!(
+        "session-differs",
+        Fault,
+        ["R2"],
+        OpenApp,
+        "/auth/session and /auth/kratos-identity answer the session's identity object instead of the session"
+    ),
+    sw!(
+        "whoami-other-identity",
+        Fault,
+        ["R3"],
+        OpenApp,
+        "whoami answers the most recent session of another identity when one is known"
+    ),
+    sw!(
+        "invalid-key-ignored-x-api-key",
+        Fault,
+        ["R4"],
+        OpenApp,
+        "an invalid API key on X-API-Key is ignored (treated as anonymous)"
+    ),
+    sw!(
+        "invalid-key-ignored-bearer",
+        Fault,
+        ["R4"],
+        OpenApp,
+        "an invalid API key on Authorization: Bearer is ignored (treated as anonymous)"
+    ),
+    sw!(
+        "api-key-is-session",
+        Fault,
+        ["R5"],
+        OpenApp,
+        "a valid API key on X-API-Key gets a synthetic session object from the introspection GETs"
+    ),
+    sw!(
+        "provisioned-200",
+        Fault,
+        ["R6"],
+        OpenApp,
+        "the provisioning probe answers 200 with a JSON body for a provisioned identity"
+    ),
+    sw!(
+        "unprovisioned-204",
+        Fault,
+        ["R7"],
+        OpenApp,
+        "the provisioning probe answers 204 for a logged-in but unprovisioned identity"
+    ),
+    sw!(
+        "client-x-user-honoured",
+        Fault,
+        ["R8"],
+        OpenApp,
+        "the gateway passes a client-sent X-User header through to the backend"
+    ),
+    sw!(
+        "logout-200-body",
+        Fault,
+        ["R9"],
+        OpenApp,
+        "logout and sign-out answer 200 with a JSON body"
+    ),
+    sw!(
+        "logout-no-domain-variant",
+        Fault,
+        ["R10"],
+        OpenApp,
+        "logout omits the Domain= clearing line of ory_kratos_session"
+    ),
+    sw!(
+        "logout-keeps-csrf",
+        Fault,
+        ["R11"],
+        OpenApp,
+        "logout does not clear the request's csrf_token_* cookies"
+    ),
+    sw!(
+        "logout-wrong-path",
+        Fault,
+        ["R12"],
+        OpenApp,
+        "logout clears with Path=/api/v1, which deletes nothing in a browser"
+    ),
+    sw!(
+        "auth-cache-per-connection",
+        Fault,
+        ["R13"],
+        OpenApp,
+        "whoami and the probe cache their answer per client connection, so a logged-out keep-alive connection still sees the session"
+    ),
+    sw!(
+        "logout-401-without-session",
+        Fault,
+        ["R14"],
+        OpenApp,
+        "logout answers 401 when the request has no session"
+    ),
+    sw!(
+        "sign-out-missing",
+        Fault,
+        ["R15"],
+        OpenApp,
+        "POST /auth/sign-out is not routed (404)"
+    ),
+    sw!(
+        "no-server-side-revocation",
+        Fault,
+        ["R16"],
+        OpenApp,
+        "logout clears cookies but does not revoke the session at Kratos"
+    ),
+    sw!(
+        "kratos-csrf-cookie-every-init",
+        Fault,
+        ["K1"],
+        Kratos,
+        "browser flow init sets a new CSRF cookie even when the jar holds a valid one"
+    ),
+    sw!(
+        "kratos-no-csrf-check",
+        Fault,
+        ["K2"],
+        Kratos,
+        "the browser login submit does not check the csrf_token"
+    ),
+    sw!(
+        "kratos-wrong-password-accepted",
+        Fault,
+        ["K3"],
+        Kratos,
+        "the login submit accepts any password for a known identifier"
+    ),
+    sw!(
+        "kratos-session-cookie-not-httponly",
+        Fault,
+        ["K4"],
+        Kratos,
+        "the session cookie is issued without HttpOnly"
+    ),
+    sw!(
+        "kratos-api-login-sets-cookie",
+        Fault,
+        ["K5"],
+        Kratos,
+        "an API flow login also sets the ory_kratos_session cookie"
+    ),
+    sw!(
+        "kratos-session-cookie-host-only",
+        Fault,
+        ["K6"],
+        Kratos,
+        "the session cookie is issued without Domain= (host-only on the Kratos host)"
+    ),
+    sw!(
+        "clear-max-age-only",
+        Benign,
+        [],
+        OpenApp,
+        "clearing lines carry only Max-Age=0 (no Expires)"
+    ),
+    sw!(
+        "clear-expires-only",
+        Benign,
+        [],
+        OpenApp,
+        "clearing lines carry only an epoch Expires (no Max-Age)"
+    ),
+    sw!(
+        "clear-netscape-style",
+        Benign,
+        [],
+        OpenApp,
+        "clearing lines use another attribute order, lower-case attribute names, a leading-dot Domain, the value `deleted` and a Netscape-style date"
+    ),
+    sw!(
+        "extra-set-cookie",
+        Benign,
+        [],
+        OpenApp,
+        "every answer also sets an unrelated cookie (openapp_pref)"
+    ),
+    sw!(
+        "json-layout",
+        Benign,
+        [],
+        OpenApp,
+        "session JSON is pretty-printed with extra response headers"
+    ),
+    sw!(
+        "bearer-key-validated",
+        Benign,
+        [],
+        OpenApp,
+        "a valid API key on Authorization: Bearer is accepted like X-API-Key (200 null)"
+    ),
+    sw!(
+        "kratos-extra-fields",
+        Benign,
+        [],
+        Kratos,
+        "the emulator adds fields a newer Kratos might send to sessions and flows"
+    ),
 ];
 
 /// Looks a switch up by name.
@@ -109,7 +295,11 @@ pub fn find(name: &str) -> Option<&'static SwitchInfo> {
 pub fn render_table() -> String {
     let mut out = String::new();
     for s in SWITCHES {
-        let rules = if s.rules.is_empty() { "-".to_string() } else { s.rules.join(",") };
+        let rules = if s.rules.is_empty() {
+            "-".to_string()
+        } else {
+            s.rules.join(",")
+        };
         out.push_str(&format!("{} {} {}\n", s.name, s.kind, rules));
     }
     out
@@ -144,7 +334,10 @@ impl Switches {
 
     /// Is the named switch on?
     pub fn on(&self, name: &str) -> bool {
-        debug_assert!(find(name).is_some(), "switch `{name}` is not in the registry");
+        debug_assert!(
+            find(name).is_some(),
+            "switch `{name}` is not in the registry"
+        );
         self.on.contains(name)
     }
 
@@ -174,10 +367,27 @@ mod tests {
             for r in s.rules {
                 assert!(crate::contract::rule(r).is_some(), "{} cites {r}", s.name);
             }
-            assert_eq!(s.kind == SwitchKind::Fault, !s.rules.is_empty(), "{}", s.name);
+            assert_eq!(
+                s.kind == SwitchKind::Fault,
+                !s.rules.is_empty(),
+                "{}",
+                s.name
+            );
         }
-        assert!(SWITCHES.iter().filter(|s| s.kind == SwitchKind::Fault).count() >= 22);
-        assert!(SWITCHES.iter().filter(|s| s.kind == SwitchKind::Benign).count() >= 4);
+        assert!(
+            SWITCHES
+                .iter()
+                .filter(|s| s.kind == SwitchKind::Fault)
+                .count()
+                >= 22
+        );
+        assert!(
+            SWITCHES
+                .iter()
+                .filter(|s| s.kind == SwitchKind::Benign)
+                .count()
+                >= 4
+        );
     }
 
     #[test]

@@ -1,1 +1,51 @@
-fn main() {}
+//! The conformance suite as a `cargo test` target (`harness = false`): one libtest-mimic trial
+//! per scenario file, configured by the same environment variables as `openapp-conformance run`
+//! (see the README). With no variables it runs against the embedded stack.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use libtest_mimic::Arguments;
+use openapp_conformance::cli::settings_from_env;
+use openapp_conformance::run::{SharedTarget, build_trials, runtime};
+use openapp_conformance::scenario::load_dir;
+
+fn main() -> ExitCode {
+    let args = Arguments::from_args();
+    let (opts, tags, dir) = match settings_from_env() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let dir = dir.unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios"));
+    let loaded = match load_dir(&dir) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if loaded.scenarios.is_empty() && loaded.errors.is_empty() {
+        eprintln!(
+            "error: no scenario file under {} (a typo in OPENAPP_CONFORMANCE_SCENARIOS?)",
+            dir.display()
+        );
+        return ExitCode::from(2);
+    }
+    let mut scenarios = loaded.scenarios;
+    if !tags.is_empty() {
+        scenarios.retain(|s| s.tags().iter().any(|t| tags.iter().any(|w| w == t)));
+    }
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: failed to start the async runtime: {e}");
+            return ExitCode::from(3);
+        }
+    };
+    let shared = SharedTarget::new(opts, rt);
+    let trials = build_trials(scenarios, loaded.errors, &shared);
+    libtest_mimic::run(&args, trials).exit_code()
+}

@@ -1,0 +1,421 @@
+//! The command line: `run`, `list`, `faults` and `serve`. Every `run` flag also has an
+//! environment variable, because the `cargo test` target takes its settings from the
+//! environment only.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::exit;
+use crate::run::{SharedTarget, build_trials, runtime, trial_name};
+use crate::scenario::{Loaded, Scenario, ScenarioError, load_dir};
+
+/// Invalid scenario files: trial id and error.
+type Invalid = Vec<(String, ScenarioError)>;
+use crate::switches::{self, Switches};
+use crate::target::{TargetKind, TargetOptions};
+
+/// Conformance harness for the OpenApp browser-session Auth API and its Kratos login flows.
+#[derive(Debug, Parser)]
+#[command(name = "openapp-conformance", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the scenarios (all by default) against a target.
+    Run(RunArgs),
+    /// List the scenarios.
+    List(ListArgs),
+    /// List the fault and benign switches of the embedded stack: `NAME KIND RULES`.
+    Faults,
+    /// Start the embedded stack and keep it running until interrupted.
+    Serve(ServeArgs),
+}
+
+/// Parses a duration such as `4s`, `500ms`, `2m`, `1h`.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a duration like 4s, 500ms, 1h"))?;
+    let d = match unit {
+        "ms" => Duration::from_millis(n),
+        "s" => Duration::from_secs(n),
+        "m" => Duration::from_secs(n * 60),
+        "h" => Duration::from_secs(n * 3600),
+        _ => {
+            return Err(format!(
+                "`{s}` is not a duration like 4s, 500ms, 1h (units: ms, s, m, h)"
+            ));
+        }
+    };
+    Ok(d)
+}
+
+#[derive(Debug, Args)]
+struct TargetArgs {
+    /// embedded, containers or external. Default: external when OPENAPP_BASE_URL is set, else embedded.
+    #[arg(long, value_enum, env = "OPENAPP_CONFORMANCE_TARGET")]
+    target: Option<TargetKind>,
+    /// Fault or benign switches of the embedded stack, comma-separated (see `faults`).
+    #[arg(long, env = "OPENAPP_CONFORMANCE_FAULT", value_name = "NAME")]
+    fault: Option<String>,
+    /// Login flow lifespan of the embedded Kratos. Default: 1h.
+    #[arg(long, env = "OPENAPP_CONFORMANCE_FLOW_LIFESPAN", value_parser = parse_duration)]
+    flow_lifespan: Option<Duration>,
+    /// TCP connect timeout. Default: 5s.
+    #[arg(long, env = "OPENAPP_CONFORMANCE_CONNECT_TIMEOUT", value_parser = parse_duration, default_value = "5s")]
+    connect_timeout: Duration,
+    /// Whole-request timeout. Default: 10s.
+    #[arg(long, env = "OPENAPP_CONFORMANCE_REQUEST_TIMEOUT", value_parser = parse_duration, default_value = "10s")]
+    request_timeout: Duration,
+}
+
+impl TargetArgs {
+    fn options(&self) -> Result<TargetOptions, String> {
+        let switches =
+            Switches::parse(self.fault.as_deref().unwrap_or("")).map_err(|e| e.to_string())?;
+        Ok(TargetOptions {
+            kind: self.target,
+            switches,
+            flow_lifespan: self.flow_lifespan,
+            timeouts: crate::target::Timeouts {
+                connect: self.connect_timeout,
+                request: self.request_timeout,
+            },
+        })
+    }
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    /// Run only scenarios whose trial name contains one of these (e.g. `core::r10`, `logout`).
+    filters: Vec<String>,
+    /// Only scenarios with this tag (repeatable: any of them).
+    #[arg(long, env = "OPENAPP_CONFORMANCE_TAG", value_delimiter = ',')]
+    tag: Vec<String>,
+    /// Filters match whole trial names exactly.
+    #[arg(long, env = "OPENAPP_CONFORMANCE_EXACT")]
+    exact: bool,
+    /// Skip scenarios whose name contains this (repeatable).
+    #[arg(long, env = "OPENAPP_CONFORMANCE_SKIP", value_delimiter = ',')]
+    skip: Vec<String>,
+    /// List the selected trials instead of running them.
+    #[arg(long)]
+    list: bool,
+    /// Trials run in parallel on this many threads. Default: the number of CPUs.
+    #[arg(long, env = "OPENAPP_CONFORMANCE_TEST_THREADS")]
+    test_threads: Option<usize>,
+    /// The scenario directory.
+    #[arg(
+        long,
+        env = "OPENAPP_CONFORMANCE_SCENARIOS",
+        default_value = "scenarios"
+    )]
+    scenarios: PathBuf,
+    #[command(flatten)]
+    target: TargetArgs,
+}
+
+#[derive(Debug, Args)]
+struct ListArgs {
+    /// One JSON array on stdout.
+    #[arg(long)]
+    json: bool,
+    /// The scenario directory.
+    #[arg(
+        long,
+        env = "OPENAPP_CONFORMANCE_SCENARIOS",
+        default_value = "scenarios"
+    )]
+    scenarios: PathBuf,
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Print one JSON object on one line once ready.
+    #[arg(long)]
+    json: bool,
+    /// Fault or benign switches, comma-separated.
+    #[arg(long, env = "OPENAPP_CONFORMANCE_FAULT", value_name = "NAME")]
+    fault: Option<String>,
+    /// Login flow lifespan of the Kratos emulator. Default: 1h.
+    #[arg(long, value_parser = parse_duration)]
+    flow_lifespan: Option<Duration>,
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    ExitCode::from(match cli.command {
+        Command::Run(args) => run(args),
+        Command::List(args) => list(args),
+        Command::Faults => {
+            print!("{}", switches::render_table());
+            exit::OK
+        }
+        Command::Serve(args) => serve(args),
+    })
+}
+
+fn error(msg: impl std::fmt::Display) {
+    eprintln!("error: {msg}");
+}
+
+/// Loads scenarios; prints invalid files; `Err` when the directory itself is unusable.
+fn load(dir: &std::path::Path) -> Result<(Vec<Scenario>, Invalid), u8> {
+    match load_dir(dir) {
+        Ok(Loaded { scenarios, errors }) => Ok((scenarios, errors)),
+        Err(e) => {
+            error(e);
+            Err(exit::USAGE)
+        }
+    }
+}
+
+fn selected(name: &str, tags: &[&str], args: &RunArgs) -> bool {
+    let filtered = args.filters.is_empty()
+        || args.filters.iter().any(|f| {
+            if args.exact {
+                name == f
+            } else {
+                name.contains(f.as_str())
+            }
+        });
+    let tagged = args.tag.is_empty() || args.tag.iter().any(|t| tags.contains(&t.as_str()));
+    let skipped = args.skip.iter().any(|s| name.contains(s.as_str()));
+    filtered && tagged && !skipped
+}
+
+fn run(args: RunArgs) -> u8 {
+    let opts = match args.target.options() {
+        Ok(o) => o,
+        Err(e) => {
+            error(e);
+            return exit::USAGE;
+        }
+    };
+    let (mut scenarios, mut invalid) = match load(&args.scenarios) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let total = scenarios.len() + invalid.len();
+    scenarios.retain(|s| selected(&trial_name(&s.id), &s.tags(), &args));
+    invalid.retain(|(id, _)| selected(&trial_name(id), &[], &args) || args.tag.is_empty());
+    for (_, e) in &invalid {
+        eprintln!("{e}");
+    }
+    if scenarios.is_empty() && invalid.is_empty() {
+        error(format!(
+            "no scenario matches the filters ({total} scenario files under {})\n(hint: `openapp-conformance list` shows their names)",
+            args.scenarios.display()
+        ));
+        return exit::USAGE;
+    }
+    let bad_files = !invalid.is_empty();
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(e) => {
+            error(format!("failed to start the async runtime: {e}"));
+            return exit::SETUP;
+        }
+    };
+    let shared = SharedTarget::new(opts, rt);
+    let largs = libtest_mimic::Arguments {
+        list: args.list,
+        test_threads: args.test_threads,
+        ..Default::default()
+    };
+    if !args.list
+        && let Err(e) = shared.resolve()
+    {
+        error(&e);
+        return if bad_files {
+            exit::USAGE
+        } else {
+            e.exit_code()
+        };
+    }
+    let trials = build_trials(scenarios, invalid, &shared);
+    let conclusion = libtest_mimic::run(&largs, trials);
+    let _ = std::io::stdout().flush();
+    if bad_files {
+        exit::USAGE
+    } else if conclusion.has_failed() {
+        exit::CHECK_FAILED
+    } else {
+        exit::OK
+    }
+}
+
+fn list(args: ListArgs) -> u8 {
+    let (scenarios, invalid) = match load(&args.scenarios) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    for (_, e) in &invalid {
+        eprintln!("{e}");
+    }
+    if args.json {
+        let items: Vec<serde_json::Value> = scenarios
+            .iter()
+            .map(|s| {
+                serde_json::json!({
+                    "name": s.name(),
+                    "id": s.id,
+                    "trial": trial_name(&s.id),
+                    "file": s.path.display().to_string(),
+                    "description": s.file.description,
+                    "tags": s.tags(),
+                    "rules": s.rules(),
+                    "requirements": s.requirements,
+                })
+            })
+            .collect();
+        println!("{}", serde_json::Value::Array(items));
+    } else {
+        for s in &scenarios {
+            println!(
+                "{}  [{}]  {}",
+                trial_name(&s.id),
+                s.rules().join(","),
+                s.name()
+            );
+        }
+    }
+    if invalid.is_empty() {
+        exit::OK
+    } else {
+        exit::USAGE
+    }
+}
+
+fn serve(args: ServeArgs) -> u8 {
+    let switches = match Switches::parse(args.fault.as_deref().unwrap_or("")) {
+        Ok(s) => s,
+        Err(e) => {
+            error(e);
+            return exit::USAGE;
+        }
+    };
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(e) => {
+            error(format!("failed to start the async runtime: {e}"));
+            return exit::SETUP;
+        }
+    };
+    rt.block_on(async move {
+        let opts = crate::embedded::StackOptions {
+            switches,
+            flow_lifespan: args.flow_lifespan.unwrap_or(Duration::from_secs(3600)),
+        };
+        let stack = match crate::embedded::EmbeddedStack::start(opts).await {
+            Ok(s) => s,
+            Err(e) => {
+                error(e);
+                return exit::SETUP;
+            }
+        };
+        let info = stack.describe_json();
+        if args.json {
+            println!("{info}");
+        } else {
+            let e = stack.endpoints();
+            println!("embedded stack ready (Ctrl-C stops it)");
+            println!("  OpenApp API:   {}", e.api_base());
+            println!("  Kratos public: {}", e.kratos_public);
+            println!(
+                "  Kratos admin:  {}",
+                e.kratos_admin
+                    .as_ref()
+                    .map(|u| u.to_string())
+                    .unwrap_or_default()
+            );
+            println!(
+                "  cookie domain: {}",
+                e.cookie_domain.clone().unwrap_or_default()
+            );
+            for r in &e.resolve {
+                println!("  --resolve {r}");
+            }
+            println!("  API key: run with --json to print this throwaway key");
+        }
+        let _ = std::io::stdout().flush();
+        wait_for_shutdown().await;
+        exit::OK
+    })
+}
+
+async fn wait_for_shutdown() {
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("4s"), Ok(Duration::from_secs(4)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
+        assert!(parse_duration("4").is_err());
+        assert!(parse_duration("s").is_err());
+        assert!(parse_duration("4 parsecs").is_err());
+    }
+}
+
+/// Settings the `cargo test` target reads from the environment (the same variables as `run`).
+#[derive(Debug, Parser)]
+struct EnvSettings {
+    #[arg(long, env = "OPENAPP_CONFORMANCE_TAG", value_delimiter = ',')]
+    tag: Vec<String>,
+    #[arg(long, env = "OPENAPP_CONFORMANCE_SCENARIOS")]
+    scenarios: Option<PathBuf>,
+    #[command(flatten)]
+    target: TargetArgs,
+}
+
+/// The `cargo test` target's settings: target options, tag filter, scenario directory.
+pub fn settings_from_env() -> Result<(TargetOptions, Vec<String>, Option<PathBuf>), String> {
+    let s = EnvSettings::try_parse_from(["cargo-test"]).map_err(|e| e.to_string())?;
+    Ok((s.target.options()?, s.tag, s.scenarios))
+}

@@ -1,0 +1,189 @@
+//! The human-readable failure transcript: every exchange of the scenario up to the failing
+//! step (method, URL, relevant headers, status, every `Set-Cookie` line, a body excerpt), then
+//! the failed expectations with their rules and a `curl` command that reproduces the failing
+//! request. Values of cookies, tokens, passwords and API keys never appear.
+
+use std::fmt::Write;
+
+use crate::cookie::parse_set_cookie;
+use crate::redact::{Secrets, redact_cookie_header, redact_json};
+use crate::run::result::{Exchange, Outcome, ScenarioResult, StepResult};
+
+const BODY_EXCERPT: usize = 600;
+
+/// Request headers whose values are secrets, with the `$ENV_VAR` the curl line uses instead.
+fn secret_header(name: &str) -> Option<&'static str> {
+    match name.to_ascii_lowercase().as_str() {
+        "x-api-key" => Some("$OPENAPP_API_KEY"),
+        "authorization" => Some("Bearer $OPENAPP_API_KEY"),
+        "x-session-token" => Some("$KRATOS_SESSION_TOKEN"),
+        _ => None,
+    }
+}
+
+/// Renders the transcript of a failed (or any) scenario run.
+pub fn render_failure(result: &ScenarioResult, secrets: &Secrets) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "scenario {} — {} (rules {})",
+        result.id,
+        result.name,
+        result.rules.join(", ")
+    );
+    if let Some(e) = &result.setup_error {
+        let _ = writeln!(out, "  setup failed: {e}");
+    }
+    for step in &result.steps {
+        render_step(&mut out, step, secrets);
+    }
+    if let Some(step) = result.steps.last().filter(|s| !s.passed())
+        && let Some(ex) = step.exchanges.last()
+    {
+        let _ = writeln!(
+            out,
+            "  reproduce the failing request:\n    {}",
+            curl_command(ex, secrets)
+        );
+    }
+    if let Outcome::Ignored(reason) = &result.outcome {
+        let _ = writeln!(out, "  ignored: {reason}");
+    }
+    secrets.redact(&out)
+}
+
+fn render_step(out: &mut String, step: &StepResult, secrets: &Secrets) {
+    let verdict = if step.passed() { "ok" } else { "FAILED" };
+    let _ = writeln!(
+        out,
+        "  step {} [{}] {} — {verdict}",
+        step.index, step.client, step.label
+    );
+    for ex in &step.exchanges {
+        render_exchange(out, ex, secrets);
+    }
+    for note in &step.notes {
+        let _ = writeln!(out, "    note: {note}");
+    }
+    if let Some(e) = &step.error {
+        let _ = writeln!(out, "    error: {e}");
+    }
+    for c in &step.checks {
+        match &c.failure {
+            None => {
+                let _ = writeln!(out, "    ✓ {}", c.what);
+            }
+            Some(f) => {
+                let _ = writeln!(out, "    ✗ {} [{}]: {f}", c.what, c.rules.join(","));
+            }
+        }
+    }
+}
+
+fn render_exchange(out: &mut String, ex: &Exchange, secrets: &Secrets) {
+    let _ = writeln!(out, "    > {} {}   ({})", ex.method, ex.url, ex.purpose);
+    for (name, value) in &ex.request_headers {
+        let shown = if name.eq_ignore_ascii_case("cookie") {
+            redact_cookie_header(value)
+        } else if secret_header(name).is_some() {
+            format!("[{} chars]", value.len())
+        } else {
+            value.clone()
+        };
+        let _ = writeln!(out, "      {name}: {shown}");
+    }
+    if let Some(body) = &ex.request_body {
+        let _ = writeln!(out, "      body: {}", excerpt(body.as_bytes(), secrets));
+    }
+    match &ex.response {
+        Err(e) => {
+            let _ = writeln!(out, "    < no response: {e}");
+        }
+        Ok(resp) => {
+            let _ = writeln!(out, "    < {} ({:.0?})", resp.status, ex.elapsed);
+            for (name, value) in &resp.headers {
+                if ["content-type", "location", "www-authenticate"].contains(&name.as_str()) {
+                    let _ = writeln!(out, "      {name}: {value}");
+                }
+            }
+            for line in &resp.set_cookies {
+                let shown = parse_set_cookie(line)
+                    .map(|c| c.redacted())
+                    .unwrap_or_else(|e| format!("(unparsable: {e})"));
+                let _ = writeln!(out, "      set-cookie: {shown}");
+            }
+            for (line, reason) in &resp.rejected_cookies {
+                let name = line.split('=').next().unwrap_or("?");
+                let _ = writeln!(
+                    out,
+                    "      ! the cookie jar refused the Set-Cookie line for `{name}`: {reason}"
+                );
+            }
+            if !resp.body.is_empty() {
+                let _ = writeln!(out, "      body: {}", excerpt(&resp.body, secrets));
+            }
+        }
+    }
+}
+
+/// A redacted, shortened body.
+pub fn excerpt(body: &[u8], secrets: &Secrets) -> String {
+    let text = match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(v) => redact_json(&v).to_string(),
+        Err(_) => String::from_utf8_lossy(body).into_owned(),
+    };
+    let text = secrets.redact(&text);
+    if text.chars().count() > BODY_EXCERPT {
+        let cut: String = text.chars().take(BODY_EXCERPT).collect();
+        format!("{cut}… ({} bytes)", body.len())
+    } else {
+        text
+    }
+}
+
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+/// A copy-pasteable curl command for an exchange; secrets become `$ENV_VAR` references.
+pub fn curl_command(ex: &Exchange, secrets: &Secrets) -> String {
+    let mut parts = vec![
+        "curl -sS -i".to_string(),
+        format!("-X {}", ex.method),
+        shell_quote(&secrets.redact(&ex.url)),
+    ];
+    for (name, value) in &ex.request_headers {
+        let shown = if name.eq_ignore_ascii_case("cookie") {
+            let names: Vec<String> = value
+                .split(';')
+                .filter_map(|p| p.split_once('=').map(|(n, _)| n.trim().to_string()))
+                .map(|n| format!("{n}=${}", env_name(&n)))
+                .collect();
+            names.join("; ")
+        } else if let Some(var) = secret_header(name) {
+            var.to_string()
+        } else {
+            secrets.redact(value)
+        };
+        // Double quotes so the $VARS expand; the values here hold no secrets.
+        parts.push(format!("-H \"{name}: {}\"", shown.replace('"', "\\\"")));
+    }
+    if let Some(body) = &ex.request_body {
+        parts.push(format!("--data-raw {}", shell_quote(&secrets.redact(body))));
+    }
+    parts.join(" ")
+}
+
+fn env_name(cookie: &str) -> String {
+    let upper: String = cookie
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("COOKIE_{}", upper.chars().take(40).collect::<String>())
+}

@@ -1,0 +1,3 @@
+//! Reporters: pure functions of the run's results.
+
+pub mod human;

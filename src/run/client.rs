@@ -1,0 +1,279 @@
+//! One browser client of a scenario: a reqwest client with its own cookie jar, redirects never
+//! followed, every exchange recorded with its raw `Set-Cookie` lines, and the lines the jar
+//! refused reported instead of dropped.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use reqwest::header::{HeaderName, HeaderValue, SET_COOKIE};
+use reqwest_cookie_store::CookieStoreMutex;
+use url::Url;
+
+use super::result::{Exchange, Response};
+use crate::target::{Endpoints, Timeouts};
+
+/// Builds the HTTP clients of a run with the target's host overrides and timeouts.
+#[derive(Debug, Clone)]
+pub struct ClientFactory {
+    endpoints: Endpoints,
+    timeouts: Timeouts,
+}
+
+fn builder(endpoints: &Endpoints, timeouts: Timeouts) -> reqwest::ClientBuilder {
+    let mut b = reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(timeouts.connect)
+        .timeout(timeouts.request)
+        .user_agent(concat!("openapp-conformance/", env!("CARGO_PKG_VERSION")));
+    for r in &endpoints.resolve {
+        b = b.resolve(&r.host, r.socket_addr());
+    }
+    b
+}
+
+impl ClientFactory {
+    /// A factory for this target.
+    pub fn new(endpoints: Endpoints, timeouts: Timeouts) -> Self {
+        Self {
+            endpoints,
+            timeouts,
+        }
+    }
+
+    /// A fresh browser client with an empty jar.
+    pub fn browser(&self, name: &str) -> Result<BrowserClient, String> {
+        let jar = Arc::new(CookieStoreMutex::default());
+        let http = builder(&self.endpoints, self.timeouts)
+            .cookie_provider(jar.clone())
+            .build()
+            .map_err(|e| format!("failed to build the HTTP client: {e}"))?;
+        let bare = builder(&self.endpoints, self.timeouts)
+            .build()
+            .map_err(|e| format!("failed to build the HTTP client: {e}"))?;
+        Ok(BrowserClient {
+            name: name.to_string(),
+            jar,
+            http,
+            bare,
+            session_token: None,
+        })
+    }
+}
+
+/// A request about to be sent.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    /// What it is for (shown in transcripts).
+    pub purpose: String,
+    /// Method.
+    pub method: reqwest::Method,
+    /// Full URL.
+    pub url: Url,
+    /// Headers to send (besides the jar's `Cookie`).
+    pub headers: Vec<(String, String)>,
+    /// Body bytes as text.
+    pub body: Option<String>,
+    /// Send through the cookie jar (browser) or without any cookie (API flows, admin).
+    pub with_jar: bool,
+}
+
+impl Outgoing {
+    /// A bodiless request through the jar with `Accept: application/json`.
+    pub fn get(purpose: impl Into<String>, url: Url) -> Self {
+        Self {
+            purpose: purpose.into(),
+            method: reqwest::Method::GET,
+            url,
+            headers: vec![("Accept".into(), "application/json".into())],
+            body: None,
+            with_jar: true,
+        }
+    }
+
+    /// Sets a JSON body and its content type.
+    pub fn json(mut self, method: reqwest::Method, body: &serde_json::Value) -> Self {
+        self.method = method;
+        self.headers
+            .push(("Content-Type".into(), "application/json".into()));
+        self.body = Some(body.to_string());
+        self
+    }
+
+    /// Sends without cookies.
+    pub fn without_jar(mut self) -> Self {
+        self.with_jar = false;
+        self
+    }
+}
+
+/// A browser (or native app) client with its own cookie jar.
+pub struct BrowserClient {
+    /// Client name from the scenario (`default`, `alice`…).
+    pub name: String,
+    /// The jar, shared with the reqwest client.
+    pub jar: Arc<CookieStoreMutex>,
+    http: reqwest::Client,
+    bare: reqwest::Client,
+    /// The Kratos session token from an API login, if any.
+    pub session_token: Option<String>,
+}
+
+impl BrowserClient {
+    /// Names of the unexpired cookies in the jar (any domain), sorted.
+    pub fn jar_names(&self) -> Vec<String> {
+        let store = self.jar.lock().unwrap_or_else(|p| p.into_inner());
+        let mut names: Vec<String> = store
+            .iter_unexpired()
+            .map(|c| c.name().to_string())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// Puts a cookie into the jar as if `url` had set it with this `Set-Cookie` line.
+    pub fn seed(&self, set_cookie: &str, url: &Url) -> Result<(), String> {
+        let mut store = self.jar.lock().unwrap_or_else(|p| p.into_inner());
+        store
+            .parse(set_cookie, url)
+            .map(|_| ())
+            .map_err(|e| format!("the jar refused a seeded cookie: {e}"))
+    }
+
+    /// The `Cookie` header value the jar will send to `url`, if any.
+    fn cookie_header(&self, url: &Url) -> Option<String> {
+        let store = self.jar.lock().unwrap_or_else(|p| p.into_inner());
+        let pairs: Vec<String> = store
+            .get_request_values(url)
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect();
+        (!pairs.is_empty()).then(|| pairs.join("; "))
+    }
+
+    /// Sends a request and records the exchange. Never fails: a transport error becomes the
+    /// exchange's response error.
+    pub async fn send(&self, out: Outgoing) -> Exchange {
+        let mut request_headers = out.headers.clone();
+        if out.with_jar
+            && let Some(cookie) = self.cookie_header(&out.url)
+        {
+            request_headers.push(("Cookie".into(), cookie));
+        }
+        let client = if out.with_jar { &self.http } else { &self.bare };
+        let mut req = client.request(out.method.clone(), out.url.clone());
+        for (name, value) in &out.headers {
+            match (
+                HeaderName::try_from(name.as_str()),
+                HeaderValue::try_from(value.as_str()),
+            ) {
+                (Ok(n), Ok(v)) => req = req.header(n, v),
+                _ => {
+                    return exchange(
+                        &out,
+                        request_headers,
+                        Err(format!("invalid request header `{name}`")),
+                        Instant::now(),
+                    );
+                }
+            }
+        }
+        if let Some(body) = &out.body {
+            req = req.body(body.clone());
+        }
+        let started = Instant::now();
+        let response = match req.send().await {
+            Ok(resp) => read_response(resp, &out.url).await,
+            Err(e) => Err(describe_transport_error(&e, &out.url, started)),
+        };
+        exchange(&out, request_headers, response, started)
+    }
+}
+
+fn exchange(
+    out: &Outgoing,
+    request_headers: Vec<(String, String)>,
+    response: Result<Response, String>,
+    started: Instant,
+) -> Exchange {
+    Exchange {
+        purpose: out.purpose.clone(),
+        method: out.method.to_string(),
+        url: out.url.to_string(),
+        request_headers,
+        request_body: out.body.clone(),
+        response,
+        elapsed: started.elapsed(),
+    }
+}
+
+async fn read_response(resp: reqwest::Response, url: &Url) -> Result<Response, String> {
+    let status = resp.status().as_u16();
+    let headers: Vec<(String, String)> = resp
+        .headers()
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let set_cookies: Vec<String> = resp
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .collect();
+    let rejected_cookies = set_cookies
+        .iter()
+        .filter_map(|line| {
+            cookie_store::Cookie::parse(line.as_str(), url)
+                .err()
+                .map(|e| (line.clone(), e.to_string()))
+        })
+        .collect();
+    let started = Instant::now();
+    let body = resp.bytes().await.map_err(|e| {
+        format!(
+            "failed to read the response body of {url} after {:.1?}: {e}",
+            started.elapsed()
+        )
+    })?;
+    Ok(Response {
+        status,
+        headers,
+        set_cookies,
+        rejected_cookies,
+        body: body.to_vec(),
+    })
+}
+
+/// One clear line: what failed, which URL, after how long.
+fn describe_transport_error(e: &reqwest::Error, url: &Url, started: Instant) -> String {
+    let what = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else if e.is_request() {
+        "failed to send the request"
+    } else {
+        "failed"
+    };
+    let mut source = std::error::Error::source(e);
+    let mut cause = String::new();
+    while let Some(s) = source {
+        cause = s.to_string();
+        source = s.source();
+    }
+    let cause = if cause.is_empty() {
+        String::new()
+    } else {
+        format!(": {cause}")
+    };
+    format!(
+        "{what}: {} {url} after {:.1?}{cause}",
+        "request to",
+        started.elapsed()
+    )
+}

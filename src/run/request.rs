@@ -1,0 +1,150 @@
+//! Turns a scenario's `request` step into an [`Outgoing`] request: base URL by service,
+//! `{{variables}}` rendered, API key and session token attached, cookies seeded into the jar.
+
+use rand::Rng;
+use reqwest::Method;
+use url::Url;
+
+use super::assert::toml_to_json;
+use super::client::{BrowserClient, Outgoing};
+use crate::redact::Secrets;
+use crate::scenario::model::{CookieScope, KeyChannel, KeyKind, Request, Service};
+use crate::target::Target;
+
+/// A random alphanumeric string.
+pub fn random_token(len: usize) -> String {
+    rand::rng()
+        .sample_iter(rand::distr::Alphanumeric)
+        .take(len)
+        .map(char::from)
+        .collect()
+}
+
+/// The base URL of a service, without a trailing slash.
+pub fn service_base(target: &Target, service: Service) -> Result<String, String> {
+    let e = &target.endpoints;
+    Ok(match service {
+        Service::Api => e.api_base(),
+        Service::Origin => e.origin.as_str().trim_end_matches('/').to_string(),
+        Service::KratosPublic => e.kratos_public.as_str().trim_end_matches('/').to_string(),
+        Service::KratosAdmin => e
+            .kratos_admin
+            .as_ref()
+            .ok_or("this target has no Kratos admin API (set KRATOS_ADMIN_URL)")?
+            .as_str()
+            .trim_end_matches('/')
+            .to_string(),
+    })
+}
+
+/// A well-formed API key for this target's origin that the target never issued.
+pub fn invalid_api_key(target: &Target) -> String {
+    let origin = target
+        .endpoints
+        .origin
+        .as_str()
+        .trim_end_matches('/')
+        .to_string();
+    format!("{origin}_openapp_conformanceInvalid{}", random_token(24))
+}
+
+/// Builds the request; seeds the jar with the step's cookies first.
+pub fn build(
+    req: &Request,
+    client: &BrowserClient,
+    target: &Target,
+    secrets: &Secrets,
+    render: &dyn Fn(&str) -> Result<String, String>,
+    purpose: String,
+) -> Result<Outgoing, String> {
+    let method = Method::from_bytes(req.method.get_ref().as_bytes())
+        .map_err(|_| format!("invalid method `{}`", req.method.get_ref()))?;
+    let url_text = format!(
+        "{}{}",
+        service_base(target, req.to)?,
+        render(req.path.get_ref())?
+    );
+    let url = Url::parse(&url_text).map_err(|e| format!("`{url_text}` is not a valid URL: {e}"))?;
+
+    let mut headers: Vec<(String, String)> = Vec::new();
+    if !req.headers.keys().any(|k| k.eq_ignore_ascii_case("accept")) {
+        headers.push(("Accept".into(), "application/json".into()));
+    }
+    for (name, value) in &req.headers {
+        headers.push((name.clone(), render(value.get_ref())?));
+    }
+    if let Some(key) = &req.api_key {
+        let key = key.get_ref();
+        let value = match key.key {
+            KeyKind::Valid => target
+                .caps
+                .api_key
+                .clone()
+                .ok_or("this target has no API key (set OPENAPP_API_KEY)")?,
+            KeyKind::Invalid => invalid_api_key(target),
+        };
+        secrets.add("api-key", &value);
+        headers.push(match key.via {
+            KeyChannel::XApiKey => ("X-API-Key".into(), value),
+            KeyChannel::Bearer => ("Authorization".into(), format!("Bearer {value}")),
+        });
+    }
+    if req.session_token {
+        let token = client
+            .session_token
+            .clone()
+            .ok_or("this client has no Kratos session token (log in with flow = \"api\" first)")?;
+        headers.push(("X-Session-Token".into(), token));
+    }
+
+    let has = |h: &str| headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(h));
+    let mut body = None;
+    let mut content_type = None;
+    if let Some(json) = &req.json {
+        body = Some(toml_to_json(json.get_ref(), render)?.to_string());
+        content_type = Some("application/json");
+    } else if let Some(form) = &req.form {
+        let mut ser = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in form {
+            ser.append_pair(k, &render(v.get_ref())?);
+        }
+        body = Some(ser.finish());
+        content_type = Some("application/x-www-form-urlencoded");
+    } else if let Some(raw) = &req.body {
+        body = Some(render(raw.get_ref())?);
+        content_type = Some("text/plain");
+    }
+    if let Some(ct) = content_type
+        && !has("content-type")
+    {
+        headers.push(("Content-Type".into(), ct.into()));
+    }
+
+    for seed in &req.cookies {
+        let seed = seed.get_ref();
+        let value = match &seed.value {
+            Some(v) => render(v)?,
+            None => random_token(43),
+        };
+        secrets.add("cookie-value", &value);
+        let mut line = format!("{}={}; Path={}", seed.name, value, seed.path);
+        if seed.scope == CookieScope::CookieDomain {
+            let domain = target
+                .endpoints
+                .cookie_domain
+                .as_deref()
+                .ok_or("this target has no cookie domain (set OPENAPP_COOKIE_DOMAIN)")?;
+            line.push_str(&format!("; Domain={domain}"));
+        }
+        client.seed(&line, &url)?;
+    }
+
+    Ok(Outgoing {
+        purpose,
+        method,
+        url,
+        headers,
+        body,
+        with_jar: true,
+    })
+}

@@ -1,0 +1,133 @@
+//! Results as plain data: what each step sent and received and what each check concluded.
+//! Reporters are functions of these types; nothing here prints.
+
+use std::time::Duration;
+
+/// One HTTP request and its response (or the transport error that replaced it).
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    /// What this request was for, e.g. `login: init browser flow`.
+    pub purpose: String,
+    /// Request method.
+    pub method: String,
+    /// Full request URL.
+    pub url: String,
+    /// Request headers as sent, including the `Cookie` header the jar added (values raw:
+    /// reporters redact).
+    pub request_headers: Vec<(String, String)>,
+    /// Request body as text, if any.
+    pub request_body: Option<String>,
+    /// The response, or why there was none.
+    pub response: Result<Response, String>,
+    /// Time from sending to the end of the body.
+    pub elapsed: Duration,
+}
+
+/// A received response.
+#[derive(Debug, Clone)]
+pub struct Response {
+    /// Status code.
+    pub status: u16,
+    /// Response headers (lower-case names, grouped by name as the HTTP stack keeps them).
+    pub headers: Vec<(String, String)>,
+    /// Every `Set-Cookie` line, in order.
+    pub set_cookies: Vec<String>,
+    /// `Set-Cookie` lines the cookie jar refused, with the reason.
+    pub rejected_cookies: Vec<(String, String)>,
+    /// The body bytes.
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    /// The body parsed as JSON, if it is JSON.
+    pub fn json(&self) -> Option<serde_json::Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+
+    /// First header with this (case-insensitive) name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// The outcome of one check.
+#[derive(Debug, Clone)]
+pub struct CheckResult {
+    /// What was checked, e.g. `status`, `clears ory_kratos_session@domain`.
+    pub what: String,
+    /// The contract rules the check enforces.
+    pub rules: Vec<String>,
+    /// `None` when it passed, else what was expected and what was found (redacted).
+    pub failure: Option<String>,
+}
+
+impl CheckResult {
+    /// Did the check pass?
+    pub fn passed(&self) -> bool {
+        self.failure.is_none()
+    }
+}
+
+/// One step of a scenario.
+#[derive(Debug, Clone, Default)]
+pub struct StepResult {
+    /// 1-based index.
+    pub index: usize,
+    /// The step's label (`name`, else a description of its action).
+    pub label: String,
+    /// The client that ran it.
+    pub client: String,
+    /// Every exchange the step made (a login makes several).
+    pub exchanges: Vec<Exchange>,
+    /// Checks on the last response.
+    pub checks: Vec<CheckResult>,
+    /// An error that stopped the step before its checks (unreachable server, Kratos error…).
+    pub error: Option<String>,
+    /// Things worth knowing that are not failures (e.g. `continue_with` actions).
+    pub notes: Vec<String>,
+}
+
+impl StepResult {
+    /// Did every check pass and no error occur?
+    pub fn passed(&self) -> bool {
+        self.error.is_none() && self.checks.iter().all(CheckResult::passed)
+    }
+
+    /// The last response, if the last exchange got one.
+    pub fn last_response(&self) -> Option<&Response> {
+        self.exchanges.last().and_then(|e| e.response.as_ref().ok())
+    }
+}
+
+/// How a scenario ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every step passed.
+    Passed,
+    /// A step failed (checks or error).
+    Failed,
+    /// Not run, with the reason.
+    Ignored(String),
+}
+
+/// One scenario's run.
+#[derive(Debug, Clone)]
+pub struct ScenarioResult {
+    /// Scenario id (`core/r01_…`).
+    pub id: String,
+    /// Scenario name.
+    pub name: String,
+    /// Its rules.
+    pub rules: Vec<String>,
+    /// Steps run, up to and including the first failing one.
+    pub steps: Vec<StepResult>,
+    /// A failure before the first step (identity creation…).
+    pub setup_error: Option<String>,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// Wall time.
+    pub elapsed: Duration,
+}

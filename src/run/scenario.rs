@@ -1,0 +1,437 @@
+//! Runs one scenario against a target: creates its identities, gives each browser client its
+//! own jar, executes the steps in order, evaluates expectations and captures, and stops at the
+//! first failing step. The result is plain data ([`ScenarioResult`]).
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use serde_json::Value;
+
+use super::assert::{CheckInput, check_step};
+use super::client::{BrowserClient, ClientFactory};
+use super::kratos;
+use super::request::{build, random_token};
+use super::result::{CheckResult, Outcome, ScenarioResult, StepResult};
+use crate::redact::Secrets;
+use crate::scenario::Scenario;
+use crate::scenario::model::{Capture, DEFAULT_CLIENT, FlowKind, Step};
+use crate::scenario::template;
+use crate::target::Target;
+
+/// Credentials of one identity of a trial.
+struct Identity {
+    identifier: String,
+    password: String,
+}
+
+/// Per-trial state.
+struct Trial<'a> {
+    target: &'a Target,
+    factory: &'a ClientFactory,
+    secrets: Secrets,
+    vars: HashMap<String, String>,
+    clients: BTreeMap<String, BrowserClient>,
+    identities: BTreeMap<String, Identity>,
+    step_json: HashMap<String, Option<Value>>,
+}
+
+fn now_unix() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Runs a scenario. `secrets` collects every secret the trial meets, for the reporters.
+pub async fn run_scenario(
+    scenario: &Scenario,
+    target: &Target,
+    factory: &ClientFactory,
+    secrets: &Secrets,
+) -> ScenarioResult {
+    let started = Instant::now();
+    let mut result = ScenarioResult {
+        id: scenario.id.clone(),
+        name: scenario.name().to_string(),
+        rules: scenario.rules().iter().map(|s| s.to_string()).collect(),
+        steps: Vec::new(),
+        setup_error: None,
+        outcome: Outcome::Passed,
+        elapsed: Default::default(),
+    };
+    if let Some(reason) = target.missing(&scenario.requirements) {
+        result.outcome = Outcome::Ignored(reason);
+        return result;
+    }
+    let mut trial = Trial {
+        target,
+        factory,
+        secrets: secrets.clone(),
+        vars: HashMap::new(),
+        clients: BTreeMap::new(),
+        identities: BTreeMap::new(),
+        step_json: HashMap::new(),
+    };
+    if let Some(domain) = &target.endpoints.cookie_domain {
+        trial.vars.insert("cookie_domain".into(), domain.clone());
+    }
+    if let Err(e) = trial.setup_identities(scenario).await {
+        result.setup_error = Some(e);
+        result.outcome = Outcome::Failed;
+        result.elapsed = started.elapsed();
+        return result;
+    }
+    for (i, step) in scenario.file.steps.iter().enumerate() {
+        let step_result = trial.run_step(scenario, i + 1, step.get_ref()).await;
+        let passed = step_result.passed();
+        result.steps.push(step_result);
+        if !passed {
+            result.outcome = Outcome::Failed;
+            break;
+        }
+    }
+    result.elapsed = started.elapsed();
+    result
+}
+
+impl Trial<'_> {
+    fn client(&mut self, name: &str) -> Result<&BrowserClient, String> {
+        if !self.clients.contains_key(name) {
+            let c = self.factory.browser(name)?;
+            self.clients.insert(name.to_string(), c);
+        }
+        Ok(&self.clients[name])
+    }
+
+    fn render(&self, s: &str) -> Result<String, String> {
+        template::render(s, |name| self.vars.get(name).cloned())
+    }
+
+    async fn setup_identities(&mut self, scenario: &Scenario) -> Result<(), String> {
+        let admin = self.target.endpoints.kratos_admin.clone();
+        for (name, spec) in &scenario.file.identities {
+            let provisioned = spec.get_ref().provisioned;
+            let identity = if let Some(admin) = &admin {
+                let tag = random_token(12).to_lowercase();
+                let identifier = format!("conformance-{tag}@example.test");
+                let password = format!("Cc-{}", random_token(24));
+                self.secrets.add("password", &password);
+                let uid = provisioned.then(|| format!("conformance-user-{tag}"));
+                let mut log = Vec::new();
+                let setup = self.client("setup")?;
+                let id = kratos::create_identity(
+                    setup,
+                    admin,
+                    &identifier,
+                    &password,
+                    uid.as_deref(),
+                    &mut log,
+                )
+                .await
+                .map_err(|e| format!("identity `{name}`: {e}"))?;
+                self.vars.insert(format!("identity.{name}.id"), id);
+                Identity {
+                    identifier,
+                    password,
+                }
+            } else {
+                let given = if provisioned {
+                    &self.target.caps.provisioned
+                } else {
+                    &self.target.caps.unprovisioned
+                };
+                let given = given.clone().ok_or_else(|| {
+                    format!("identity `{name}`: the target has none of this kind")
+                })?;
+                self.secrets.add("password", &given.password);
+                Identity {
+                    identifier: given.identifier,
+                    password: given.password,
+                }
+            };
+            self.vars.insert(
+                format!("identity.{name}.identifier"),
+                identity.identifier.clone(),
+            );
+            self.vars.insert(
+                format!("identity.{name}.password"),
+                identity.password.clone(),
+            );
+            self.identities.insert(name.clone(), identity);
+        }
+        Ok(())
+    }
+
+    async fn run_step(&mut self, scenario: &Scenario, index: usize, step: &Step) -> StepResult {
+        let client_name = step
+            .client
+            .as_ref()
+            .map_or(DEFAULT_CLIENT.to_string(), |c| c.get_ref().clone());
+        let rules: Vec<String> = if step.rules.is_empty() {
+            scenario.rules().iter().map(|s| s.to_string()).collect()
+        } else {
+            step.rules.iter().map(|r| r.get_ref().clone()).collect()
+        };
+        let mut out = StepResult {
+            index,
+            label: step_label(step),
+            client: client_name.clone(),
+            ..Default::default()
+        };
+        if let Err(e) = self.act(step, &client_name, &mut out).await {
+            out.error = Some(e);
+            return out;
+        }
+        let Some(last) = out.exchanges.last() else {
+            out.error = Some("the step made no request".into());
+            return out;
+        };
+        let response = match &last.response {
+            Ok(r) => r.clone(),
+            Err(e) => {
+                out.error = Some(e.clone());
+                return out;
+            }
+        };
+        let jar_names = match self.client(&client_name) {
+            Ok(c) => c.jar_names(),
+            Err(e) => {
+                out.error = Some(e);
+                return out;
+            }
+        };
+        let earlier = step
+            .expect
+            .same_json_as
+            .as_ref()
+            .map(|s| s.get_ref().step.get_ref().clone());
+        let earlier_json = earlier
+            .as_ref()
+            .map(|n| self.step_json.get(n).and_then(Option::as_ref));
+        let render = |s: &str| self.render(s);
+        let input = CheckInput {
+            exchange: last,
+            response: &response,
+            jar_names: &jar_names,
+            endpoints: &self.target.endpoints,
+            rules: &rules,
+            render: &render,
+            earlier_json,
+            now: now_unix(),
+        };
+        let mut checks = check_step(&step.expect, &input);
+        annotate_server_errors(&mut checks, response.status);
+        out.checks = checks;
+        let json = response.json();
+        for (var, capture) in &step.capture {
+            match capture_value(capture.get_ref(), &response, json.as_ref()) {
+                Ok((value, secret)) => {
+                    if secret {
+                        self.secrets.add("captured", &value);
+                    }
+                    self.vars.insert(var.clone(), value);
+                }
+                Err(e) => out.checks.push(CheckResult {
+                    what: format!("capture `{var}`"),
+                    rules: rules.clone(),
+                    failure: Some(e),
+                }),
+            }
+        }
+        if let Some(name) = &step.name {
+            self.step_json.insert(name.get_ref().clone(), json);
+        }
+        out
+    }
+
+    /// Performs the step's action, recording exchanges into `out`.
+    async fn act(
+        &mut self,
+        step: &Step,
+        client_name: &str,
+        out: &mut StepResult,
+    ) -> Result<(), String> {
+        let public = self.target.endpoints.kratos_public.clone();
+        if let Some(req) = &step.request {
+            let render = |s: &str| self.render(s);
+            let purpose = format!(
+                "{} {}",
+                req.get_ref().method.get_ref(),
+                req.get_ref().path.get_ref()
+            );
+            let client = &self.clients.get(client_name);
+            let outgoing = match client {
+                Some(c) => build(
+                    req.get_ref(),
+                    c,
+                    self.target,
+                    &self.secrets,
+                    &render,
+                    purpose,
+                )?,
+                None => {
+                    let c = self.factory.browser(client_name)?;
+                    let o = build(
+                        req.get_ref(),
+                        &c,
+                        self.target,
+                        &self.secrets,
+                        &render,
+                        purpose,
+                    )?;
+                    self.clients.insert(client_name.to_string(), c);
+                    o
+                }
+            };
+            let ex = self.client(client_name)?.send(outgoing).await;
+            out.exchanges.push(ex);
+            return Ok(());
+        }
+        if let Some(login) = &step.login {
+            let login = login.get_ref();
+            let who = login.identity.get_ref();
+            let identity = self
+                .identities
+                .get(who)
+                .ok_or_else(|| format!("unknown identity `{who}`"))?;
+            let (identifier, password) = (identity.identifier.clone(), identity.password.clone());
+            let secrets = self.secrets.clone();
+            let client = self.client(client_name)?;
+            let outcome = match login.flow {
+                FlowKind::Browser => {
+                    kratos::login_browser(
+                        client,
+                        &public,
+                        &identifier,
+                        &password,
+                        &secrets,
+                        &mut out.exchanges,
+                    )
+                    .await
+                }
+                FlowKind::Api => {
+                    kratos::login_api(
+                        client,
+                        &public,
+                        &identifier,
+                        &password,
+                        &secrets,
+                        &mut out.exchanges,
+                    )
+                    .await
+                }
+            }?;
+            out.notes.extend(outcome.notes);
+            if let Some(id) = outcome
+                .session
+                .pointer("/identity/id")
+                .and_then(Value::as_str)
+            {
+                self.vars
+                    .insert(format!("identity.{who}.id"), id.to_string());
+            }
+            if let Some(token) = outcome.session_token
+                && let Some(c) = self.clients.get_mut(client_name)
+            {
+                c.session_token = Some(token);
+            }
+            return Ok(());
+        }
+        if let Some(logout) = &step.logout {
+            let browser = logout.get_ref().flow == FlowKind::Browser;
+            let secrets = self.secrets.clone();
+            let client = self.client(client_name)?;
+            return kratos::logout(client, &public, browser, &secrets, &mut out.exchanges).await;
+        }
+        Err("the step has no action (request, login or logout)".into())
+    }
+}
+
+/// A 5xx that fails a status check is named as a server error of the target.
+fn annotate_server_errors(checks: &mut [CheckResult], status: u16) {
+    if status < 500 {
+        return;
+    }
+    for c in checks.iter_mut().filter(|c| c.what.starts_with("status")) {
+        if let Some(f) = &mut c.failure {
+            f.push_str(" (a server error of the target: its logs say why)");
+        }
+    }
+}
+
+fn step_label(step: &Step) -> String {
+    if let Some(n) = &step.name {
+        return n.get_ref().clone();
+    }
+    if let Some(r) = &step.request {
+        return format!(
+            "{} {}",
+            r.get_ref().method.get_ref(),
+            r.get_ref().path.get_ref()
+        );
+    }
+    if let Some(l) = &step.login {
+        let flow = if l.get_ref().flow == FlowKind::Api {
+            "api"
+        } else {
+            "browser"
+        };
+        return format!("login {} ({flow} flow)", l.get_ref().identity.get_ref());
+    }
+    if let Some(l) = &step.logout {
+        return format!(
+            "kratos logout ({} flow)",
+            if l.get_ref().flow == FlowKind::Api {
+                "api"
+            } else {
+                "browser"
+            }
+        );
+    }
+    "step".into()
+}
+
+/// Takes a captured value; gives it and whether it is a secret.
+fn capture_value(
+    c: &Capture,
+    resp: &super::result::Response,
+    json: Option<&Value>,
+) -> Result<(String, bool), String> {
+    let as_text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    if let Some(p) = &c.json {
+        let v = json
+            .and_then(|j| j.pointer(p))
+            .ok_or_else(|| format!("the body has nothing at `{p}`"))?;
+        return Ok((as_text(v), c.secret.unwrap_or(p.ends_with("token"))));
+    }
+    if let Some(h) = &c.header {
+        let v = resp
+            .header(h)
+            .ok_or_else(|| format!("the response has no header `{h}`"))?;
+        return Ok((v.to_string(), c.secret.unwrap_or(false)));
+    }
+    if let Some(name) = &c.cookie {
+        let v = resp
+            .set_cookies
+            .iter()
+            .filter_map(|l| l.split(';').next()?.split_once('='))
+            .find(|(n, _)| n.trim() == name)
+            .map(|(_, v)| v.trim().to_string())
+            .ok_or_else(|| format!("no Set-Cookie line for `{name}`"))?;
+        return Ok((v, c.secret.unwrap_or(true)));
+    }
+    if let Some(node) = &c.ui_node {
+        let v = json
+            .and_then(|j| kratos::ui_node_value(j, node))
+            .ok_or_else(|| format!("no ui.nodes input named `{node}`"))?;
+        return Ok((
+            as_text(v),
+            c.secret
+                .unwrap_or(node == "csrf_token" || node == "password"),
+        ));
+    }
+    Err("the capture names no source".into())
+}

@@ -1,0 +1,137 @@
+//! libtest-mimic glue shared by the `run` subcommand and the `cargo test` target: one trial per
+//! scenario (invalid files become failing trials), a target resolved once and shared, results
+//! collected for reporters.
+
+use std::sync::{Arc, Mutex, OnceLock};
+
+use libtest_mimic::{Completion, Failed, Trial};
+
+use super::client::ClientFactory;
+use super::result::{Outcome, ScenarioResult};
+use super::scenario::run_scenario;
+use crate::redact::Secrets;
+use crate::report::human::render_failure;
+use crate::scenario::{Scenario, ScenarioError};
+use crate::target::{Target, TargetError, TargetOptions, resolve_target};
+
+/// The target of a run, resolved on first use (so `--list` starts nothing) and shared.
+pub struct SharedTarget {
+    opts: TargetOptions,
+    runtime: Arc<tokio::runtime::Runtime>,
+    cell: OnceLock<Result<(Arc<Target>, ClientFactory), String>>,
+    results: Mutex<Vec<ScenarioResult>>,
+}
+
+impl SharedTarget {
+    /// A target that will be resolved from these options on the given runtime.
+    pub fn new(opts: TargetOptions, runtime: Arc<tokio::runtime::Runtime>) -> Arc<Self> {
+        Arc::new(Self {
+            opts,
+            runtime,
+            cell: OnceLock::new(),
+            results: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Resolves the target now (the CLI does this before any trial to report exit code 3).
+    pub fn resolve(&self) -> Result<Arc<Target>, TargetError> {
+        let mut err = None;
+        let got =
+            self.cell
+                .get_or_init(|| match self.runtime.block_on(resolve_target(&self.opts)) {
+                    Ok(t) => {
+                        let factory = ClientFactory::new(t.endpoints.clone(), t.timeouts);
+                        Ok((Arc::new(t), factory))
+                    }
+                    Err(e) => {
+                        let text = e.to_string();
+                        err = Some(e);
+                        Err(text)
+                    }
+                });
+        match (got, err) {
+            (Ok((t, _)), _) => Ok(t.clone()),
+            (Err(_), Some(e)) => Err(e),
+            (Err(text), None) => Err(TargetError::Setup {
+                target: "requested",
+                message: text.clone(),
+            }),
+        }
+    }
+
+    fn get(&self) -> Result<(Arc<Target>, ClientFactory), String> {
+        let _ = self.resolve();
+        self.cell
+            .get()
+            .cloned()
+            .unwrap_or_else(|| Err("the target was not resolved".into()))
+    }
+
+    /// The results of every trial that ran, in completion order.
+    pub fn results(&self) -> Vec<ScenarioResult> {
+        self.results
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    fn run(&self, scenario: &Scenario) -> Result<Completion, Failed> {
+        let (target, factory) = self
+            .get()
+            .map_err(|e| Failed::from(format!("the target could not be set up: {e}")))?;
+        let secrets = Secrets::new();
+        if let Some(key) = &target.caps.api_key {
+            secrets.add("api-key", key);
+        }
+        let result = self
+            .runtime
+            .block_on(run_scenario(scenario, &target, &factory, &secrets));
+        let verdict = match &result.outcome {
+            Outcome::Passed => Ok(Completion::Completed),
+            Outcome::Ignored(reason) => Ok(Completion::ignored_with(reason)),
+            Outcome::Failed => Err(Failed::from(render_failure(&result, &secrets))),
+        };
+        self.results
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(result);
+        verdict
+    }
+}
+
+/// The trial name of a scenario id: `core/r01_x` → `core::r01_x`.
+pub fn trial_name(id: &str) -> String {
+    id.replace('/', "::")
+}
+
+/// One trial per scenario and one failing trial per invalid file, sorted by name.
+pub fn build_trials(
+    scenarios: Vec<Scenario>,
+    invalid: Vec<(String, ScenarioError)>,
+    shared: &Arc<SharedTarget>,
+) -> Vec<Trial> {
+    let mut trials: Vec<Trial> = scenarios
+        .into_iter()
+        .map(|s| {
+            let shared = shared.clone();
+            Trial::ignorable_test(trial_name(&s.id), move || shared.run(&s))
+        })
+        .chain(invalid.into_iter().map(|(id, err)| {
+            let text = err.to_string();
+            Trial::test(trial_name(&id), move || {
+                Err(Failed::from(format!("invalid scenario file:\n{text}")))
+            })
+        }))
+        .collect();
+    trials.sort_by(|a, b| a.name().cmp(b.name()));
+    trials
+}
+
+/// A tokio runtime for a run: the embedded servers and every trial's I/O run on it.
+pub fn runtime() -> std::io::Result<Arc<tokio::runtime::Runtime>> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("conformance")
+        .build()
+        .map(Arc::new)
+}

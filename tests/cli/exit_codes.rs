@@ -1,0 +1,203 @@
+//! The binary's exit codes and outputs, as the README documents them.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Output, Stdio};
+
+use openapp_conformance::contract::RULES;
+use openapp_conformance::exit;
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_openapp-conformance"));
+    c.current_dir(super::root());
+    for var in [
+        "OPENAPP_BASE_URL",
+        "OPENAPP_CONFORMANCE_TARGET",
+        "OPENAPP_CONFORMANCE_FAULT",
+        "OPENAPP_CONFORMANCE_TAG",
+    ] {
+        c.env_remove(var);
+    }
+    c
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("the binary runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn full_suite_passes_with_a_summary_line() {
+    let out = run(&["run"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stdout:\n{stdout}\nstderr:\n{}",
+        text(&out.stderr)
+    );
+    let re = regex::Regex::new(r"(\d+) passed; 0 failed").unwrap();
+    let n: usize = re.captures(&stdout).expect("summary line")[1]
+        .parse()
+        .unwrap();
+    assert!(n >= 20, "{n} passed");
+}
+
+#[test]
+fn a_fault_exits_1_and_names_the_rule() {
+    let out = run(&["run", "--fault", "sign-out-missing"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("R15"), "{stdout}");
+    assert!(
+        stdout.contains("curl "),
+        "a reproducible curl command is printed:\n{stdout}"
+    );
+}
+
+#[test]
+fn a_benign_switch_exits_0() {
+    let out = run(&["run", "--fault", "clear-netscape-style"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    for args in [
+        &["run", "--bogus"][..],
+        &["run", "no-scenario-has-this-name"],
+        &["run", "--fault", "no-such-switch"],
+        &["frobnicate"],
+    ] {
+        let out = run(args);
+        assert_eq!(
+            out.status.code(),
+            Some(exit::USAGE as i32),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn containers_without_support_exit_3() {
+    let out = run(&["run", "--target", "containers"]);
+    assert_eq!(
+        out.status.code(),
+        Some(exit::SETUP as i32),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn an_invalid_scenario_file_exits_2_with_its_position_and_others_still_run() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        super::root().join("scenarios/core/r01_anonymous_is_null.toml"),
+        dir.path().join("good.toml"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("bad.toml"), "name = \"bad\"\nrules = [\"R1\"]\n[[step]]\nrequest = { method = \"GET\", path = \"/auth/whoami\" }\nexpect = { status = \"200\" }\n").unwrap();
+    let out = run(&["run", "--scenarios", dir.path().to_str().unwrap()]);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(2), "{stdout}\n{stderr}");
+    assert!(stderr.contains("bad.toml:5:"), "{stderr}");
+    assert!(stdout.contains("1 passed; 1 failed"), "{stdout}");
+}
+
+#[test]
+fn faults_lists_one_switch_per_line() {
+    let out = run(&["faults"]);
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = text(&out.stdout);
+    let kinds = ["fault", "benign", "fidelity", "load"];
+    let rule = regex::Regex::new(r"^(-|[RK]\d+(,[RK]\d+)*)$").unwrap();
+    let mut faults = 0;
+    for line in stdout.lines() {
+        let f: Vec<&str> = line.split(' ').collect();
+        assert_eq!(f.len(), 3, "{line}");
+        assert!(kinds.contains(&f[1]), "{line}");
+        assert!(rule.is_match(f[2]), "{line}");
+        faults += usize::from(f[1] == "fault");
+    }
+    assert!(faults >= 22);
+}
+
+#[test]
+fn list_json_covers_every_rule() {
+    let out = run(&["list", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON array");
+    let items = list.as_array().unwrap();
+    for key in ["name", "file", "tags", "rules", "requirements"] {
+        assert!(items.iter().all(|i| i.get(key).is_some()), "missing {key}");
+    }
+    for rule in RULES {
+        assert!(
+            items
+                .iter()
+                .any(|i| i["rules"].as_array().unwrap().iter().any(|r| r == rule.id)),
+            "rule {} is covered by no scenario",
+            rule.id
+        );
+    }
+}
+
+#[test]
+fn serve_json_prints_one_ready_line() {
+    let mut child = bin()
+        .args(["serve", "--json"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    let v: serde_json::Value = serde_json::from_str(&line).expect("one JSON object");
+    assert!(v["openapp_base_url"].as_str().unwrap().ends_with("/api/v1"));
+    for key in [
+        "kratos_public_url",
+        "kratos_admin_url",
+        "cookie_domain",
+        "api_key",
+    ] {
+        assert!(v[key].is_string(), "{key}: {line}");
+    }
+    assert_eq!(v["resolve"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn readme_exit_code_table_matches_the_code() {
+    let readme = std::fs::read_to_string(super::root().join("README.md")).unwrap();
+    for (code, meaning) in exit::TABLE {
+        let row = format!("| {code} | {meaning} |");
+        assert!(readme.contains(&row), "README lacks `{row}`");
+    }
+}
+
+#[test]
+fn readme_scenario_example_is_valid() {
+    let readme = std::fs::read_to_string(super::root().join("README.md")).unwrap();
+    let section = readme
+        .split("## Writing a scenario")
+        .nth(1)
+        .expect("section");
+    let example = section
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|s| s.split("```").next())
+        .expect("toml block");
+    let parsed =
+        openapp_conformance::scenario::parse::parse(std::path::Path::new("README.md"), example);
+    assert!(
+        parsed.is_ok(),
+        "{}",
+        parsed.err().map(|e| e.to_string()).unwrap_or_default()
+    );
+}
