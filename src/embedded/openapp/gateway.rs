@@ -97,15 +97,13 @@ fn authenticate_key(
     }
     if let Some(token) = &presented.bearer {
         let valid = server.keys.is_valid(token);
-        if valid && switches.on("bearer-key-validated") {
-            channel = channel.or(Some(KeyChannel::Bearer));
-        } else if !valid && switches.on("invalid-key-ignored-bearer") {
+        match (valid, switches.on("bearer-key-validated")) {
+            (true, true) => channel = channel.or(Some(KeyChannel::Bearer)),
             // The fault: an invalid key on the bearer channel is treated as absent.
-        } else if switches.on("bearer-key-validated") {
-            return Err(ApiError::INVALID_API_KEY);
-        } else {
+            (false, _) if switches.on("invalid-key-ignored-bearer") => {}
+            (false, true) => return Err(ApiError::INVALID_API_KEY),
             // The bearer channel is for JWTs, and this reference issues none.
-            return Err(ApiError::INVALID_BEARER);
+            (_, false) => return Err(ApiError::INVALID_BEARER),
         }
     }
     Ok(channel)
