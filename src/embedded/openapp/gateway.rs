@@ -1,0 +1,165 @@
+//! The gateway middleware in front of every route: drops client-sent `X-User`, validates
+//! API keys on `X-API-Key` and `Authorization: Bearer`, resolves the browser session at
+//! Kratos over HTTP, sets `X-User` for provisioned identities, and hands the outcome to the
+//! handlers as a [`GatewayContext`] request extension.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::header::COOKIE;
+use axum::http::{HeaderMap, HeaderName, HeaderValue};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+
+use super::OpenAppServer;
+use super::api_key::PresentedCredentials;
+use super::error::ApiError;
+
+/// The header the gateway sets for a provisioned identity (R6–R8).
+pub(crate) const X_USER: HeaderName = HeaderName::from_static("x-user");
+
+/// The channel a valid API key came on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeyChannel {
+    /// `X-API-Key: <key>`.
+    XApiKey,
+    /// `Authorization: Bearer <key>` (benign `bearer-key-validated` only).
+    Bearer,
+}
+
+/// What the gateway established about one request.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct GatewayContext {
+    /// The Kratos session, passed through as Kratos sent it; None when anonymous.
+    pub(crate) session: Option<Arc<Value>>,
+    /// Set for a key-authenticated request (which never carries a session).
+    pub(crate) key: Option<KeyChannel>,
+    /// The client's socket address, when served with connect info.
+    pub(crate) peer: Option<SocketAddr>,
+}
+
+/// The middleware (`axum::middleware::from_fn_with_state`).
+pub(crate) async fn gateway(
+    State(server): State<Arc<OpenAppServer>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let switches = &server.switches;
+    if !switches.on("client-x-user-honoured") {
+        request.headers_mut().remove(X_USER);
+    }
+    let key = match authenticate_key(&server, request.headers()) {
+        Ok(key) => key,
+        Err(error) => return error.into_response(),
+    };
+    let session = if key.is_some() {
+        None
+    } else {
+        match resolve_session(&server, request.headers()).await {
+            Ok(session) => session.map(Arc::new),
+            Err(error) => return error.into_response(),
+        }
+    };
+    if let Some(session) = &session {
+        if let Some(user) = openapp_user_id(session) {
+            request.headers_mut().insert(X_USER, user);
+        }
+        if switches.on("whoami-other-identity") {
+            server.memory.record_session(session);
+        }
+    }
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0);
+    request
+        .extensions_mut()
+        .insert(GatewayContext { session, key, peer });
+    next.run(request).await
+}
+
+/// Validates the presented API keys. `Ok(None)`: no key (anonymous or cookie session).
+fn authenticate_key(
+    server: &OpenAppServer,
+    headers: &HeaderMap,
+) -> Result<Option<KeyChannel>, ApiError> {
+    let switches = &server.switches;
+    let presented = PresentedCredentials::read(headers);
+    let mut channel = None;
+    if let Some(key) = &presented.x_api_key {
+        if server.keys.is_valid(key) {
+            channel = Some(KeyChannel::XApiKey);
+        } else if !switches.on("invalid-key-ignored-x-api-key") {
+            return Err(ApiError::INVALID_API_KEY);
+        }
+    }
+    if let Some(token) = &presented.bearer {
+        let valid = server.keys.is_valid(token);
+        match (valid, switches.on("bearer-key-validated")) {
+            (true, true) => channel = channel.or(Some(KeyChannel::Bearer)),
+            // The fault: an invalid key on the bearer channel is treated as absent.
+            (false, _) if switches.on("invalid-key-ignored-bearer") => {}
+            (false, true) => return Err(ApiError::INVALID_API_KEY),
+            // The bearer channel is for JWTs, and this reference issues none.
+            (_, false) => return Err(ApiError::INVALID_BEARER),
+        }
+    }
+    Ok(channel)
+}
+
+/// Asks Kratos for the session of the request's cookies; no `Cookie` header means
+/// anonymous without a call.
+async fn resolve_session(
+    server: &OpenAppServer,
+    headers: &HeaderMap,
+) -> Result<Option<Value>, ApiError> {
+    let cookies: Vec<&[u8]> = headers
+        .get_all(COOKIE)
+        .iter()
+        .map(HeaderValue::as_bytes)
+        .collect();
+    if cookies.is_empty() {
+        return Ok(None);
+    }
+    let cookie = String::from_utf8_lossy(&cookies.join(&b"; "[..])).into_owned();
+    server
+        .kratos
+        .whoami(&cookie)
+        .await
+        .map_err(|_| ApiError::KRATOS_UNAVAILABLE)
+}
+
+/// `identity.metadata_public.openapp_user_id` when it is a non-empty string that fits in a
+/// header value.
+fn openapp_user_id(session: &Value) -> Option<HeaderValue> {
+    let id = session
+        .pointer("/identity/metadata_public/openapp_user_id")?
+        .as_str()?;
+    if id.is_empty() {
+        return None;
+    }
+    HeaderValue::from_str(id).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn x_user_only_for_a_non_empty_string_id() {
+        let provisioned =
+            json!({ "identity": { "metadata_public": { "openapp_user_id": "u-1" } } });
+        assert_eq!(openapp_user_id(&provisioned).unwrap(), "u-1");
+        for session in [
+            json!({ "identity": { "metadata_public": null } }),
+            json!({ "identity": { "metadata_public": { "openapp_user_id": "" } } }),
+            json!({ "identity": { "metadata_public": { "openapp_user_id": 7 } } }),
+            json!({ "identity": { "metadata_public": { "openapp_user_id": "a\nb" } } }),
+        ] {
+            assert_eq!(openapp_user_id(&session), None, "{session}");
+        }
+    }
+}
