@@ -9,6 +9,8 @@ use reqwest::header::{HeaderName, HeaderValue, SET_COOKIE};
 use reqwest_cookie_store::CookieStoreMutex;
 use url::Url;
 
+use crate::cookie::parse_cookie_date;
+
 use super::result::{Exchange, Response};
 use crate::target::{Endpoints, Timeouts};
 
@@ -45,7 +47,7 @@ impl ClientFactory {
     pub fn browser(&self, name: &str) -> Result<BrowserClient, String> {
         let jar = Arc::new(CookieStoreMutex::default());
         let http = builder(&self.endpoints, self.timeouts)
-            .cookie_provider(jar.clone())
+            .cookie_provider(Arc::new(BrowserJar(jar.clone())))
             .build()
             .map_err(|e| format!("failed to build the HTTP client: {e}"))?;
         let bare = builder(&self.endpoints, self.timeouts)
@@ -276,4 +278,75 @@ fn describe_transport_error(e: &reqwest::Error, url: &Url, started: Instant) -> 
         "request to",
         started.elapsed()
     )
+}
+
+/// The jar as reqwest sees it: `Set-Cookie` lines get their `Expires` rewritten to the
+/// IMF-fixdate form after RFC 6265 §5.1.1 date parsing, because the `cookie` crate behind
+/// cookie_store ignores some date forms browsers accept (e.g. `Thursday, 01-Jan-1970 …`), which
+/// would keep a cleared cookie alive and raise a false alarm.
+struct BrowserJar(Arc<CookieStoreMutex>);
+
+impl reqwest::cookie::CookieStore for BrowserJar {
+    fn set_cookies(&self, cookie_headers: &mut dyn Iterator<Item = &HeaderValue>, url: &Url) {
+        let normalized: Vec<HeaderValue> = cookie_headers
+            .filter_map(|h| h.to_str().ok())
+            .filter_map(|line| HeaderValue::from_str(&normalize_expires(line)).ok())
+            .collect();
+        self.0.set_cookies(&mut normalized.iter(), url);
+    }
+
+    fn cookies(&self, url: &Url) -> Option<HeaderValue> {
+        self.0.cookies(url)
+    }
+}
+
+/// Rewrites every `Expires` attribute into IMF-fixdate when RFC 6265 can read its date;
+/// leaves the line as it is otherwise.
+pub fn normalize_expires(line: &str) -> String {
+    line.split(';')
+        .enumerate()
+        .map(|(i, part)| {
+            let Some((name, value)) = part.split_once('=') else { return part.to_string() };
+            if i == 0 || !name.trim().eq_ignore_ascii_case("expires") {
+                return part.to_string();
+            }
+            match parse_cookie_date(value.trim()) {
+                Some(unix) if unix >= 0 => {
+                    let when = std::time::UNIX_EPOCH + std::time::Duration::from_secs(unix as u64);
+                    format!(" Expires={}", httpdate::fmt_http_date(when))
+                }
+                _ => part.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn netscape_dates_are_normalized_and_others_kept() {
+        assert_eq!(
+            normalize_expires("a=deleted; expires=Thursday, 01-Jan-1970 00:00:00 GMT; path=/"),
+            "a=deleted; Expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/"
+        );
+        assert_eq!(normalize_expires("a=b; Path=/"), "a=b; Path=/");
+        assert_eq!(normalize_expires("expires=x; Max-Age=0"), "expires=x; Max-Age=0");
+    }
+
+    #[test]
+    fn the_jar_forgets_a_cookie_cleared_with_a_long_weekday_date() {
+        let url = Url::parse("http://api.openapp.test/x").unwrap();
+        let inner = Arc::new(CookieStoreMutex::default());
+        let jar = BrowserJar(inner.clone());
+        use reqwest::cookie::CookieStore;
+        let set = HeaderValue::from_static("s=1; Path=/; Domain=openapp.test");
+        jar.set_cookies(&mut std::iter::once(&set), &url);
+        assert!(jar.cookies(&url).is_some());
+        let clear = HeaderValue::from_static("s=deleted; expires=Thursday, 01-Jan-1970 00:00:00 GMT; domain=.openapp.test; path=/");
+        jar.set_cookies(&mut std::iter::once(&clear), &url);
+        assert!(jar.cookies(&url).is_none());
+    }
 }
