@@ -37,7 +37,9 @@ impl ScenarioError {
         let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
         let line = text[..line_start].matches('\n').count() + 1;
         let column = text[line_start..offset].chars().count() + 1;
-        let snippet = text[line_start..line_end].trim_end_matches('\r').to_string();
+        let snippet = text[line_start..line_end]
+            .trim_end_matches('\r')
+            .to_string();
         Self {
             path: path.to_path_buf(),
             line,
@@ -79,20 +81,22 @@ impl fmt::Display for ScenarioError {
                 .take(self.column.saturating_sub(1))
                 .map(|c| if c == '\t' { '\t' } else { ' ' })
                 .collect();
-            write!(
-                f,
-                "\n{gutter} |\n{number} | {snippet}\n{gutter} | {pad}^"
-            )?;
+            write!(f, "\n{gutter} |\n{number} | {snippet}\n{gutter} | {pad}^")?;
         }
         Ok(())
     }
 }
 
 /// ` (did you mean `X`?)` for the candidate closest to `word`, or an empty string when none is
-/// close (case-insensitive, Levenshtein distance at most a third of the word, at least 1).
-pub(crate) fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+/// close (case-insensitive; at most one edit per three characters, a swap counting as one).
+pub(crate) fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> String {
     let lower = word.to_lowercase();
-    let limit = (word.chars().count() / 3).max(1);
+    // One edit per three characters, and none for words too short to tell apart.
+    let length = word.chars().count();
+    let limit = if length < 3 { 0 } else { (length / 3).max(1) };
     candidates
         .into_iter()
         .filter(|c| *c != word)
@@ -119,7 +123,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 best = best.min(d[i - 2][j - 2] + 1);
             }
@@ -163,7 +169,10 @@ mod tests {
         let err = ScenarioError::at(Path::new("t"), text, inside..inside, "m");
         assert_eq!(err.column, 6);
         let err = ScenarioError::at(Path::new("t"), "", 0..0, "m");
-        assert_eq!((err.line, err.column, err.snippet.as_deref()), (1, 1, Some("")));
+        assert_eq!(
+            (err.line, err.column, err.snippet.as_deref()),
+            (1, 1, Some(""))
+        );
     }
 
     #[test]
@@ -183,8 +192,13 @@ mod tests {
     fn suggests_close_candidates_only() {
         assert_eq!(did_you_mean("R99", ["R9", "K1"]), " (did you mean `R9`?)");
         assert_eq!(did_you_mean("r10", ["R1", "R10"]), " (did you mean `R10`?)");
-        assert_eq!(did_you_mean("expcet", ["expect", "request"]), " (did you mean `expect`?)");
+        assert_eq!(
+            did_you_mean("expcet", ["expect", "request"]),
+            " (did you mean `expect`?)"
+        );
         assert_eq!(did_you_mean("zzzzzz", ["expect"]), "");
+        assert_eq!(did_you_mean("x", ["y"]), "");
+        assert_eq!(did_you_mean("r1", ["R1"]), " (did you mean `R1`?)");
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(edit_distance("alcie", "alice"), 1);

@@ -127,5 +127,7 @@ pub fn first_error(text: &str) -> String {
 
 /// A minimal valid header followed by `steps`.
 pub fn with_steps(steps: &str) -> String {
-    format!("name = \"n\"\nrules = [\"R1\"]\nidentities = {{ alice = {{}} }}\nclients = [\"c2\"]\n{steps}")
+    format!(
+        "name = \"n\"\nrules = [\"R1\"]\nidentities = {{ alice = {{}} }}\nclients = [\"c2\"]\n{steps}"
+    )
 }

@@ -56,18 +56,30 @@ pub enum LoadError {
 /// missing, not a directory or unreadable.
 pub fn load_dir(root: &Path) -> Result<Loaded, LoadError> {
     let meta = fs::metadata(root).map_err(|error| match error.kind() {
-        io::ErrorKind::NotFound => LoadError::Missing { path: root.to_path_buf() },
-        _ => LoadError::Unreadable { path: root.to_path_buf(), error },
+        io::ErrorKind::NotFound => LoadError::Missing {
+            path: root.to_path_buf(),
+        },
+        _ => LoadError::Unreadable {
+            path: root.to_path_buf(),
+            error,
+        },
     })?;
     if !meta.is_dir() {
-        return Err(LoadError::NotADirectory { path: root.to_path_buf() });
+        return Err(LoadError::NotADirectory {
+            path: root.to_path_buf(),
+        });
     }
-    let top = fs::read_dir(root)
-        .map_err(|error| LoadError::Unreadable { path: root.to_path_buf(), error })?;
+    let top = fs::read_dir(root).map_err(|error| LoadError::Unreadable {
+        path: root.to_path_buf(),
+        error,
+    })?;
     let mut found = Found::default();
     found.walk_entries(root, top);
 
-    let mut loaded = Loaded { scenarios: Vec::new(), errors: found.errors };
+    let mut loaded = Loaded {
+        scenarios: Vec::new(),
+        errors: found.errors,
+    };
     let mut names: BTreeMap<String, String> = BTreeMap::new();
     for (id, path) in found.files {
         let result = read_text(&path).and_then(|text| {
@@ -128,7 +140,8 @@ impl Found {
 
     fn fail(&mut self, root: &Path, path: &Path, message: String) {
         let id = id_of(root, path);
-        self.errors.push((id, ScenarioError::whole_file(path, message)));
+        self.errors
+            .push((id, ScenarioError::whole_file(path, message)));
     }
 }
 
@@ -166,7 +179,9 @@ fn read_text(path: &Path) -> Result<String, ScenarioError> {
         return Err(too_large(bytes.len() as u64));
     }
     if bytes.contains(&0) {
-        return Err(fail("binary file (it holds NUL bytes), expected UTF-8 TOML text".to_string()));
+        return Err(fail(
+            "binary file (it holds NUL bytes), expected UTF-8 TOML text".to_string(),
+        ));
     }
     String::from_utf8(bytes).map_err(|e| {
         fail(format!(

@@ -41,7 +41,12 @@ impl Scenario {
     /// A scenario from a parsed file; computes its [`requirements`].
     pub fn new(path: PathBuf, id: String, file: ScenarioFile) -> Self {
         let requirements = requirements(&file);
-        Self { path, id, file, requirements }
+        Self {
+            path,
+            id,
+            file,
+            requirements,
+        }
     }
 
     /// The scenario's `name`.
@@ -51,12 +56,20 @@ impl Scenario {
 
     /// The scenario's tags, in file order.
     pub fn tags(&self) -> Vec<&str> {
-        self.file.tags.iter().map(|t| t.get_ref().as_str()).collect()
+        self.file
+            .tags
+            .iter()
+            .map(|t| t.get_ref().as_str())
+            .collect()
     }
 
     /// The rule ids the scenario cites, in file order.
     pub fn rules(&self) -> Vec<&str> {
-        self.file.rules.iter().map(|r| r.get_ref().as_str()).collect()
+        self.file
+            .rules
+            .iter()
+            .map(|r| r.get_ref().as_str())
+            .collect()
     }
 
     /// `strict` when tagged `strict`, else `core`.
@@ -67,7 +80,6 @@ impl Scenario {
             Profile::Core
         }
     }
-
 }
 
 /// What a scenario needs of its target: its explicit `requires`, plus
@@ -78,7 +90,11 @@ impl Scenario {
 /// - `api_key = { key = "valid" }` → [`Requirement::ApiKey`].
 pub fn requirements(file: &ScenarioFile) -> BTreeSet<Requirement> {
     let mut needs: BTreeSet<Requirement> = file.requires.iter().map(|r| *r.get_ref()).collect();
-    let provisioned = file.identities.values().filter(|i| i.get_ref().provisioned).count();
+    let provisioned = file
+        .identities
+        .values()
+        .filter(|i| i.get_ref().provisioned)
+        .count();
     let unprovisioned = file.identities.len() - provisioned;
     if provisioned > 0 {
         needs.insert(Requirement::ProvisionedIdentity);
@@ -89,12 +105,19 @@ pub fn requirements(file: &ScenarioFile) -> BTreeSet<Requirement> {
     if provisioned >= 2 || unprovisioned >= 2 {
         needs.insert(Requirement::FreshIdentities);
     }
-    for request in file.steps.iter().filter_map(|s| s.get_ref().request.as_ref()) {
+    for request in file
+        .steps
+        .iter()
+        .filter_map(|s| s.get_ref().request.as_ref())
+    {
         let r = request.get_ref();
         if r.to == Service::KratosAdmin {
             needs.insert(Requirement::KratosAdmin);
         }
-        if r.api_key.as_ref().is_some_and(|k| k.get_ref().key == KeyKind::Valid) {
+        if r.api_key
+            .as_ref()
+            .is_some_and(|k| k.get_ref().key == KeyKind::Valid)
+        {
             needs.insert(Requirement::ApiKey);
         }
     }

@@ -89,7 +89,11 @@ mod tests {
 
     #[test]
     fn invalid_names_are_errors() {
-        assert!(placeholders("{{}}").unwrap_err().contains("invalid variable name ``"));
+        assert!(
+            placeholders("{{}}")
+                .unwrap_err()
+                .contains("invalid variable name ``")
+        );
         assert!(placeholders("{{1abc}}").is_err());
         assert!(placeholders("{{a b}}").is_err());
         assert!(placeholders("{{a{{b}}").is_err());
@@ -102,7 +106,10 @@ mod tests {
         let lookup = |name: &str| (name == "a").then(|| "1".to_string());
         assert_eq!(render("x{{a}}y{{ a }}", lookup).unwrap(), "x1y1");
         assert_eq!(render("plain", lookup).unwrap(), "plain");
-        assert_eq!(render("{{b}}", lookup).unwrap_err(), "undefined variable `b`");
+        assert_eq!(
+            render("{{b}}", lookup).unwrap_err(),
+            "undefined variable `b`"
+        );
         assert!(render("{{a", lookup).unwrap_err().starts_with("unclosed"));
     }
 

@@ -29,7 +29,9 @@ impl Drop for TempDir {
 }
 
 fn minimal(name: &str) -> String {
-    format!("name = \"{name}\"\nrules = [\"R1\"]\n[[step]]\nrequest = {{ method = \"GET\", path = \"/auth/whoami\" }}\n")
+    format!(
+        "name = \"{name}\"\nrules = [\"R1\"]\n[[step]]\nrequest = {{ method = \"GET\", path = \"/auth/whoami\" }}\n"
+    )
 }
 
 #[test]
@@ -39,7 +41,10 @@ fn the_full_example_parses_and_exposes_its_metadata() {
     let scenario = Scenario::new(PathBuf::from("x/full.toml"), "x/full".into(), file);
     assert_eq!(scenario.name(), "every feature of the format");
     assert_eq!(scenario.tags(), ["strict", "logout", "cookie-domain_2"]);
-    assert_eq!(scenario.rules(), ["R2", "R3", "R4", "R10", "R12", "K1", "K5"]);
+    assert_eq!(
+        scenario.rules(),
+        ["R2", "R3", "R4", "R10", "R12", "K1", "K5"]
+    );
     assert_eq!(scenario.profile(), Profile::Strict);
     let expected: BTreeSet<Requirement> = [
         Requirement::CookieDomain,
@@ -61,8 +66,14 @@ fn requirements_follow_identities_and_requests() {
                [[step]]\nlogin = { identity = \"a\" }\n";
     let needs = requirements(&parse_str(one).unwrap());
     assert_eq!(needs, [Requirement::UnprovisionedIdentity].into());
-    let two = one.replace("}\n[[step]]", "}\nidentities.b = { provisioned = false }\n[[step]]");
-    let two = two.replace("identities = { a = { provisioned = false } }\nidentities.b", "identities.a = { provisioned = false }\nidentities.b");
+    let two = one.replace(
+        "}\n[[step]]",
+        "}\nidentities.b = { provisioned = false }\n[[step]]",
+    );
+    let two = two.replace(
+        "identities = { a = { provisioned = false } }\nidentities.b",
+        "identities.a = { provisioned = false }\nidentities.b",
+    );
     let needs = requirements(&parse_str(&two).unwrap());
     assert!(needs.contains(&Requirement::FreshIdentities), "{needs:?}");
     let scenario = Scenario::new("p".into(), "p".into(), parse_str(&minimal("m")).unwrap());
@@ -82,7 +93,10 @@ fn load_dir_sorts_by_id_and_collects_every_bad_file() {
     dir.write("bad/huge.toml", vec![b'#'; 2 * 1024 * 1024]);
     let nested = format!("name = \"n\"\nrules = {}\n", "[".repeat(10_000));
     dir.write("bad/nested.toml", nested);
-    let braces = format!("name = \"n\"\nrules = [\"R1\"]\nx = {}\n", "{a=".repeat(10_000));
+    let braces = format!(
+        "name = \"n\"\nrules = [\"R1\"]\nx = {}\n",
+        "{a=".repeat(10_000)
+    );
     dir.write("bad/braces.toml", braces);
     fs::create_dir_all(dir.0.join("bad/dir.toml")).unwrap();
 
@@ -91,12 +105,24 @@ fn load_dir_sorts_by_id_and_collects_every_bad_file() {
     assert_eq!(ids, ["core/a", "strict/b"]);
     assert_eq!(loaded.scenarios[0].path, dir.0.join("core/a.toml"));
 
-    let errors: Vec<(&str, String)> =
-        loaded.errors.iter().map(|(id, e)| (id.as_str(), e.message.clone())).collect();
+    let errors: Vec<(&str, String)> = loaded
+        .errors
+        .iter()
+        .map(|(id, e)| (id.as_str(), e.message.clone()))
+        .collect();
     let ids: Vec<&str> = errors.iter().map(|(id, _)| *id).collect();
     assert_eq!(
         ids,
-        ["bad/binary", "bad/braces", "bad/dir", "bad/empty", "bad/huge", "bad/latin1", "bad/nested", "core/dup"]
+        [
+            "bad/binary",
+            "bad/braces",
+            "bad/dir",
+            "bad/empty",
+            "bad/huge",
+            "bad/latin1",
+            "bad/nested",
+            "core/dup"
+        ]
     );
     let message = |id: &str| errors.iter().find(|(i, _)| *i == id).unwrap().1.clone();
     assert!(message("bad/binary").starts_with("binary file"));
@@ -106,12 +132,32 @@ fn load_dir_sorts_by_id_and_collects_every_bad_file() {
     assert!(message("bad/huge").starts_with("file is too large (2097152 bytes)"));
     assert!(message("bad/latin1").starts_with("file is not valid utf-8 (at byte 11)"));
     assert!(message("bad/nested").starts_with("too deeply nested"));
-    assert_eq!(message("core/dup"), "duplicate scenario name `a`, already used by `core/a`");
+    assert_eq!(
+        message("core/dup"),
+        "duplicate scenario name `a`, already used by `core/a`"
+    );
 
-    let dup = &loaded.errors.iter().find(|(id, _)| id == "core/dup").unwrap().1;
+    let dup = &loaded
+        .errors
+        .iter()
+        .find(|(id, _)| id == "core/dup")
+        .unwrap()
+        .1;
     assert_eq!((dup.line, dup.column), (1, 8));
-    let dir_error = &loaded.errors.iter().find(|(id, _)| id == "bad/dir").unwrap().1;
-    assert_eq!((dir_error.line, dir_error.column, dir_error.snippet.is_none()), (1, 1, true));
+    let dir_error = &loaded
+        .errors
+        .iter()
+        .find(|(id, _)| id == "bad/dir")
+        .unwrap()
+        .1;
+    assert_eq!(
+        (
+            dir_error.line,
+            dir_error.column,
+            dir_error.snippet.is_none()
+        ),
+        (1, 1, true)
+    );
 }
 
 #[test]
@@ -129,7 +175,10 @@ fn load_dir_refuses_a_missing_root_or_a_file() {
     assert!(matches!(err, LoadError::Missing { .. }));
     assert!(err.to_string().ends_with("does not exist"), "{err}");
     let file = dir.write("a.toml", minimal("a"));
-    assert!(matches!(load_dir(&file), Err(LoadError::NotADirectory { .. })));
+    assert!(matches!(
+        load_dir(&file),
+        Err(LoadError::NotADirectory { .. })
+    ));
 }
 
 #[cfg(unix)]
@@ -149,5 +198,8 @@ fn load_dir_does_not_follow_directory_links() {
 
 #[test]
 fn ids_are_slash_separated_without_extension() {
-    assert_eq!(load::tests_id_of(Path::new("/r"), Path::new("/r/core/x.toml")), "core/x");
+    assert_eq!(
+        load::tests_id_of(Path::new("/r"), Path::new("/r/core/x.toml")),
+        "core/x"
+    );
 }

@@ -31,7 +31,10 @@ impl<'f> Validator<'f> {
             for value in [&c.equals, &c.not_equals].into_iter().flatten() {
                 self.check(check.span(), scope.check_value(value));
             }
-            if c.equals.is_none() && c.not_equals.is_none() && c.exists.is_none() && c.matches.is_none()
+            if c.equals.is_none()
+                && c.not_equals.is_none()
+                && c.exists.is_none()
+                && c.matches.is_none()
             {
                 self.error(
                     check.span(),
@@ -66,7 +69,12 @@ impl<'f> Validator<'f> {
         for entry in expect.sets.iter().chain(&expect.clears) {
             self.check(entry.span(), values::cookie_target(entry.get_ref()));
         }
-        for entry in expect.not_sets.iter().chain(&expect.jar_has).chain(&expect.jar_lacks) {
+        for entry in expect
+            .not_sets
+            .iter()
+            .chain(&expect.jar_has)
+            .chain(&expect.jar_lacks)
+        {
             self.check(entry.span(), values::cookie_pattern(entry.get_ref(), true));
         }
         for check in &expect.cookie {
@@ -80,18 +88,33 @@ impl<'f> Validator<'f> {
     fn check_cookie(&mut self, check: &Spanned<CookieCheck>) {
         let c = check.get_ref();
         let span = check.span();
-        self.check(c.name.span(), values::cookie_pattern(c.name.get_ref(), true));
+        self.check(
+            c.name.span(),
+            values::cookie_pattern(c.name.get_ref(), true),
+        );
         if let Some(lifetime) = &c.lifetime {
-            self.check(span.clone(), values::one_of("lifetime", lifetime, values::LIFETIMES, false));
+            self.check(
+                span.clone(),
+                values::one_of("lifetime", lifetime, values::LIFETIMES, false),
+            );
         }
         if let Some(secure) = &c.secure {
-            self.check(span.clone(), values::one_of("secure", secure, values::SECURE, false));
+            self.check(
+                span.clone(),
+                values::one_of("secure", secure, values::SECURE, false),
+            );
         }
         if let Some(samesite) = &c.samesite {
-            self.check(span.clone(), values::one_of("samesite", samesite, values::SAMESITE, true));
+            self.check(
+                span.clone(),
+                values::one_of("samesite", samesite, values::SAMESITE, true),
+            );
         }
         if let Some(path) = c.path.as_ref().filter(|p| !p.starts_with('/')) {
-            self.error(span.clone(), format!("invalid cookie path `{path}`, expected a path starting with `/`"));
+            self.error(
+                span.clone(),
+                format!("invalid cookie path `{path}`, expected a path starting with `/`"),
+            );
         }
         if c.domain.as_ref().is_some_and(|d| d.trim().is_empty()) {
             self.error(
@@ -101,16 +124,25 @@ impl<'f> Validator<'f> {
         }
     }
 
-    fn check_same_json_as(&mut self, same: &Spanned<SameJsonAs>, step: &Step, history: &History<'f>) {
+    fn check_same_json_as(
+        &mut self,
+        same: &Spanned<SameJsonAs>,
+        step: &Step,
+        history: &History<'f>,
+    ) {
         let target = &same.get_ref().step;
         let t = target.get_ref().as_str();
         let own = step.name.as_ref().is_some_and(|n| n.get_ref() == t);
         let message = if history.earlier.contains_key(t) {
             None
         } else if own {
-            Some(format!("step `{t}` cannot compare with itself, expected an earlier step's `name`"))
+            Some(format!(
+                "step `{t}` cannot compare with itself, expected an earlier step's `name`"
+            ))
         } else if history.all_names.contains(t) {
-            Some(format!("step `{t}` comes later, expected an earlier step's `name`"))
+            Some(format!(
+                "step `{t}` comes later, expected an earlier step's `name`"
+            ))
         } else {
             Some(format!(
                 "unknown step `{t}`, expected the `name` of an earlier step{}",

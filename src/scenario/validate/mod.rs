@@ -37,13 +37,17 @@ pub struct Issue {
 
 /// Every semantic problem of `file`, ordered by position (file-level problems first).
 pub fn validate(file: &ScenarioFile) -> Vec<Issue> {
-    let mut v = Validator { file, issues: Vec::new() };
+    let mut v = Validator {
+        file,
+        issues: Vec::new(),
+    };
     v.check_name();
     v.check_tags();
     v.check_rules();
     v.check_identities_and_clients();
     v.check_steps();
-    v.issues.sort_by_key(|i| i.span.as_ref().map_or(0, |s| s.start));
+    v.issues
+        .sort_by_key(|i| i.span.as_ref().map_or(0, |s| s.start));
     v.issues
 }
 
@@ -56,7 +60,10 @@ struct Validator<'f> {
 impl<'f> Validator<'f> {
     /// Records `message` at `span`.
     fn error(&mut self, span: Range<usize>, message: impl Into<String>) {
-        self.issues.push(Issue { span: Some(span), message: message.into() });
+        self.issues.push(Issue {
+            span: Some(span),
+            message: message.into(),
+        });
     }
 
     /// Records the error of `result`, if any, at `span`.
@@ -68,13 +75,19 @@ impl<'f> Validator<'f> {
 
     /// Records a problem of the file as a whole.
     fn file_error(&mut self, message: impl Into<String>) {
-        self.issues.push(Issue { span: None, message: message.into() });
+        self.issues.push(Issue {
+            span: None,
+            message: message.into(),
+        });
     }
 
     fn check_name(&mut self) {
         let name = &self.file.name;
         if name.get_ref().trim().is_empty() {
-            self.error(name.span(), "empty scenario name, expected a short description");
+            self.error(
+                name.span(),
+                "empty scenario name, expected a short description",
+            );
         }
     }
 
@@ -83,7 +96,11 @@ impl<'f> Validator<'f> {
         let mut profile_tag: Option<&str> = None;
         for tag in &self.file.tags {
             let t = tag.get_ref().as_str();
-            if t.is_empty() || !t.chars().all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_' | '-')) {
+            if t.is_empty()
+                || !t
+                    .chars()
+                    .all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_' | '-'))
+            {
                 self.error(
                     tag.span(),
                     format!("invalid tag `{t}`, expected lowercase letters, digits, `_` and `-`"),
@@ -184,7 +201,9 @@ impl<'f> Validator<'f> {
 /// `[A-Za-z_][A-Za-z0-9_-]*`: identity and client names (no `.`, so templates can name them).
 fn is_simple_name(name: &str) -> bool {
     let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
 }
 

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use toml::Spanned;
 
 use crate::scenario::error::did_you_mean;
-use crate::scenario::model::{Capture, FlowKind, Request, Step, DEFAULT_CLIENT};
+use crate::scenario::model::{Capture, DEFAULT_CLIENT, FlowKind, Request, Step};
 use crate::scenario::template;
 
 use super::vars::{COOKIE_DOMAIN, Scope};
@@ -69,7 +69,10 @@ impl<'f> Validator<'f> {
     ) {
         let n = name.get_ref().as_str();
         if n.trim().is_empty() {
-            self.error(name.span(), "empty step name, expected a short label or no `name`");
+            self.error(
+                name.span(),
+                "empty step name, expected a short label or no `name`",
+            );
         } else if let Some(first) = earlier.get(n) {
             self.error(
                 name.span(),
@@ -82,7 +85,9 @@ impl<'f> Validator<'f> {
 
     /// Checks the step's client and returns its name.
     fn check_client(&mut self, step: &'f Step) -> &'f str {
-        let Some(client) = &step.client else { return DEFAULT_CLIENT };
+        let Some(client) = &step.client else {
+            return DEFAULT_CLIENT;
+        };
         let c = client.get_ref().as_str();
         let declared = self.file.clients.iter().map(|c| c.get_ref().as_str());
         if c != DEFAULT_CLIENT && !declared.clone().any(|d| d == c) {
@@ -114,7 +119,12 @@ impl<'f> Validator<'f> {
         }
     }
 
-    fn check_action(&mut self, step: &'f Spanned<Step>, client: &'f str, history: &mut History<'f>) {
+    fn check_action(
+        &mut self,
+        step: &'f Spanned<Step>,
+        client: &'f str,
+        history: &mut History<'f>,
+    ) {
         let s = step.get_ref();
         let actions: Vec<(&str, std::ops::Range<usize>)> = [
             s.request.as_ref().map(|r| ("request", r.span())),
@@ -229,7 +239,10 @@ impl<'f> Validator<'f> {
             if !c.path.starts_with('/') {
                 self.error(
                     cookie.span(),
-                    format!("invalid cookie path `{}`, expected a path starting with `/`", c.path),
+                    format!(
+                        "invalid cookie path `{}`, expected a path starting with `/`",
+                        c.path
+                    ),
                 );
             }
         }
@@ -249,7 +262,9 @@ impl<'f> Validator<'f> {
             } else if key == COOKIE_DOMAIN || key.starts_with("identity.") {
                 self.error(
                     span.clone(),
-                    format!("capture `{key}` would hide a built-in variable, expected another name"),
+                    format!(
+                        "capture `{key}` would hide a built-in variable, expected another name"
+                    ),
                 );
             }
             self.check(span, capture_source(key, capture.get_ref()));
@@ -291,7 +306,9 @@ fn capture_source(key: &str, c: &Capture) -> Result<(), String> {
     if let Some(node) = &c.ui_node
         && node.is_empty()
     {
-        return Err(format!("capture `{key}` has an empty `ui_node`, expected an input name"));
+        return Err(format!(
+            "capture `{key}` has an empty `ui_node`, expected an input name"
+        ));
     }
     Ok(())
 }

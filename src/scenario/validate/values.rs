@@ -36,7 +36,9 @@ pub fn status(code: u16) -> Result<(), String> {
     if (100..=599).contains(&code) {
         Ok(())
     } else {
-        Err(format!("invalid status `{code}`, expected a status code from 100 to 599"))
+        Err(format!(
+            "invalid status `{code}`, expected a status code from 100 to 599"
+        ))
     }
 }
 
@@ -54,9 +56,11 @@ pub fn regex(pattern: &str) -> Result<(), String> {
 /// An RFC 6901 JSON pointer: `""` or `/`-prefixed, `~` only in `~0` and `~1`.
 pub fn json_pointer(pointer: &str) -> Result<(), String> {
     if !pointer.is_empty() && !pointer.starts_with('/') {
+        // `identity.id` is a common slip for `/identity/id`.
+        let fixed = pointer.replace('.', "/");
         return Err(format!(
             "invalid json pointer `{pointer}`, expected `\"\"` (the whole body) or a pointer \
-             starting with `/` (did you mean `/{pointer}`?)"
+             starting with `/` (did you mean `/{fixed}`?)"
         ));
     }
     let mut chars = pointer.chars();
@@ -80,8 +84,14 @@ pub fn cookie_pattern(pattern: &str, wildcard: bool) -> Result<(), String> {
     if !name.is_empty() && name.chars().all(|c| c != '*' && is_token_char(c)) {
         return Ok(());
     }
-    let expected = if wildcard { "a cookie name or `prefix*`" } else { "a cookie name" };
-    Err(format!("invalid cookie name `{pattern}`, expected {expected}"))
+    let expected = if wildcard {
+        "a cookie name or `prefix*`"
+    } else {
+        "a cookie name"
+    };
+    Err(format!(
+        "invalid cookie name `{pattern}`, expected {expected}"
+    ))
 }
 
 /// A `sets`/`clears` entry: `NAME`, `NAME@host` or `NAME@domain`, NAME possibly `prefix*`.
@@ -120,7 +130,9 @@ pub fn header_name(name: &str) -> Result<(), String> {
     if !name.is_empty() && name.chars().all(is_token_char) {
         Ok(())
     } else {
-        Err(format!("invalid header name `{name}`, expected letters, digits and `-`"))
+        Err(format!(
+            "invalid header name `{name}`, expected letters, digits and `-`"
+        ))
     }
 }
 
@@ -147,7 +159,10 @@ mod tests {
     fn methods_are_upper_case_and_known() {
         assert!(method("PATCH").is_ok());
         let err = method("get").unwrap_err();
-        assert!(err.starts_with("unknown method `get`, expected one of `GET`"), "{err}");
+        assert!(
+            err.starts_with("unknown method `get`, expected one of `GET`"),
+            "{err}"
+        );
         assert!(err.ends_with("(did you mean `GET`?)"), "{err}");
         assert!(method("FETCH").is_err());
     }
@@ -170,7 +185,16 @@ mod tests {
         for ok in ["", "/", "/identity/id", "/a~0b/c~1d", "/0"] {
             assert!(json_pointer(ok).is_ok(), "{ok}");
         }
-        assert!(json_pointer("identity/id").unwrap_err().contains("did you mean `/identity/id`"));
+        assert!(
+            json_pointer("identity/id")
+                .unwrap_err()
+                .contains("did you mean `/identity/id`")
+        );
+        assert!(
+            json_pointer("a.b")
+                .unwrap_err()
+                .contains("did you mean `/a/b`")
+        );
         assert!(json_pointer("/a~2").is_err());
         assert!(json_pointer("/a~").is_err());
     }
@@ -196,7 +220,10 @@ mod tests {
         assert!(one_of("lifetime", "session", LIFETIMES, false).is_ok());
         assert!(one_of("samesite", "lax", SAMESITE, true).is_ok());
         let err = one_of("secure", "maybe", SECURE, false).unwrap_err();
-        assert_eq!(err, "invalid `secure` value `maybe`, expected one of `yes`, `no` or `as-expected`");
+        assert_eq!(
+            err,
+            "invalid `secure` value `maybe`, expected one of `yes`, `no` or `as-expected`"
+        );
         assert_eq!(list(&["a"]), "`a`");
         assert_eq!(list(&["a", "b"]), "`a` or `b`");
     }

@@ -28,10 +28,7 @@ pub struct Scope<'f> {
 
 impl<'f> Scope<'f> {
     /// A scope before the first step. `captures` lists each step's capture keys, in order.
-    pub fn new(
-        identities: impl IntoIterator<Item = &'f str>,
-        captures: &[Vec<&'f str>],
-    ) -> Self {
+    pub fn new(identities: impl IntoIterator<Item = &'f str>, captures: &[Vec<&'f str>]) -> Self {
         let mut first_capture = BTreeMap::new();
         for (index, keys) in captures.iter().enumerate() {
             for key in keys {
@@ -139,7 +136,11 @@ impl<'f> Scope<'f> {
     fn identity_variables(&self) -> Vec<String> {
         self.identities
             .iter()
-            .flat_map(|i| IDENTITY_FIELDS.iter().map(move |f| format!("identity.{i}.{f}")))
+            .flat_map(|i| {
+                IDENTITY_FIELDS
+                    .iter()
+                    .map(move |f| format!("identity.{i}.{f}"))
+            })
             .collect()
     }
 }
@@ -155,7 +156,10 @@ mod tests {
     #[test]
     fn builtins_are_always_defined() {
         let s = scope(&[]);
-        assert!(s.check_template("{{cookie_domain}}/{{identity.alice.id}}").is_ok());
+        assert!(
+            s.check_template("{{cookie_domain}}/{{identity.alice.id}}")
+                .is_ok()
+        );
         assert!(s.check_template("{{ identity.alice.password }}").is_ok());
         assert!(s.check_template("no variables").is_ok());
     }
@@ -164,13 +168,24 @@ mod tests {
     fn identity_variables_name_declared_identities_and_known_fields() {
         let s = scope(&[]);
         let err = s.check_template("{{identity.alcie.id}}").unwrap_err();
-        assert!(err.starts_with("unknown identity `alcie` in `{{identity.alcie.id}}`"), "{err}");
+        assert!(
+            err.starts_with("unknown identity `alcie` in `{{identity.alcie.id}}`"),
+            "{err}"
+        );
         assert!(err.ends_with("(did you mean `alice`?)"), "{err}");
         let err = s.check_template("{{identity.alice.email}}").unwrap_err();
         assert!(err.starts_with("unknown identity field `email`"), "{err}");
-        assert!(s.check_template("{{identity.alice}}").unwrap_err().contains("identity.NAME.FIELD"));
+        assert!(
+            s.check_template("{{identity.alice}}")
+                .unwrap_err()
+                .contains("identity.NAME.FIELD")
+        );
         let none = Scope::new([], &[]);
-        assert!(none.check_template("{{identity.bob.id}}").unwrap_err().contains("no identities"));
+        assert!(
+            none.check_template("{{identity.bob.id}}")
+                .unwrap_err()
+                .contains("no identities")
+        );
     }
 
     #[test]
@@ -179,10 +194,17 @@ mod tests {
         let mut s = scope(&captures);
         s.enter([]);
         let err = s.check_template("/x?flow={{flow_id}}").unwrap_err();
-        assert_eq!(err, "variable `flow_id` is used before the step that captures it");
+        assert_eq!(
+            err,
+            "variable `flow_id` is used before the step that captures it"
+        );
         s.leave();
         s.enter(["flow_id"]);
-        assert!(s.check_template("{{flow_id}}").unwrap_err().contains("captured by this step"));
+        assert!(
+            s.check_template("{{flow_id}}")
+                .unwrap_err()
+                .contains("captured by this step")
+        );
         s.leave();
         s.enter([]);
         assert!(s.check_template("{{flow_id}}").is_ok());
@@ -197,7 +219,11 @@ mod tests {
         let err = s.check_template("{{flowid}}").unwrap_err();
         assert!(err.starts_with("undefined variable `flowid`"), "{err}");
         assert!(err.ends_with("(did you mean `flow_id`?)"), "{err}");
-        assert!(s.check_template("{{cookie_domian}}").unwrap_err().contains("`cookie_domain`?"));
+        assert!(
+            s.check_template("{{cookie_domian}}")
+                .unwrap_err()
+                .contains("`cookie_domain`?")
+        );
     }
 
     #[test]
@@ -207,6 +233,10 @@ mod tests {
         assert!(s.check_value(&value).unwrap_err().contains("`nope`"));
         let value: toml::Value = toml::from_str("a = { b = [1, \"{{cookie_domain}}\"] }").unwrap();
         assert!(s.check_value(&value).is_ok());
-        assert!(s.check_value(&toml::Value::String("{{x".into())).unwrap_err().starts_with("unclosed"));
+        assert!(
+            s.check_value(&toml::Value::String("{{x".into()))
+                .unwrap_err()
+                .starts_with("unclosed")
+        );
     }
 }
