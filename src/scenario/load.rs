@@ -192,6 +192,19 @@ fn read_text(path: &Path) -> Result<String, ScenarioError> {
 }
 
 #[cfg(test)]
-pub(super) fn tests_id_of(root: &Path, path: &Path) -> String {
-    id_of(root, path)
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_slash_separated_without_extension() {
+        assert_eq!(
+            id_of(Path::new("/r"), Path::new("/r/core/x.toml")),
+            "core/x"
+        );
+        assert_eq!(
+            id_of(Path::new("/r"), Path::new("/r/a.b/x.y.toml")),
+            "a.b/x.y"
+        );
+        assert_eq!(id_of(Path::new("/r"), Path::new("/r/dir")), "dir");
+    }
 }

@@ -2,8 +2,9 @@
 //!
 //! Syntax and shape errors come from the toml deserializer (with its span, and a friendlier
 //! message where serde's is cryptic); semantic errors from [`validate`](super::validate).
-//! Deep nesting is safe: the toml crate stops at 80 levels with an error, before any recursion
-//! could exhaust the stack (see the tests).
+//! Nesting deeper than [`MAX_NESTING`] is refused before the toml crate sees the text. The crate
+//! stops at 80 levels itself (unless its `unbounded` feature is on), and deserializing 80 levels
+//! takes about 200 KiB of stack in a debug build; the pre-check keeps the bound ours.
 
 use std::path::Path;
 
@@ -13,6 +14,16 @@ use super::validate;
 
 /// Parses and validates one scenario file. `path` is only used in the error.
 pub fn parse(path: &Path, text: &str) -> Result<ScenarioFile, ScenarioError> {
+    if let Some(offset) = too_deep(text) {
+        return Err(ScenarioError::at(
+            path,
+            text,
+            offset..offset + 1,
+            format!(
+                "too deeply nested, expected at most {MAX_NESTING} levels of arrays and tables"
+            ),
+        ));
+    }
     let file: ScenarioFile = toml::from_str(text).map_err(|e| from_toml(path, text, &e))?;
     match validate::validate(&file).into_iter().next() {
         None => Ok(file),
@@ -21,6 +32,63 @@ pub fn parse(path: &Path, text: &str) -> Result<ScenarioFile, ScenarioError> {
             None => ScenarioError::whole_file(path, issue.message),
         }),
     }
+}
+
+/// The deepest nesting of arrays and inline tables a scenario file may use.
+pub const MAX_NESTING: usize = 64;
+
+/// The offset of the first `[` or `{` that opens level `MAX_NESTING + 1`, if any.
+///
+/// Skips comments and all four kinds of strings, so brackets inside them do not count. On text
+/// that is not TOML the count may be off, but the toml parser rejects such text anyway.
+fn too_deep(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => i = find_from(bytes, i, b"\n"),
+            quote @ (b'"' | b'\'') => i = string_end(bytes, i, quote),
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(i);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The index of the last byte of the string starting at `start` (or the end of the text).
+fn string_end(bytes: &[u8], start: usize, quote: u8) -> usize {
+    let triple = [quote; 3];
+    let multiline = bytes[start..].starts_with(&triple);
+    let mut i = if multiline { start + 3 } else { start + 1 };
+    while i < bytes.len() {
+        match bytes[i] {
+            // Basic strings escape; `\` also hides a quote after it.
+            b'\\' if quote == b'"' => i += 1,
+            b'\n' if !multiline => return i,
+            b if b == quote && (!multiline || bytes[i..].starts_with(&triple)) => {
+                return if multiline { i + 2 } else { i };
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    bytes.len()
+}
+
+/// The index of the next `needle` at or after `from`, or the end of the text.
+fn find_from(bytes: &[u8], from: usize, needle: &[u8]) -> usize {
+    bytes[from..]
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map_or(bytes.len(), |p| from + p)
 }
 
 /// A toml deserialization error as a [`ScenarioError`].
@@ -42,7 +110,9 @@ fn friendly(message: &str, found: &str) -> String {
         return format!("duplicate key `{}`", found.trim_matches(['"', '\'']));
     }
     if message.starts_with("cannot recurse further") {
-        return "too deeply nested, expected at most 80 levels of arrays and tables".to_string();
+        return format!(
+            "too deeply nested, expected at most {MAX_NESTING} levels of arrays and tables"
+        );
     }
     if message.starts_with("unknown field") || message.starts_with("unknown variant") {
         return format!("{message}{}", suggestion(&message));

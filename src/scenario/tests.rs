@@ -1,5 +1,5 @@
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::fixtures::{FULL, parse_str};
 use super::*;
@@ -67,12 +67,8 @@ fn requirements_follow_identities_and_requests() {
     let needs = requirements(&parse_str(one).unwrap());
     assert_eq!(needs, [Requirement::UnprovisionedIdentity].into());
     let two = one.replace(
-        "}\n[[step]]",
-        "}\nidentities.b = { provisioned = false }\n[[step]]",
-    );
-    let two = two.replace(
-        "identities = { a = { provisioned = false } }\nidentities.b",
-        "identities.a = { provisioned = false }\nidentities.b",
+        "{ a = { provisioned = false } }",
+        "{ a = { provisioned = false }, b = { provisioned = false } }",
     );
     let needs = requirements(&parse_str(&two).unwrap());
     assert!(needs.contains(&Requirement::FreshIdentities), "{needs:?}");
@@ -194,12 +190,4 @@ fn load_dir_does_not_follow_directory_links() {
     // The file link is read too, and collides with the name of `core/a`.
     assert_eq!(loaded.errors.len(), 1);
     assert_eq!(loaded.errors[0].0, "link");
-}
-
-#[test]
-fn ids_are_slash_separated_without_extension() {
-    assert_eq!(
-        load::tests_id_of(Path::new("/r"), Path::new("/r/core/x.toml")),
-        "core/x"
-    );
 }

@@ -103,29 +103,59 @@ fn junk_does_not_panic() {
     assert!(parse_str("name = \"n\"\nrules = [\"R1\"]\n[[step]]\n\u{feff}").is_err());
 }
 
+/// A scenario whose request body nests `depth` arrays (or inline tables).
+fn nested_json(depth: usize, table: bool) -> String {
+    let (open, close) = if table { ("{a=", "}") } else { ("[", "]") };
+    format!(
+        "name = \"n\"\nrules = [\"R1\"]\n[[step]]\nrequest = {{ method = \"POST\", path = \"/\", json = {}1{} }}\n",
+        open.repeat(depth - 1),
+        close.repeat(depth - 1)
+    )
+}
+
 #[test]
 fn deep_nesting_is_an_error_not_a_stack_overflow() {
+    // A quarter of the default 2 MiB thread stack is enough for the deepest accepted file.
+    let worker = std::thread::Builder::new()
+        .stack_size(512 * 1024)
+        .spawn(|| {
+            for table in [false, true] {
+                assert!(parse_str(&nested_json(MAX_NESTING, table)).is_ok());
+                let err = parse_str(&nested_json(MAX_NESTING + 1, table)).unwrap_err();
+                assert_eq!(
+                    err.message,
+                    "too deeply nested, expected at most 64 levels of arrays and tables"
+                );
+                assert_eq!(err.line, 4);
+            }
+            for text in [
+                format!("name = \"n\"\nrules = {}\n", "[".repeat(10_000)),
+                format!("x = {}\n", "{a=".repeat(10_000)),
+                format!("{}\n", "[".repeat(10_000)),
+            ] {
+                assert!(first_error(&text).contains("too deeply nested"));
+            }
+        });
+    assert!(worker.unwrap().join().is_ok());
+}
+
+#[test]
+fn brackets_in_strings_and_comments_do_not_count_as_nesting() {
+    let deep = "[".repeat(100);
     for text in [
-        format!("name = \"n\"\nrules = {}\n", "[".repeat(10_000)),
-        format!(
-            "name = \"n\"\nrules = {}",
-            "[".repeat(10_000) + &"]".repeat(10_000)
-        ),
-        format!("x = {}\n", "{a=".repeat(10_000)),
-        format!("{}\n", "[".repeat(10_000)),
+        format!("# {deep}\n"),
+        format!("a = \"{deep}\"\nb = 'x'\n"),
+        format!("a = 'x\\'\nb = \"\\\"{deep}\"\n"),
+        format!("a = \"\"\"\n{deep}\n\"\"\"\n"),
+        format!("a = \'\'\'\n{deep}\'\'\'\n"),
     ] {
-        let err = first_error(&text);
-        assert!(
-            err.contains("too deeply nested") || err.contains("expected"),
-            "{err}"
-        );
+        assert_eq!(too_deep(&text), None, "{text}");
     }
-    let nested = format!(
-        "name = \"n\"\nrules = [\"R1\"]\n[[step]]\nrequest = {{ method = \"POST\", path = \"/\", json = {}1{} }}\n",
-        "[".repeat(70),
-        "]".repeat(70)
+    assert_eq!(
+        too_deep(&format!("a = \"x\" # c\nb = {deep}")),
+        Some(16 + 64)
     );
-    assert!(parse_str(&nested).is_ok(), "70 levels are fine");
+    assert_eq!(too_deep("a = \"unterminated [[["), None);
 }
 
 #[test]
