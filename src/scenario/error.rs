@@ -1,10 +1,13 @@
 //! [`ScenarioError`]: a problem in one scenario file, located at file:line:column.
 //!
-//! Also owns the "did you mean" helper ([`did_you_mean`]) that messages use for near misses.
+//! Also owns the "did you mean" helper (`did_you_mean`) that messages use for near misses.
 
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+
+/// The longest source line an error shows, in characters.
+pub const MAX_SNIPPET: usize = 400;
 
 /// A problem in one scenario file: where it is and what is wrong.
 ///
@@ -27,7 +30,8 @@ pub struct ScenarioError {
 impl ScenarioError {
     /// An error at the start of the byte range `span` of `text` (the file's contents).
     ///
-    /// A span past the end or inside a character is clamped to the nearest valid position.
+    /// A span past the end or inside a character is clamped to the nearest valid position. A
+    /// source line longer than [`MAX_SNIPPET`] characters is not shown.
     pub fn at(path: &Path, text: &str, span: Range<usize>, message: impl Into<String>) -> Self {
         let mut offset = span.start.min(text.len());
         while !text.is_char_boundary(offset) {
@@ -37,15 +41,13 @@ impl ScenarioError {
         let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
         let line = text[..line_start].matches('\n').count() + 1;
         let column = text[line_start..offset].chars().count() + 1;
-        let snippet = text[line_start..line_end]
-            .trim_end_matches('\r')
-            .to_string();
+        let snippet = text[line_start..line_end].trim_end_matches('\r');
         Self {
             path: path.to_path_buf(),
             line,
             column,
             message: message.into(),
-            snippet: Some(snippet),
+            snippet: (snippet.chars().count() <= MAX_SNIPPET).then(|| snippet.to_string()),
         }
     }
 
@@ -173,6 +175,13 @@ mod tests {
             (err.line, err.column, err.snippet.as_deref()),
             (1, 1, Some(""))
         );
+    }
+
+    #[test]
+    fn very_long_lines_are_not_shown() {
+        let text = format!("a = \"{}\"", "x".repeat(MAX_SNIPPET));
+        let err = ScenarioError::at(Path::new("t"), &text, 4..5, "m");
+        assert_eq!((err.line, err.column, err.snippet), (1, 5, None));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Turns a scenario file's text into a validated [`ScenarioFile`] or the first [`ScenarioError`].
 //!
 //! Syntax and shape errors come from the toml deserializer (with its span, and a friendlier
-//! message where serde's is cryptic); semantic errors from [`validate`](super::validate).
+//! message where serde's is cryptic); semantic errors from [`validate`].
 //! Nesting deeper than [`MAX_NESTING`] is refused before the toml crate sees the text. The crate
 //! stops at 80 levels itself (unless its `unbounded` feature is on), and deserializing 80 levels
 //! takes about 200 KiB of stack in a debug build; the pre-check keeps the bound ours.
