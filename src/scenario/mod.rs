@@ -1,3 +1,128 @@
-//! Scenario files: the format ([`model`]), parsing and validation.
+//! Scenario files: the format ([`model`]), parsing ([`parse()`]), semantic checks
+//! ([`validate`]), `{{variable}}` templates ([`template`]) and loading a directory of them
+//! ([`load_dir`]) into [`Scenario`]s.
+//!
+//! Every problem in a file is a [`ScenarioError`] located at file:line:column.
 
+pub mod error;
+#[cfg(test)]
+mod fixtures;
+mod load;
 pub mod model;
+pub mod parse;
+pub mod template;
+pub mod validate;
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use crate::contract::Profile;
+
+pub use error::ScenarioError;
+pub use load::{LoadError, Loaded, MAX_FILE_SIZE, load_dir};
+use model::{KeyKind, Requirement, ScenarioFile, Service};
+pub use parse::parse;
+
+/// A parsed and validated scenario file.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// The file.
+    pub path: PathBuf,
+    /// Path under the scenarios root without `.toml`, `/`-separated
+    /// (`core/r01_anonymous_whoami`).
+    pub id: String,
+    /// The file's contents.
+    pub file: ScenarioFile,
+    /// Explicit `requires` and those the file implies (see [`requirements`]).
+    pub requirements: BTreeSet<Requirement>,
+}
+
+impl Scenario {
+    /// A scenario from a parsed file; computes its [`requirements`].
+    pub fn new(path: PathBuf, id: String, file: ScenarioFile) -> Self {
+        let requirements = requirements(&file);
+        Self {
+            path,
+            id,
+            file,
+            requirements,
+        }
+    }
+
+    /// The scenario's `name`.
+    pub fn name(&self) -> &str {
+        self.file.name.get_ref()
+    }
+
+    /// The scenario's tags, in file order.
+    pub fn tags(&self) -> Vec<&str> {
+        self.file
+            .tags
+            .iter()
+            .map(|t| t.get_ref().as_str())
+            .collect()
+    }
+
+    /// The rule ids the scenario cites, in file order.
+    pub fn rules(&self) -> Vec<&str> {
+        self.file
+            .rules
+            .iter()
+            .map(|r| r.get_ref().as_str())
+            .collect()
+    }
+
+    /// `strict` when tagged `strict`, else `core`.
+    pub fn profile(&self) -> Profile {
+        if self.tags().contains(&validate::STRICT_TAG) {
+            Profile::Strict
+        } else {
+            Profile::Core
+        }
+    }
+}
+
+/// What a scenario needs of its target: its explicit `requires`, plus
+/// - a provisioned identity → [`Requirement::ProvisionedIdentity`], an unprovisioned one →
+///   [`Requirement::UnprovisionedIdentity`], two or more of the same kind →
+///   [`Requirement::FreshIdentities`];
+/// - a request `to = "kratos-admin"` → [`Requirement::KratosAdmin`];
+/// - `api_key = { key = "valid" }` → [`Requirement::ApiKey`].
+pub fn requirements(file: &ScenarioFile) -> BTreeSet<Requirement> {
+    let mut needs: BTreeSet<Requirement> = file.requires.iter().map(|r| *r.get_ref()).collect();
+    let provisioned = file
+        .identities
+        .values()
+        .filter(|i| i.get_ref().provisioned)
+        .count();
+    let unprovisioned = file.identities.len() - provisioned;
+    if provisioned > 0 {
+        needs.insert(Requirement::ProvisionedIdentity);
+    }
+    if unprovisioned > 0 {
+        needs.insert(Requirement::UnprovisionedIdentity);
+    }
+    if provisioned >= 2 || unprovisioned >= 2 {
+        needs.insert(Requirement::FreshIdentities);
+    }
+    for request in file
+        .steps
+        .iter()
+        .filter_map(|s| s.get_ref().request.as_ref())
+    {
+        let r = request.get_ref();
+        if r.to == Service::KratosAdmin {
+            needs.insert(Requirement::KratosAdmin);
+        }
+        if r.api_key
+            .as_ref()
+            .is_some_and(|k| k.get_ref().key == KeyKind::Valid)
+        {
+            needs.insert(Requirement::ApiKey);
+        }
+    }
+    needs
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,159 @@
+//! Checks of a step's `expect`: statuses, JSON and header checks, cookies and `same_json_as`.
+
+use toml::Spanned;
+
+use crate::scenario::error::did_you_mean;
+use crate::scenario::model::{CookieCheck, SameJsonAs, StatusExpect, Step};
+
+use super::step::History;
+use super::{Validator, values};
+
+impl<'f> Validator<'f> {
+    pub(super) fn check_expect(&mut self, step: &'f Step, history: &History<'f>) {
+        let expect = &step.expect;
+        let scope = &history.scope;
+        if let Some(status) = &expect.status {
+            let result = match status.get_ref() {
+                StatusExpect::One(code) => values::status(*code),
+                StatusExpect::AnyOf(codes) if codes.is_empty() => {
+                    Err("empty status list, expected at least one status code".to_string())
+                }
+                StatusExpect::AnyOf(codes) => codes.iter().try_for_each(|c| values::status(*c)),
+            };
+            self.check(status.span(), result);
+        }
+        for check in &expect.json {
+            let c = check.get_ref();
+            self.check(c.path.span(), values::json_pointer(c.path.get_ref()));
+            if let Some(pattern) = &c.matches {
+                self.check(pattern.span(), values::regex(pattern.get_ref()));
+            }
+            for value in [&c.equals, &c.not_equals].into_iter().flatten() {
+                self.check(check.span(), scope.check_value(value));
+            }
+            if c.equals.is_none()
+                && c.not_equals.is_none()
+                && c.exists.is_none()
+                && c.matches.is_none()
+            {
+                self.error(
+                    check.span(),
+                    format!(
+                        "json check on `{}` checks nothing, expected one of `equals`, \
+                         `not_equals`, `exists` or `matches`",
+                        c.path.get_ref()
+                    ),
+                );
+            }
+        }
+        for check in &expect.headers {
+            let c = check.get_ref();
+            self.check(check.span(), values::header_name(&c.name));
+            if let Some(pattern) = &c.matches {
+                self.check(pattern.span(), values::regex(pattern.get_ref()));
+            }
+            if let Some(value) = &c.equals {
+                self.check(check.span(), scope.check_template(value));
+            }
+            if c.equals.is_none() && c.matches.is_none() && c.exists.is_none() {
+                self.error(
+                    check.span(),
+                    format!(
+                        "header check on `{}` checks nothing, expected one of `equals`, `exists` \
+                         or `matches`",
+                        c.name
+                    ),
+                );
+            }
+        }
+        for entry in expect.sets.iter().chain(&expect.clears) {
+            self.check(entry.span(), values::cookie_target(entry.get_ref()));
+        }
+        for entry in expect
+            .not_sets
+            .iter()
+            .chain(&expect.jar_has)
+            .chain(&expect.jar_lacks)
+        {
+            self.check(entry.span(), values::cookie_pattern(entry.get_ref(), true));
+        }
+        for check in &expect.cookie {
+            self.check_cookie(check);
+        }
+        if let Some(same) = &expect.same_json_as {
+            self.check_same_json_as(same, step, history);
+        }
+    }
+
+    fn check_cookie(&mut self, check: &Spanned<CookieCheck>) {
+        let c = check.get_ref();
+        let span = check.span();
+        self.check(
+            c.name.span(),
+            values::cookie_pattern(c.name.get_ref(), true),
+        );
+        if let Some(lifetime) = &c.lifetime {
+            self.check(
+                span.clone(),
+                values::one_of("lifetime", lifetime, values::LIFETIMES, false),
+            );
+        }
+        if let Some(secure) = &c.secure {
+            self.check(
+                span.clone(),
+                values::one_of("secure", secure, values::SECURE, false),
+            );
+        }
+        if let Some(samesite) = &c.samesite {
+            self.check(
+                span.clone(),
+                values::one_of("samesite", samesite, values::SAMESITE, true),
+            );
+        }
+        if let Some(path) = c.path.as_ref().filter(|p| !p.starts_with('/')) {
+            self.error(
+                span.clone(),
+                format!("invalid cookie path `{path}`, expected a path starting with `/`"),
+            );
+        }
+        if c.domain.as_ref().is_some_and(|d| d.trim().is_empty()) {
+            self.error(
+                span,
+                "empty cookie domain, expected `host-only`, `cookie-domain` or a domain",
+            );
+        }
+    }
+
+    fn check_same_json_as(
+        &mut self,
+        same: &Spanned<SameJsonAs>,
+        step: &Step,
+        history: &History<'f>,
+    ) {
+        let target = &same.get_ref().step;
+        let t = target.get_ref().as_str();
+        let own = step.name.as_ref().is_some_and(|n| n.get_ref() == t);
+        let message = if history.earlier.contains_key(t) {
+            None
+        } else if own {
+            Some(format!(
+                "step `{t}` cannot compare with itself, expected an earlier step's `name`"
+            ))
+        } else if history.all_names.contains(t) {
+            Some(format!(
+                "step `{t}` comes later, expected an earlier step's `name`"
+            ))
+        } else {
+            Some(format!(
+                "unknown step `{t}`, expected the `name` of an earlier step{}",
+                did_you_mean(t, history.earlier.keys().copied())
+            ))
+        };
+        if let Some(message) = message {
+            self.error(target.span(), message);
+        }
+        for pointer in &same.get_ref().paths {
+            self.check(same.span(), values::json_pointer(pointer));
+        }
+    }
+}
