@@ -1,1 +1,204 @@
-//! Masking of secrets in every output.
+//! Masking of secrets in every output: the [`Secrets`] registry that reporters share, plus
+//! cookie headers ([`redact_cookie_header`]) and secret JSON fields ([`redact_json`]).
+//!
+//! [`Secrets::redact`] replaces every registered value in any spelling a transcript may carry
+//! (raw, percent-encoded, JSON-escaped, base64 at any alignment) and well-known token shapes
+//! even when nobody registered them.
+
+mod forms;
+mod headers;
+mod json;
+
+use std::collections::HashSet;
+use std::fmt;
+use std::sync::{Arc, LazyLock, PoisonError, RwLock};
+
+use regex::Regex;
+
+pub use headers::redact_cookie_header;
+pub use json::redact_json;
+
+/// Values shorter than this (in characters) are not registered: they would match too often.
+const MIN_SECRET_CHARS: usize = 4;
+
+/// A set of secret values known during a run, shared by reporters. Thread-safe and cheap to
+/// clone: clones share the same set.
+#[derive(Clone, Default)]
+pub struct Secrets {
+    inner: Arc<RwLock<Registry>>,
+}
+
+#[derive(Default)]
+struct Registry {
+    /// Raw values already registered, so a value is compiled once.
+    known: HashSet<String>,
+    secrets: Vec<Secret>,
+}
+
+/// One registered secret: its label and how to find it.
+struct Secret {
+    label: String,
+    finder: Finder,
+}
+
+/// Finds every spelling of one secret.
+enum Finder {
+    /// All spellings, each character raw, percent-encoded or JSON-escaped.
+    Pattern(Regex),
+    /// Fallback if the pattern cannot be compiled: the literal spellings, longest first.
+    Literals(Vec<String>),
+}
+
+/// A byte range of the text to replace by `[label]`.
+struct Span<'a> {
+    start: usize,
+    end: usize,
+    label: &'a str,
+}
+
+impl Finder {
+    fn new(value: &str) -> Self {
+        let literals = forms::literal_forms(value);
+        match forms::matcher(&literals) {
+            Ok(regex) => Finder::Pattern(regex),
+            Err(_) => Finder::Literals(literals),
+        }
+    }
+
+    fn spans<'a>(&self, text: &str, label: &'a str, out: &mut Vec<Span<'a>>) {
+        match self {
+            Finder::Pattern(regex) => out.extend(regex.find_iter(text).map(|m| Span {
+                start: m.start(),
+                end: m.end(),
+                label,
+            })),
+            Finder::Literals(literals) => {
+                for literal in literals {
+                    out.extend(
+                        text.match_indices(literal.as_str())
+                            .map(|(start, found)| Span {
+                                start,
+                                end: start + found.len(),
+                                label,
+                            }),
+                    );
+                }
+            }
+        }
+    }
+}
+
+impl fmt::Debug for Secrets {
+    /// Shows how many secrets are registered, never their values or labels.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let count = self
+            .inner
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .secrets
+            .len();
+        f.debug_struct("Secrets")
+            .field("count", &count)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Secrets {
+    /// An empty set.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Registers a secret with a label shown in its place, e.g. `add("password", "hunter2")`
+    /// makes `redact` write `[password]`. Values shorter than 4 characters or made only of
+    /// whitespace are ignored (they would collide with ordinary text); a value registered
+    /// twice keeps its first label.
+    pub fn add(&self, label: &str, value: &str) {
+        if value.chars().count() < MIN_SECRET_CHARS || value.trim().is_empty() {
+            return;
+        }
+        if self
+            .inner
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .known
+            .contains(value)
+        {
+            return;
+        }
+        // Compile outside the lock; a concurrent add of the same value is caught below.
+        let finder = Finder::new(value);
+        let mut registry = self.inner.write().unwrap_or_else(PoisonError::into_inner);
+        if registry.known.insert(value.to_owned()) {
+            registry.secrets.push(Secret {
+                label: label.to_owned(),
+                finder,
+            });
+        }
+    }
+
+    /// Replaces every known secret by `[label]`, in every spelling: raw, percent-encoded
+    /// (`+` or `%20` for spaces, either hex case), JSON-escaped, and standard or URL-safe
+    /// base64 with or without padding, also inside a longer base64 blob. Also masks, even when
+    /// unregistered, `ory_st_…` (`[session-token]`), `ory_lo_…` (`[logout-token]`), the secret
+    /// part of OpenApp API keys (`https://host_openapp_[secret]`) and cookie values in
+    /// `Cookie`/`Set-Cookie` headers (see [`redact_cookie_header`]).
+    pub fn redact(&self, text: &str) -> String {
+        let text = headers::redact_cookie_headers(text);
+        let registry = self.inner.read().unwrap_or_else(PoisonError::into_inner);
+        let mut spans = Vec::new();
+        for secret in &registry.secrets {
+            secret.finder.spans(&text, &secret.label, &mut spans);
+        }
+        pattern_spans(&text, &mut spans);
+        replace_spans(&text, spans)
+    }
+}
+
+/// Spans of token shapes that are secret whether registered or not.
+fn pattern_spans<'a>(text: &str, out: &mut Vec<Span<'a>>) {
+    static TOKENS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"ory_(st|lo)_[A-Za-z0-9]+|_openapp_([^\s\[\]<>;,&'\x22]*[A-Za-z0-9=_-])")
+            .expect("valid regex")
+    });
+    for caps in TOKENS.captures_iter(text) {
+        let (matched, label) = match (caps.get(1), caps.get(2)) {
+            (Some(kind), _) if kind.as_str() == "st" => (caps.get(0), "session-token"),
+            (Some(_), _) => (caps.get(0), "logout-token"),
+            (None, secret) => (secret, "secret"),
+        };
+        if let Some(m) = matched {
+            out.push(Span {
+                start: m.start(),
+                end: m.end(),
+                label,
+            });
+        }
+    }
+}
+
+/// Writes `text` with each span replaced by `[label]`. Overlapping spans merge into one,
+/// labelled by the span that starts first (the longest among those), so no part of any match
+/// survives.
+fn replace_spans(text: &str, mut spans: Vec<Span<'_>>) -> String {
+    spans.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut spans = spans.into_iter().peekable();
+    while let Some(span) = spans.next() {
+        let mut end = span.end;
+        while let Some(next) = spans.next_if(|next| next.start < end) {
+            end = end.max(next.end);
+        }
+        out.push_str(&text[copied..span.start]);
+        out.push('[');
+        out.push_str(span.label);
+        out.push(']');
+        copied = end;
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+#[cfg(test)]
+mod tests;
