@@ -43,7 +43,7 @@ pub fn render_failure(result: &ScenarioResult, secrets: &Secrets) -> String {
         let _ = writeln!(
             out,
             "  reproduce the failing request:\n    {}",
-            curl_command(ex, secrets)
+            curl_command(ex, &result.resolve, secrets)
         );
     }
     if let Outcome::Ignored(reason) = &result.outcome {
@@ -146,12 +146,18 @@ fn shell_quote(s: &str) -> String {
 }
 
 /// A copy-pasteable curl command for an exchange; secrets become `$ENV_VAR` references.
-pub fn curl_command(ex: &Exchange, secrets: &Secrets) -> String {
+pub fn curl_command(ex: &Exchange, resolve: &[String], secrets: &Secrets) -> String {
     let mut parts = vec![
         "curl -sS -i".to_string(),
         format!("-X {}", ex.method),
         shell_quote(&secrets.redact(&ex.url)),
     ];
+    let authority = url::Url::parse(&ex.url)
+        .ok()
+        .map(|u| format!("{}:{}:", u.host_str().unwrap_or(""), u.port_or_known_default().unwrap_or(0)));
+    for r in resolve.iter().filter(|r| authority.as_deref().is_some_and(|a| r.starts_with(a))) {
+        parts.push(format!("--resolve {r}"));
+    }
     for (name, value) in &ex.request_headers {
         let shown = if name.eq_ignore_ascii_case("cookie") {
             let names: Vec<String> = value

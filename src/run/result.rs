@@ -130,4 +130,6 @@ pub struct ScenarioResult {
     pub outcome: Outcome,
     /// Wall time.
     pub elapsed: Duration,
+    /// The target's host overrides as `host:port:addr` (for reproducing requests with curl).
+    pub resolve: Vec<String>,
 }
