@@ -1,0 +1,171 @@
+//! The emulator's in-memory database: identities, sessions, login flows and stored errors,
+//! behind one mutex held only for short critical sections.
+
+use std::collections::HashMap;
+
+use rand::Rng;
+use rand::distr::Alphanumeric;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::flows::LoginFlow;
+
+/// A salted SHA-256 password hash: cheap on purpose (the suite logs in hundreds of times).
+#[derive(Debug, Clone)]
+pub(crate) struct PasswordHash {
+    salt: [u8; 16],
+    digest: [u8; 32],
+}
+
+impl PasswordHash {
+    fn digest(salt: &[u8; 16], password: &str) -> [u8; 32] {
+        let mut h = Sha256::new();
+        h.update(salt);
+        h.update(password.as_bytes());
+        h.finalize().into()
+    }
+
+    /// Hashes `password` with a fresh salt.
+    pub fn new(password: &str) -> Self {
+        let salt: [u8; 16] = rand::random();
+        Self { digest: Self::digest(&salt, password), salt }
+    }
+
+    /// Does `password` match?
+    pub fn verify(&self, password: &str) -> bool {
+        Self::digest(&self.salt, password) == self.digest
+    }
+}
+
+/// A verifiable or recovery address of an identity.
+#[derive(Debug, Clone)]
+pub(crate) struct Address {
+    pub id: Uuid,
+    pub value: String,
+    pub created_at: OffsetDateTime,
+}
+
+/// An identity with its password credential.
+#[derive(Debug, Clone)]
+pub(crate) struct Identity {
+    pub id: Uuid,
+    pub schema_id: String,
+    pub state: String,
+    pub state_changed_at: OffsetDateTime,
+    pub traits: Value,
+    pub metadata_public: Option<Value>,
+    pub metadata_admin: Option<Value>,
+    /// Normalised (trimmed, lowercased) password identifiers.
+    pub identifiers: Vec<String>,
+    pub password: Option<PasswordHash>,
+    pub credentials_created_at: OffsetDateTime,
+    pub verifiable: Vec<Address>,
+    pub recovery: Vec<Address>,
+    pub created_at: OffsetDateTime,
+}
+
+impl Identity {
+    /// Kratos `IsActive`.
+    pub fn is_active(&self) -> bool {
+        self.state == "active"
+    }
+}
+
+/// A login device of a session.
+#[derive(Debug, Clone)]
+pub(crate) struct Device {
+    pub id: Uuid,
+    pub ip_address: String,
+    pub user_agent: String,
+}
+
+/// A session row.
+#[derive(Debug, Clone)]
+pub(crate) struct Session {
+    pub id: Uuid,
+    pub token: String,
+    pub logout_token: String,
+    pub identity_id: Uuid,
+    pub active: bool,
+    pub expires_at: OffsetDateTime,
+    pub authenticated_at: OffsetDateTime,
+    pub completed_at: OffsetDateTime,
+    pub devices: Vec<Device>,
+}
+
+impl Session {
+    /// Kratos `IsActive` without the identity part: active and not expired.
+    pub fn is_current(&self, now: OffsetDateTime) -> bool {
+        self.active && self.expires_at > now
+    }
+}
+
+/// An error stored for `GET /self-service/errors?id=`.
+#[derive(Debug, Clone)]
+pub(crate) struct StoredError {
+    pub error: Value,
+    pub created_at: OffsetDateTime,
+}
+
+/// All state of one emulator.
+#[derive(Debug, Default)]
+pub(crate) struct Store {
+    pub identities: HashMap<Uuid, Identity>,
+    pub by_identifier: HashMap<String, Uuid>,
+    pub sessions: HashMap<Uuid, Session>,
+    pub by_token: HashMap<String, Uuid>,
+    /// Session cookie values ever issued, to the session they stand for.
+    pub cookies: HashMap<String, Uuid>,
+    pub flows: HashMap<Uuid, LoginFlow>,
+    pub errors: HashMap<Uuid, StoredError>,
+}
+
+impl Store {
+    /// The identity with this (normalised) identifier.
+    pub fn identity_by_identifier(&self, identifier: &str) -> Option<&Identity> {
+        self.by_identifier.get(&normalize_identifier(identifier)).and_then(|id| self.identities.get(id))
+    }
+
+    /// The session behind a session token, if the token ever existed.
+    pub fn session_by_token(&self, token: &str) -> Option<&Session> {
+        self.by_token.get(token).and_then(|id| self.sessions.get(id))
+    }
+
+    /// Is this session usable now (active, unexpired, identity active)?
+    pub fn session_valid(&self, s: &Session, now: OffsetDateTime) -> bool {
+        s.is_current(now) && self.identities.get(&s.identity_id).is_some_and(Identity::is_active)
+    }
+}
+
+/// Kratos `NormalizeIdentifier` for email-like identifiers: trimmed and lowercased.
+pub(crate) fn normalize_identifier(s: &str) -> String {
+    s.trim().to_lowercase()
+}
+
+/// `prefix` followed by 32 random alphanumerics (`ory_st_…`, `ory_lo_…`).
+pub(crate) fn random_token(prefix: &str) -> String {
+    let tail: String = rand::rng().sample_iter(Alphanumeric).take(32).map(char::from).collect();
+    format!("{prefix}{tail}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn password_hash_roundtrip() {
+        let h = PasswordHash::new("Zebra-Quartz-7391-Lamp");
+        assert!(h.verify("Zebra-Quartz-7391-Lamp"));
+        assert!(!h.verify("zebra-quartz-7391-lamp"));
+    }
+
+    #[test]
+    fn tokens_have_the_kratos_shape() {
+        let t = random_token("ory_st_");
+        assert_eq!(t.len(), 39);
+        assert!(t[7..].chars().all(|c| c.is_ascii_alphanumeric()));
+        assert_ne!(t, random_token("ory_st_"));
+    }
+}
