@@ -152,10 +152,17 @@ pub fn curl_command(ex: &Exchange, resolve: &[String], secrets: &Secrets) -> Str
         format!("-X {}", ex.method),
         shell_quote(&secrets.redact(&ex.url)),
     ];
-    let authority = url::Url::parse(&ex.url)
-        .ok()
-        .map(|u| format!("{}:{}:", u.host_str().unwrap_or(""), u.port_or_known_default().unwrap_or(0)));
-    for r in resolve.iter().filter(|r| authority.as_deref().is_some_and(|a| r.starts_with(a))) {
+    let authority = url::Url::parse(&ex.url).ok().map(|u| {
+        format!(
+            "{}:{}:",
+            u.host_str().unwrap_or(""),
+            u.port_or_known_default().unwrap_or(0)
+        )
+    });
+    for r in resolve
+        .iter()
+        .filter(|r| authority.as_deref().is_some_and(|a| r.starts_with(a)))
+    {
         parts.push(format!("--resolve {r}"));
     }
     for (name, value) in &ex.request_headers {

@@ -306,7 +306,9 @@ pub fn normalize_expires(line: &str) -> String {
     line.split(';')
         .enumerate()
         .map(|(i, part)| {
-            let Some((name, value)) = part.split_once('=') else { return part.to_string() };
+            let Some((name, value)) = part.split_once('=') else {
+                return part.to_string();
+            };
             if i == 0 || !name.trim().eq_ignore_ascii_case("expires") {
                 return part.to_string();
             }
@@ -333,7 +335,10 @@ mod tests {
             "a=deleted; Expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/"
         );
         assert_eq!(normalize_expires("a=b; Path=/"), "a=b; Path=/");
-        assert_eq!(normalize_expires("expires=x; Max-Age=0"), "expires=x; Max-Age=0");
+        assert_eq!(
+            normalize_expires("expires=x; Max-Age=0"),
+            "expires=x; Max-Age=0"
+        );
     }
 
     #[test]
@@ -345,7 +350,9 @@ mod tests {
         let set = HeaderValue::from_static("s=1; Path=/; Domain=openapp.test");
         jar.set_cookies(&mut std::iter::once(&set), &url);
         assert!(jar.cookies(&url).is_some());
-        let clear = HeaderValue::from_static("s=deleted; expires=Thursday, 01-Jan-1970 00:00:00 GMT; domain=.openapp.test; path=/");
+        let clear = HeaderValue::from_static(
+            "s=deleted; expires=Thursday, 01-Jan-1970 00:00:00 GMT; domain=.openapp.test; path=/",
+        );
         jar.set_cookies(&mut std::iter::once(&clear), &url);
         assert!(jar.cookies(&url).is_none());
     }

@@ -58,7 +58,12 @@ pub async fn run_scenario(
         setup_error: None,
         outcome: Outcome::Passed,
         elapsed: Default::default(),
-        resolve: target.endpoints.resolve.iter().map(ToString::to_string).collect(),
+        resolve: target
+            .endpoints
+            .resolve
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
     };
     if let Some(reason) = target.missing(&scenario.requirements) {
         result.outcome = Outcome::Ignored(reason);
