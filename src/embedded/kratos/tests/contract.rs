@@ -1,0 +1,1 @@
+//! Focused checks of the contract-level behaviour.
