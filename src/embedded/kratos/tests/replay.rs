@@ -9,13 +9,15 @@ use reqwest::Method;
 use serde_json::Value;
 
 use super::support::{
-    Harness, captured_header, captured_header_names, captured_set_cookies, header_names, normalize, set_cookies,
+    Harness, captured_header, captured_header_names, captured_set_cookies, header_names, normalize,
+    set_cookies,
 };
 
 /// The captures' public and admin base URLs.
 const CAPTURED_PUBLIC: &str = "http://auth.openapp.test:4433/";
 const CAPTURED_ADMIN: &str = "http://127.0.0.1:4434/";
-const CAPTURED_CSRF: &str = "csrf_token_2383528f22b230d59215236ffe4537860e626c4accaafc2a9454784e74d70c81";
+const CAPTURED_CSRF: &str =
+    "csrf_token_2383528f22b230d59215236ffe4537860e626c4accaafc2a9454784e74d70c81";
 
 /// Scenarios in capture order (18, registration, is not emulated).
 const SCENARIOS: &[&str] = &[
@@ -54,7 +56,9 @@ struct Replay {
 
 impl Replay {
     fn subst(&self, s: &str) -> String {
-        let mut out = s.replace(CAPTURED_PUBLIC, &self.h.public).replace(CAPTURED_ADMIN, &self.h.admin);
+        let mut out = s
+            .replace(CAPTURED_PUBLIC, &self.h.public)
+            .replace(CAPTURED_ADMIN, &self.h.admin);
         for (captured, ours) in &self.map {
             out = out.replace(captured.as_str(), ours);
         }
@@ -70,7 +74,9 @@ impl Replay {
     fn learn_json(&mut self, captured: &Value, ours: &Value) {
         match (captured, ours) {
             (Value::String(c), Value::String(o)) => self.learn(c, o),
-            (Value::Array(c), Value::Array(o)) => c.iter().zip(o).for_each(|(c, o)| self.learn_json(c, o)),
+            (Value::Array(c), Value::Array(o)) => {
+                c.iter().zip(o).for_each(|(c, o)| self.learn_json(c, o))
+            }
             (Value::Object(c), Value::Object(o)) => {
                 for (k, cv) in c {
                     if let Some(ov) = o.get(k) {
@@ -84,13 +90,17 @@ impl Replay {
 
     /// Moves the emulator's clock as far as the capture's `Date` moved.
     fn follow_clock(&mut self, response: &Value) {
-        let Some(date) = captured_header(response, "date").and_then(|d| httpdate::parse_http_date(d).ok()) else {
+        let Some(date) =
+            captured_header(response, "date").and_then(|d| httpdate::parse_http_date(d).ok())
+        else {
             return;
         };
-        if let Some(gap) = self.last_date.and_then(|last| date.duration_since(last).ok()) {
-            if gap > Duration::ZERO {
-                self.h.clock.advance(gap);
-            }
+        if let Some(gap) = self
+            .last_date
+            .and_then(|last| date.duration_since(last).ok())
+            && gap > Duration::ZERO
+        {
+            self.h.clock.advance(gap);
         }
         self.last_date = Some(date);
     }
@@ -109,7 +119,11 @@ impl Replay {
                         .split("; ")
                         .map(|p| {
                             let (n, v) = p.split_once('=').unwrap();
-                            let n = if n == CAPTURED_CSRF { self.h.csrf_name() } else { n.to_string() };
+                            let n = if n == CAPTURED_CSRF {
+                                self.h.csrf_name()
+                            } else {
+                                n.to_string()
+                            };
                             format!("{n}={}", self.subst(v))
                         })
                         .collect();
@@ -141,18 +155,38 @@ impl Replay {
         let res = self.build(&ex["request"]).send().await.unwrap();
         let mut diff = |what: &str, c: String, o: String| {
             if c != o {
-                self.diffs.push(format!("{step}: {what}\n  captured: {c}\n  emulator: {o}"));
+                self.diffs
+                    .push(format!("{step}: {what}\n  captured: {c}\n  emulator: {o}"));
             }
         };
-        diff("status", captured["status"].to_string(), res.status().as_u16().to_string());
-        diff("header names", captured_header_names(captured).join(", "), header_names(&res).join(", "));
+        diff(
+            "status",
+            captured["status"].to_string(),
+            res.status().as_u16().to_string(),
+        );
+        diff(
+            "header names",
+            captured_header_names(captured).join(", "),
+            header_names(&res).join(", "),
+        );
         let (c_cookies, o_cookies) = (captured_set_cookies(captured), set_cookies(&res));
         diff(
             "set-cookie",
-            c_cookies.iter().map(|l| normalize(l)).collect::<Vec<_>>().join(" | "),
-            o_cookies.iter().map(|l| normalize(l)).collect::<Vec<_>>().join(" | "),
+            c_cookies
+                .iter()
+                .map(|l| normalize(l))
+                .collect::<Vec<_>>()
+                .join(" | "),
+            o_cookies
+                .iter()
+                .map(|l| normalize(l))
+                .collect::<Vec<_>>()
+                .join(" | "),
         );
-        let location = res.headers().get("location").map(|l| l.to_str().unwrap().to_string());
+        let location = res
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_string());
         diff(
             "location",
             normalize(captured_header(captured, "location").unwrap_or("")),
@@ -166,7 +200,12 @@ impl Replay {
         };
         diff("body", normalize(&captured_text), normalize(&text));
         for (c, o) in c_cookies.iter().zip(&o_cookies) {
-            let value = |l: &str| l.split(';').next().and_then(|p| p.split_once('=')).map(|(_, v)| v.to_string());
+            let value = |l: &str| {
+                l.split(';')
+                    .next()
+                    .and_then(|p| p.split_once('='))
+                    .map(|(_, v)| v.to_string())
+            };
             if let (Some(c), Some(o)) = (value(c), value(o)) {
                 self.learn(&c, &o);
             }
@@ -174,7 +213,10 @@ impl Replay {
         if let (Some(c), Some(o)) = (captured_header(captured, "location"), location) {
             self.learn_location(c, &o);
         }
-        if let (Ok(c), Ok(o)) = (serde_json::from_str::<Value>(&captured_text), serde_json::from_str::<Value>(&text)) {
+        if let (Ok(c), Ok(o)) = (
+            serde_json::from_str::<Value>(&captured_text),
+            serde_json::from_str::<Value>(&text),
+        ) {
             self.learn_json(&c, &o);
         }
     }
@@ -182,7 +224,13 @@ impl Replay {
     /// Pairs the query values of two `Location`s (flow and error ids).
     fn learn_location(&mut self, captured: &str, ours: &str) {
         let values = |l: &str| -> Vec<String> {
-            l.split_once('?').map(|(_, q)| form_urlencoded::parse(q.as_bytes()).map(|(_, v)| v.into_owned()).collect()).unwrap_or_default()
+            l.split_once('?')
+                .map(|(_, q)| {
+                    form_urlencoded::parse(q.as_bytes())
+                        .map(|(_, v)| v.into_owned())
+                        .collect()
+                })
+                .unwrap_or_default()
         };
         for (c, o) in values(captured).iter().zip(values(ours)) {
             self.learn(c, &o);
@@ -193,7 +241,12 @@ impl Replay {
 #[tokio::test]
 async fn replays_every_golden_capture() {
     let h = Harness::start_with("", Duration::from_secs(4)).await;
-    let mut replay = Replay { h, map: Vec::new(), last_date: None, diffs: Vec::new() };
+    let mut replay = Replay {
+        h,
+        map: Vec::new(),
+        last_date: None,
+        diffs: Vec::new(),
+    };
     let mut exchanges = 0;
     for scenario in SCENARIOS {
         let cap = super::support::capture(scenario);
@@ -203,5 +256,10 @@ async fn replays_every_golden_capture() {
         }
     }
     assert!(exchanges >= 85, "only {exchanges} exchanges replayed");
-    assert!(replay.diffs.is_empty(), "{} differences:\n{}", replay.diffs.len(), replay.diffs.join("\n"));
+    assert!(
+        replay.diffs.is_empty(),
+        "{} differences:\n{}",
+        replay.diffs.len(),
+        replay.diffs.join("\n")
+    );
 }

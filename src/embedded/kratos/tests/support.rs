@@ -35,11 +35,15 @@ impl Harness {
         let admin_addr = admin_l.local_addr().unwrap();
         let public = format!("http://auth.openapp.test:{}/", public_addr.port());
         let admin = format!("http://127.0.0.1:{}/", admin_addr.port());
-        let mut config =
-            KratosConfig::embedded(public.parse().unwrap(), admin.parse().unwrap(), Some("openapp.test".to_string()));
+        let mut config = KratosConfig::embedded(
+            public.parse().unwrap(),
+            admin.parse().unwrap(),
+            Some("openapp.test".to_string()),
+        );
         config.flow_lifespan = lifespan;
         let clock = Arc::new(OffsetClock::new());
-        let emu = KratosEmulator::with_clock(config, Switches::parse(switches).unwrap(), clock.clone());
+        let emu =
+            KratosEmulator::with_clock(config, Switches::parse(switches).unwrap(), clock.clone());
         emu.spawn(public_l, admin_l);
         let client = reqwest::Client::builder()
             .resolve("auth.openapp.test", public_addr)
@@ -47,7 +51,13 @@ impl Harness {
             .no_proxy()
             .build()
             .unwrap();
-        Self { emu, clock, public, admin, client }
+        Self {
+            emu,
+            clock,
+            public,
+            admin,
+            client,
+        }
     }
 
     /// [`Harness::start_with`] with the default 1h flow lifespan.
@@ -58,7 +68,13 @@ impl Harness {
     /// Creates capture 05's identity through the admin API.
     pub async fn create_identity(&self) -> Value {
         let body = json!({"schema_id": "default", "traits": {"email": EMAIL}, "credentials": {"password": {"config": {"password": PASSWORD}}}, "metadata_public": {"openapp_user_id": "capture-user-05"}});
-        let res = self.client.post(format!("{}admin/identities", self.admin)).json(&body).send().await.unwrap();
+        let res = self
+            .client
+            .post(format!("{}admin/identities", self.admin))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 201);
         res.json().await.unwrap()
     }
@@ -93,7 +109,10 @@ impl Jar {
 
     /// The value of a cookie.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Adds the `Cookie` header (if any cookie is held).
@@ -101,19 +120,114 @@ impl Jar {
         if self.0.is_empty() {
             return req;
         }
-        let header = self.0.iter().map(|(n, v)| format!("{n}={v}")).collect::<Vec<_>>().join("; ");
+        let header = self
+            .0
+            .iter()
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
         req.header(COOKIE, header)
     }
 }
 
+/// Browser init as a JSON client with `jar`; returns the flow and absorbs cookies.
+pub async fn init_browser(h: &Harness, jar: &mut Jar) -> (reqwest::StatusCode, Vec<String>, Value) {
+    let res = jar
+        .apply(
+            h.client
+                .get(h.url("self-service/login/browser"))
+                .header("accept", "application/json"),
+        )
+        .send()
+        .await
+        .unwrap();
+    jar.absorb(&res);
+    let (status, lines) = (res.status(), set_cookies(&res));
+    (status, lines, res.json().await.unwrap())
+}
+
+/// The flow's `csrf_token` node value.
+pub fn flow_csrf(flow: &Value) -> String {
+    node_value(flow, "csrf_token")
+}
+
+/// The value of the node named `name` in a flow's `ui.nodes`.
+pub fn node_value(flow: &Value, name: &str) -> String {
+    flow["ui"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["attributes"]["name"] == name)
+        .and_then(|n| n["attributes"]["value"].as_str())
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Submits `body` (JSON) to a flow as a JSON client with `jar`, absorbing cookies.
+pub async fn submit_json(
+    h: &Harness,
+    jar: &mut Jar,
+    flow_id: &str,
+    body: Value,
+) -> reqwest::Response {
+    let url = h.url(&format!("self-service/login?flow={flow_id}"));
+    let res = jar
+        .apply(
+            h.client
+                .post(url)
+                .header("accept", "application/json")
+                .json(&body),
+        )
+        .send()
+        .await
+        .unwrap();
+    jar.absorb(&res);
+    res
+}
+
+/// A complete browser login as a JSON client (init, submit with `password`).
+pub async fn browser_login(h: &Harness, jar: &mut Jar, password: &str) -> reqwest::Response {
+    let (_, _, flow) = init_browser(h, jar).await;
+    let body = json!({"csrf_token": flow_csrf(&flow), "identifier": EMAIL, "password": password, "method": "password"});
+    submit_json(h, jar, flow["id"].as_str().unwrap(), body).await
+}
+
+/// Every key path of a JSON value, in document order (array elements share `[]`).
+pub fn key_paths(v: &Value) -> Vec<String> {
+    fn walk(v: &Value, prefix: &str, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                for (k, child) in m {
+                    let p = format!("{prefix}.{k}");
+                    out.push(p.clone());
+                    walk(child, &p, out);
+                }
+            }
+            Value::Array(a) => a.iter().for_each(|c| walk(c, &format!("{prefix}[]"), out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(v, "", &mut out);
+    out
+}
+
 /// The raw `Set-Cookie` lines of a response, in order.
 pub fn set_cookies(res: &reqwest::Response) -> Vec<String> {
-    res.headers().get_all(SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_string()).collect()
+    res.headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect()
 }
 
 /// Header names of a response, lowercased, in wire order, without the framing headers.
 pub fn header_names(res: &reqwest::Response) -> Vec<String> {
-    res.headers().iter().map(|(n, _)| n.as_str().to_string()).filter(|n| !is_framing(n)).collect()
+    res.headers()
+        .iter()
+        .map(|(n, _)| n.as_str().to_string())
+        .filter(|n| !is_framing(n))
+        .collect()
 }
 
 /// `Content-Length` and `Transfer-Encoding` depend on Go's buffer size, not on Kratos.
@@ -123,7 +237,10 @@ pub fn is_framing(name: &str) -> bool {
 
 /// Loads a golden capture (`tests/golden/kratos/v1.3.1/<name>.json`).
 pub fn capture(name: &str) -> Value {
-    let path = format!("{}/tests/golden/kratos/v1.3.1/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/golden/kratos/v1.3.1/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     serde_json::from_str(&text).unwrap()
 }
@@ -172,15 +289,27 @@ fn volatile() -> &'static [(Regex, &'static str)] {
             (r"http://auth\.openapp\.test:\d+", "<public>"),
             (r"http://127\.0\.0\.1:\d+", "<admin>"),
             (r"127\.0\.0\.1:\d+", "<ip>"),
-            (r"csrf_token_[0-9a-f]{64}=[A-Za-z0-9+/=]*", "csrf_token_<h>=<v>"),
-            (r"ory_kratos_session=[A-Za-z0-9_=-]*", "ory_kratos_session=<v>"),
-            (r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "<uuid>"),
+            (
+                r"csrf_token_[0-9a-f]{64}=[A-Za-z0-9+/=]*",
+                "csrf_token_<h>=<v>",
+            ),
+            (
+                r"ory_kratos_session=[A-Za-z0-9_=-]*",
+                "ory_kratos_session=<v>",
+            ),
+            (
+                r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+                "<uuid>",
+            ),
             (r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", "<time>"),
             (r"ory_(st|lo)_[A-Za-z0-9]{32}", "ory_${1}_<token>"),
             (r"[A-Za-z0-9+/]{86}==", "<masked>"),
             (r#""since":\d+"#, r#""since":<ns>"#),
             (r#""expired_at_unix":\d+"#, r#""expired_at_unix":<unix>"#),
-            (r"Expires=[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT", "Expires=<date>"),
+            (
+                r"Expires=[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT",
+                "Expires=<date>",
+            ),
             (r"page_token=[A-Za-z0-9]+", "page_token=<pt>"),
         ]
         .into_iter()
