@@ -10,6 +10,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 
 use crate::exit;
+use crate::run::snapshot::{SnapshotConfig, SnapshotMode, is_ci};
 use crate::run::{SharedTarget, build_trials, runtime, trial_name};
 use crate::scenario::{Loaded, Scenario, ScenarioError, load_dir};
 
@@ -122,7 +123,39 @@ struct RunArgs {
     )]
     scenarios: PathBuf,
     #[command(flatten)]
+    snapshots: SnapshotArgs,
+    #[command(flatten)]
     target: TargetArgs,
+}
+
+#[derive(Debug, Args)]
+struct SnapshotArgs {
+    /// The snapshot directory. Default: `snapshots` next to the scenario directory.
+    #[arg(long, env = "OPENAPP_CONFORMANCE_SNAPSHOTS")]
+    snapshots: Option<PathBuf>,
+    /// Write the new snapshot where it differs or is missing (refused when CI is set).
+    #[arg(long, env = "OPENAPP_CONFORMANCE_UPDATE_SNAPSHOTS")]
+    update_snapshots: bool,
+}
+
+impl SnapshotArgs {
+    fn config(&self, scenarios: &std::path::Path) -> Result<SnapshotConfig, String> {
+        if self.update_snapshots && is_ci() {
+            return Err("--update-snapshots is refused when CI is set: snapshots are reviewed and committed, never written by CI".into());
+        }
+        let dir = self.snapshots.clone().unwrap_or_else(|| {
+            scenarios
+                .parent()
+                .map(|p| p.join("snapshots"))
+                .unwrap_or_else(|| PathBuf::from("snapshots"))
+        });
+        let mode = if self.update_snapshots {
+            SnapshotMode::Update
+        } else {
+            SnapshotMode::Assert
+        };
+        Ok(SnapshotConfig { dir, mode })
+    }
 }
 
 #[derive(Debug, Args)]
@@ -239,7 +272,14 @@ fn run(args: RunArgs) -> u8 {
             return exit::SETUP;
         }
     };
-    let shared = SharedTarget::new(opts, rt);
+    let snapshots = match args.snapshots.config(&args.scenarios) {
+        Ok(s) => s,
+        Err(e) => {
+            error(e);
+            return exit::USAGE;
+        }
+    };
+    let shared = SharedTarget::new(opts, snapshots, rt);
     let largs = libtest_mimic::Arguments {
         list: args.list,
         test_threads: args.test_threads,
@@ -411,11 +451,37 @@ struct EnvSettings {
     #[arg(long, env = "OPENAPP_CONFORMANCE_SCENARIOS")]
     scenarios: Option<PathBuf>,
     #[command(flatten)]
+    snapshots: SnapshotArgs,
+    #[command(flatten)]
     target: TargetArgs,
 }
 
-/// The `cargo test` target's settings: target options, tag filter, scenario directory.
-pub fn settings_from_env() -> Result<(TargetOptions, Vec<String>, Option<PathBuf>), String> {
+/// What the `cargo test` target reads from the environment.
+#[derive(Debug)]
+pub struct EnvRun {
+    /// Target options.
+    pub target: TargetOptions,
+    /// Tag filter (any of).
+    pub tags: Vec<String>,
+    /// The scenario directory.
+    pub scenarios: PathBuf,
+    /// Snapshot directory and mode.
+    pub snapshots: SnapshotConfig,
+}
+
+/// The `cargo test` target's settings; `root` is the crate root (scenarios and snapshots
+/// default to folders there).
+pub fn settings_from_env(root: &std::path::Path) -> Result<EnvRun, String> {
     let s = EnvSettings::try_parse_from(["cargo-test"]).map_err(|e| e.to_string())?;
-    Ok((s.target.options()?, s.tag, s.scenarios))
+    let scenarios = s
+        .scenarios
+        .clone()
+        .unwrap_or_else(|| root.join("scenarios"));
+    let snapshots = s.snapshots.config(&scenarios)?;
+    Ok(EnvRun {
+        target: s.target.options()?,
+        tags: s.tag,
+        scenarios,
+        snapshots,
+    })
 }

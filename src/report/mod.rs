@@ -1,3 +1,4 @@
 //! Reporters: pure functions of the run's results.
 
 pub mod human;
+pub mod snapshot;

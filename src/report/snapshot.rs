@@ -34,7 +34,13 @@ const CONTRACT_POINTERS: &[&str] = &[
 /// Keys whose string values are free text.
 const TEXT_KEYS: &[&str] = &["message", "reason", "text", "hint", "error_code"];
 /// Keys whose string values are tokens.
-const TOKEN_KEYS: &[&str] = &["session_token", "logout_token", "csrf_token", "token", "ory_session_token"];
+const TOKEN_KEYS: &[&str] = &[
+    "session_token",
+    "logout_token",
+    "csrf_token",
+    "token",
+    "ory_session_token",
+];
 /// The cookies the contract names.
 const CONTRACT_COOKIES: &[&str] = &["ory_kratos_session", "csrf_token_*"];
 
@@ -60,23 +66,39 @@ impl Placeholders {
 
 fn is_uuid(s: &str) -> bool {
     s.len() == 36
-        && s.chars().enumerate().all(|(i, c)| if [8, 13, 18, 23].contains(&i) { c == '-' } else { c.is_ascii_hexdigit() })
+        && s.chars().enumerate().all(|(i, c)| {
+            if [8, 13, 18, 23].contains(&i) {
+                c == '-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        })
 }
 
 fn is_time(s: &str) -> bool {
     let b = s.as_bytes();
-    b.len() >= 20 && b[4] == b'-' && b[7] == b'-' && b[10] == b'T' && b[..4].iter().all(u8::is_ascii_digit)
+    b.len() >= 20
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b'T'
+        && b[..4].iter().all(u8::is_ascii_digit)
 }
 
 fn is_token(s: &str) -> bool {
     s.starts_with("ory_st_")
         || s.starts_with("ory_lo_")
         || s.starts_with("ory_ht_")
-        || (s.len() >= 24 && s.chars().all(|c| c.is_ascii_alphanumeric() || "+/=_-".contains(c)))
+        || (s.len() >= 24
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+/=_-".contains(c)))
 }
 
 /// Renders the snapshot text of a run.
-pub fn render_snapshot(result: &ScenarioResult, scenario: &Scenario, endpoints: &Endpoints) -> String {
+pub fn render_snapshot(
+    result: &ScenarioResult,
+    scenario: &Scenario,
+    endpoints: &Endpoints,
+) -> String {
     let mut ph = Placeholders::default();
     let mut out = String::new();
     let ctx = CanonContext {
@@ -86,8 +108,16 @@ pub fn render_snapshot(result: &ScenarioResult, scenario: &Scenario, endpoints: 
         csrf_name: kratos_csrf_name(result, endpoints),
     };
     for step_result in &result.steps {
-        let step = scenario.file.steps.get(step_result.index - 1).map(|s| s.get_ref());
-        let _ = writeln!(out, "step {}: [{}] {}", step_result.index, step_result.client, step_result.label);
+        let step = scenario
+            .file
+            .steps
+            .get(step_result.index - 1)
+            .map(|s| s.get_ref());
+        let _ = writeln!(
+            out,
+            "step {}: [{}] {}",
+            step_result.index, step_result.client, step_result.label
+        );
         let last = step_result.exchanges.len().saturating_sub(1);
         for (i, ex) in step_result.exchanges.iter().enumerate() {
             let expect = step.filter(|_| i == last).map(|s| &s.expect);
@@ -113,12 +143,16 @@ fn kratos_csrf_name(result: &ScenarioResult, endpoints: &Endpoints) -> Option<St
 }
 
 fn origin_of(url: &str) -> String {
-    url::Url::parse(url).map(|u| u.origin().ascii_serialization()).unwrap_or_default()
+    url::Url::parse(url)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default()
 }
 
 /// `[api]/auth/whoami`, `[kratos-public]/self-service/login?flow=[uuid:1]`.
 fn display_path(url: &str, endpoints: &Endpoints, ph: &mut Placeholders) -> String {
-    let Ok(u) = url::Url::parse(url) else { return "[invalid url]".into() };
+    let Ok(u) = url::Url::parse(url) else {
+        return "[invalid url]".into();
+    };
     let origin = u.origin().ascii_serialization();
     let mut path = u.path().to_string();
     let host = if origin == origin_of(endpoints.origin.as_str()) {
@@ -131,13 +165,25 @@ fn display_path(url: &str, endpoints: &Endpoints, ph: &mut Placeholders) -> Stri
         }
     } else if origin == origin_of(endpoints.kratos_public.as_str()) {
         "[kratos-public]"
-    } else if endpoints.kratos_admin.as_ref().is_some_and(|a| origin == origin_of(a.as_str())) {
+    } else if endpoints
+        .kratos_admin
+        .as_ref()
+        .is_some_and(|a| origin == origin_of(a.as_str()))
+    {
         "[kratos-admin]"
     } else {
         "[other]"
     };
-    let segments: Vec<String> =
-        path.split('/').map(|s| if is_uuid(s) { ph.get("uuid", s) } else { s.to_string() }).collect();
+    let segments: Vec<String> = path
+        .split('/')
+        .map(|s| {
+            if is_uuid(s) {
+                ph.get("uuid", s)
+            } else {
+                s.to_string()
+            }
+        })
+        .collect();
     let mut shown = format!("{host}{}", segments.join("/"));
     let pairs: Vec<String> = u
         .query_pairs()
@@ -168,7 +214,12 @@ fn render_exchange(
     ctx: &CanonContext,
     ph: &mut Placeholders,
 ) {
-    let _ = writeln!(out, "  {} {}", ex.method, display_path(&ex.url, endpoints, ph));
+    let _ = writeln!(
+        out,
+        "  {} {}",
+        ex.method,
+        display_path(&ex.url, endpoints, ph)
+    );
     let resp = match &ex.response {
         Ok(r) => r,
         Err(_) => {
@@ -183,7 +234,11 @@ fn render_exchange(
     match alternatives {
         Some(list) => {
             let list: Vec<String> = list.iter().map(u16::to_string).collect();
-            let _ = writeln!(out, "    status: one of {} (the contract allows each)", list.join(", "));
+            let _ = writeln!(
+                out,
+                "    status: one of {} (the contract allows each)",
+                list.join(", ")
+            );
             let _ = writeln!(out, "    body: not fixed by the contract");
         }
         None => {
@@ -191,7 +246,10 @@ fn render_exchange(
             let _ = writeln!(out, "    body: {}", body_view(&resp.body, expect, step, ph));
         }
     }
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
     let mut lines: Vec<(String, bool, String)> = resp
         .set_cookies
         .iter()
@@ -205,7 +263,7 @@ fn render_exchange(
         .collect();
     lines.sort();
     for (_, _, text) in lines {
-        let _ = writeln!(out, "    set-cookie: {text}");
+        let _ = writeln!(out, "    set-cookie line: {text}");
     }
 }
 
@@ -224,11 +282,18 @@ fn pointers(expect: Option<&Expect>, step: Option<&Step>) -> BTreeSet<String> {
     p
 }
 
-fn body_view(body: &[u8], expect: Option<&Expect>, step: Option<&Step>, ph: &mut Placeholders) -> String {
+fn body_view(
+    body: &[u8],
+    expect: Option<&Expect>,
+    step: Option<&Step>,
+    ph: &mut Placeholders,
+) -> String {
     if body.is_empty() {
         return "empty".into();
     }
-    let Ok(json) = serde_json::from_slice::<Value>(body) else { return "not JSON".into() };
+    let Ok(json) = serde_json::from_slice::<Value>(body) else {
+        return "not JSON".into();
+    };
     match &json {
         Value::Null => "null".into(),
         Value::Object(_) => {
@@ -292,7 +357,9 @@ fn scalar(v: &Value, key: &str, ph: &mut Placeholders) -> String {
         Value::String(s) if TEXT_KEYS.contains(&key) => "[text]".into(),
         Value::String(s) if is_uuid(s) => ph.get("uuid", s),
         Value::String(s) if is_time(s) => ph.get("time", s),
-        Value::String(s) if TOKEN_KEYS.contains(&key) || s.starts_with("ory_") => ph.get("token", s),
+        Value::String(s) if TOKEN_KEYS.contains(&key) || s.starts_with("ory_") => {
+            ph.get("token", s)
+        }
         Value::String(s) => Value::String(s.clone()).to_string(),
         Value::Object(_) => "{…}".into(),
         Value::Array(a) => format!("[{} items]", a.len()),
@@ -318,10 +385,21 @@ mod tests {
         let mut ph = Placeholders::default();
         let body = br#"{"identity":{"id":"2931eaa1-bf4a-42ba-b0e8-abe00a58f45d","traits":{"email":"x"}},"id":"f737615b-2f92-4574-986f-8856fc11673d","active":true,"expires_at":"2026-12-01T09:29:16.179947471Z","devices":[]}"#;
         let v = body_view(body, None, None, &mut ph);
-        assert_eq!(v, r#"{"active": true, "expires_at": [time:1], "id": [uuid:1], "identity": {"id": [uuid:2]}}"#);
+        assert_eq!(
+            v,
+            r#"{"active": true, "expires_at": [time:1], "id": [uuid:1], "identity": {"id": [uuid:2]}}"#
+        );
         assert_eq!(body_view(b"null", None, None, &mut ph), "null");
         assert_eq!(body_view(b"", None, None, &mut ph), "empty");
-        assert_eq!(body_view(br#"{"message":"nope","error_code":"x"}"#, None, None, &mut ph), r#"{"message": [text]}"#);
+        assert_eq!(
+            body_view(
+                br#"{"message":"nope","error_code":"x"}"#,
+                None,
+                None,
+                &mut ph
+            ),
+            r#"{"message": [text]}"#
+        );
     }
 
     #[test]
