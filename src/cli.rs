@@ -35,6 +35,10 @@ enum Command {
     List(ListArgs),
     /// List the fault and benign switches of the embedded stack: `NAME KIND RULES`.
     Faults,
+    /// Run only the reference OpenApp server, configured by environment (the reference image).
+    Reference,
+    /// Exit 0 when GET URL answers 2xx (compose health checks in images without curl).
+    Healthcheck(crate::images::healthcheck::HealthcheckArgs),
     /// Start the embedded stack and keep it running until interrupted.
     Serve(ServeArgs),
 }
@@ -202,6 +206,8 @@ pub fn main() -> ExitCode {
     ExitCode::from(match cli.command {
         Command::Run(args) => run(args),
         Command::List(args) => list(args),
+        Command::Reference => crate::images::reference::run(),
+        Command::Healthcheck(args) => crate::images::healthcheck::run(args),
         Command::Faults => {
             print!("{}", switches::render_table());
             exit::OK
@@ -297,6 +303,16 @@ fn run(args: RunArgs) -> u8 {
     }
     let trials = build_trials(scenarios, invalid, &shared);
     let conclusion = libtest_mimic::run(&largs, trials);
+    if !args.list
+        && let Ok(target) = shared.resolve()
+        && let Some(cold) = target.cold_start
+    {
+        println!(
+            "{} target: stack cold start {:.1}s",
+            target.kind.as_str(),
+            cold.as_secs_f64()
+        );
+    }
     let _ = std::io::stdout().flush();
     if bad_files {
         exit::USAGE
@@ -406,7 +422,8 @@ fn serve(args: ServeArgs) -> u8 {
     })
 }
 
-async fn wait_for_shutdown() {
+/// Waits for Ctrl-C (or SIGTERM on Unix).
+pub(crate) async fn wait_for_shutdown() {
     #[cfg(unix)]
     {
         let mut term =

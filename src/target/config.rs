@@ -85,10 +85,7 @@ pub async fn resolve_target(opts: &TargetOptions) -> Result<Target, TargetError>
     match kind {
         TargetKind::Embedded => embedded(opts).await,
         TargetKind::External => external(opts),
-        TargetKind::Containers => Err(TargetError::Setup {
-            target: "containers",
-            message: "this build has no containers support yet\n(hint: use --target embedded, or start the stack with docker-compose and use --target external)".into(),
-        }),
+        TargetKind::Containers => super::containers::resolve(opts).await,
     }
 }
 
@@ -111,6 +108,7 @@ async fn embedded(opts: &TargetOptions) -> Result<Target, TargetError> {
             ..Default::default()
         },
         timeouts: opts.timeouts,
+        cold_start: None,
         _guard: Some(Box::new(stack)),
     })
 }
@@ -165,6 +163,7 @@ fn external(opts: &TargetOptions) -> Result<Target, TargetError> {
             unprovisioned: env_identity("OPENAPP_TEST_UNPROVISIONED"),
         },
         timeouts: opts.timeouts,
+        cold_start: None,
         _guard: None,
     })
 }

@@ -6,6 +6,7 @@
 //! for the embedded stack, the guard that keeps the servers alive.
 
 mod config;
+pub mod containers;
 mod error;
 
 pub use config::{TargetKind, TargetOptions, resolve_target};
@@ -158,6 +159,8 @@ pub struct Target {
     pub caps: Capabilities,
     /// Request timeouts.
     pub timeouts: Timeouts,
+    /// How long the target took to come up, when it was started for this run (containers).
+    pub cold_start: Option<Duration>,
     /// Keeps the embedded stack (or containers) alive for the run.
     pub(crate) _guard: Option<Box<dyn std::any::Any + Send + Sync>>,
 }
