@@ -110,7 +110,7 @@ struct RunArgs {
     #[arg(long, env = "OPENAPP_CONFORMANCE_SKIP", value_delimiter = ',')]
     skip: Vec<String>,
     /// List the selected trials instead of running them.
-    #[arg(long)]
+    #[arg(long, env = "OPENAPP_CONFORMANCE_LIST")]
     list: bool,
     /// Trials run in parallel on this many threads. Default: the number of CPUs.
     #[arg(long, env = "OPENAPP_CONFORMANCE_TEST_THREADS")]
