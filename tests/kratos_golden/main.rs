@@ -3,8 +3,10 @@
 //! switches that the replay must catch, and the known-difference list's documentation.
 
 mod capture;
+mod carry;
 mod compare;
 mod driver;
+mod jars;
 mod known;
 mod live;
 mod normalize;

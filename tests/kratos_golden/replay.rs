@@ -4,25 +4,24 @@
 //! Requests are sent with the captured method, path, headers and body. Values a request took
 //! from an earlier response (flow ids, CSRF tokens, session and logout tokens, identity and
 //! session ids, URLs holding them, cookie values) are carried over generically: each captured
-//! value is mapped to the live value found at the same place of the live response (same JSON
-//! path, same `Location` query key, same `Set-Cookie` line) and substituted in later
-//! requests. Cookies come from real jars named as the capture names them (`03 jar (copy of
-//! the 02 jar)` starts as a copy of `02 jar`); a request the capture sent without a jar keeps
-//! its hand-written `Cookie` header.
+//! value is mapped to the live value found at the same place of the live response
+//! ([`crate::carry`]). Cookies come from real jars named as the capture names them
+//! ([`crate::jars`]); a request the capture sent without a jar keeps its hand-written `Cookie`
+//! header. The emulator's clock moves as far as the capture's `Date` headers moved.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
-use cookie_store::CookieStore;
 use openapp_conformance::embedded::kratos::KratosConfig;
 use openapp_conformance::switches::Switches;
 use serde_json::Value;
 use url::Url;
 
-use crate::capture::{Capture, CapturedRequest, Exchange, JarSnapshot, all, load_folder};
+use crate::capture::{Capture, CapturedRequest, Exchange, all, load_folder};
+use crate::carry::CarryOver;
 use crate::compare::{FieldDiff, Sides, compare};
-use crate::live::{Live, LiveResponse, PUBLIC_HOST, Setup};
+use crate::jars::{Jars, cookie_names, snapshot_names};
+use crate::live::{Live, PUBLIC_HOST, Setup};
 use crate::normalize::Addresses;
 
 /// One difference between the capture and the emulator.
@@ -109,9 +108,8 @@ struct Replay {
     live: Live,
     captured_addr: Addresses,
     live_addr: Addresses,
-    /// Captured value → live value.
-    map: Vec<(String, String)>,
-    jars: HashMap<String, CookieStore>,
+    carry: CarryOver,
+    jars: Jars,
     last_date: Option<SystemTime>,
     diffs: Vec<Diff>,
     bodies: Vec<JsonBody>,
@@ -126,17 +124,13 @@ fn captured_bases(captures: &[Capture]) -> (String, String) {
         .flat_map(|c| &c.exchanges)
         .filter_map(|e| Url::parse(&e.request.url).ok())
         .collect();
-    let public = urls
-        .iter()
-        .find(|u| u.host_str() == Some(PUBLIC_HOST))
-        .map(origin)
-        .unwrap_or_default();
-    let admin = urls
-        .iter()
-        .find(|u| u.host_str() != Some(PUBLIC_HOST))
-        .map(origin)
-        .unwrap_or_default();
-    (public, admin)
+    let find = |public: bool| {
+        urls.iter()
+            .find(|u| (u.host_str() == Some(PUBLIC_HOST)) == public)
+            .map(origin)
+            .unwrap_or_default()
+    };
+    (find(true), find(false))
 }
 
 impl Replay {
@@ -144,75 +138,25 @@ impl Replay {
         let (public, admin) = captured_bases(captures);
         let captured_addr = Addresses::new(&public, &admin);
         let live_addr = Addresses::new(&live.public, &live.admin);
-        let mut map = vec![
-            (captured_addr.public.clone(), live_addr.public.clone()),
-            (captured_addr.admin.clone(), live_addr.admin.clone()),
-        ];
-        let authority = |s: &str| s.split_once("://").map(|(_, a)| a.to_string());
-        for (c, l) in [
-            (&captured_addr.public, &live_addr.public),
-            (&captured_addr.admin, &live_addr.admin),
-        ] {
-            if let (Some(c), Some(l)) = (authority(c), authority(l)) {
-                map.push((c, l));
-            }
-        }
-        if let (Ok(p), Ok(a)) = (Url::parse(&public), Url::parse(&admin)) {
-            let captured_csrf = KratosConfig::embedded(p, a, None).csrf_cookie_name();
-            map.push((captured_csrf, live.emu.config().csrf_cookie_name()));
-        }
+        let captured_csrf = match (Url::parse(&public), Url::parse(&admin)) {
+            (Ok(p), Ok(a)) => KratosConfig::embedded(p, a, None).csrf_cookie_name(),
+            _ => String::new(),
+        };
+        let carry = CarryOver::new(
+            &captured_addr,
+            &live_addr,
+            (captured_csrf, live.emu.config().csrf_cookie_name()),
+        );
         Self {
             folder: folder.to_string(),
             live,
             captured_addr,
             live_addr,
-            map,
-            jars: HashMap::new(),
+            carry,
+            jars: Jars::default(),
             last_date: None,
             diffs: Vec::new(),
             bodies: Vec::new(),
-        }
-    }
-
-    fn subst(&self, text: &str) -> String {
-        let mut pairs: Vec<&(String, String)> = self.map.iter().collect();
-        pairs.sort_by_key(|(c, _)| std::cmp::Reverse(c.len()));
-        let mut out = text.to_string();
-        for (c, l) in pairs {
-            out = out.replace(c.as_str(), l);
-        }
-        out
-    }
-
-    fn learn(&mut self, captured: &str, live: &str) {
-        if captured == live || captured.len() < 8 || self.map.iter().any(|(c, _)| c == captured) {
-            return;
-        }
-        self.map.push((captured.to_string(), live.to_string()));
-        if let (Ok(c), Ok(l)) = (Url::parse(captured), Url::parse(live)) {
-            let l_pairs: HashMap<String, String> = l.query_pairs().into_owned().collect();
-            for (k, cv) in c.query_pairs().into_owned() {
-                if let Some(lv) = l_pairs.get(&k) {
-                    self.learn(&cv, lv);
-                }
-            }
-        }
-    }
-
-    fn learn_json(&mut self, captured: &Value, live: &Value) {
-        match (captured, live) {
-            (Value::String(c), Value::String(l)) => self.learn(c, l),
-            (Value::Array(c), Value::Array(l)) => {
-                c.iter().zip(l).for_each(|(c, l)| self.learn_json(c, l))
-            }
-            (Value::Object(c), Value::Object(l)) => {
-                for (k, cv) in c {
-                    if let Some(lv) = l.get(k) {
-                        self.learn_json(cv, lv);
-                    }
-                }
-            }
-            _ => {}
         }
     }
 
@@ -245,38 +189,8 @@ impl Replay {
         });
     }
 
-    /// The jar named `snapshot.name`, created on first use (as a copy when the name says so).
-    fn jar(&mut self, snapshot: &JarSnapshot) -> &mut CookieStore {
-        let name = snapshot.name.clone();
-        if !self.jars.contains_key(&name) {
-            let source = name
-                .split_once("(copy of the ")
-                .and_then(|(_, rest)| rest.strip_suffix(')'))
-                .and_then(|s| self.jars.get(s))
-                .cloned()
-                .unwrap_or_default();
-            self.jars.insert(name.clone(), source);
-        }
-        self.jars.entry(name).or_default()
-    }
-
-    fn jar_names(&self, snapshot: &JarSnapshot, url: &Url) -> Vec<String> {
-        let mut names: Vec<String> = self
-            .jars
-            .get(&snapshot.name)
-            .map(|j| {
-                j.iter_unexpired()
-                    .filter(|c| c.matches(url))
-                    .map(|c| c.name().to_string())
-                    .collect()
-            })
-            .unwrap_or_default();
-        names.sort();
-        names
-    }
-
     async fn exchange(&mut self, capture: &Capture, i: usize, ex: &Exchange) {
-        let url = match Url::parse(&self.subst(&ex.request.url)) {
+        let url = match Url::parse(&self.carry.subst(&ex.request.url)) {
             Ok(u) => u,
             Err(e) => {
                 let diff = FieldDiff {
@@ -287,28 +201,16 @@ impl Replay {
                 return self.report(capture, i, ex, diff);
             }
         };
-        if let Some(snapshot) = &ex.jar {
-            self.jar(snapshot);
-            if i == 0
-                && capture
-                    .jar_before
-                    .as_ref()
-                    .is_some_and(|b| b.name == snapshot.name)
-            {
-                let before = capture
-                    .jar_before
-                    .as_ref()
-                    .map(snapshot_names)
-                    .unwrap_or_default();
-                self.check_names(
-                    capture,
-                    i,
-                    ex,
-                    "jar before the scenario (cookie names)",
-                    before,
-                    &url,
-                );
-            }
+        if let Some(jar) = &ex.jar {
+            // Created now (as a copy, when its name says so) so that its content is checked.
+            self.jars.get(jar);
+        }
+        if let (Some(before), Some(jar)) = (&capture.jar_before, &ex.jar)
+            && i == 0
+            && before.name == jar.name
+        {
+            let what = "jar before the scenario (cookie names)";
+            self.check_jar_names(capture, i, ex, what, snapshot_names(before), &url);
         }
         let headers = self.request_headers(capture, i, ex, &url);
         let body = ex
@@ -317,11 +219,8 @@ impl Replay {
             .as_deref()
             .map(|b| self.request_body(&ex.request, b));
         self.follow_clock(ex);
-        let response = match self
-            .live
-            .send(&ex.request.method, &url, &headers, body)
-            .await
-        {
+        let sent = self.live.send(&ex.request.method, &url, &headers, body);
+        let response = match sent.await {
             Ok(r) => r,
             Err(e) => {
                 let diff = FieldDiff {
@@ -340,40 +239,35 @@ impl Replay {
             self.report(capture, i, ex, diff);
         }
         if let Some(snapshot) = &ex.jar {
-            let jar = self.jar(snapshot);
+            let jar = self.jars.get(snapshot);
             for line in all(&response.headers, "set-cookie") {
                 // A line the jar refuses shows up in the cookie-name check below.
                 let _ = jar.parse(line, &url);
             }
-            let after = snapshot_names(snapshot);
-            self.check_names(
-                capture,
-                i,
-                ex,
-                "jar after the response (cookie names)",
-                after,
-                &url,
-            );
+            let what = "jar after the response (cookie names)";
+            self.check_jar_names(capture, i, ex, what, snapshot_names(snapshot), &url);
         }
         if let Ok(body) = serde_json::from_str::<Value>(&response.body) {
+            let source = format!(
+                "{}/{}.json, step {} \"{}\" (live)",
+                self.folder,
+                capture.file,
+                i + 1,
+                ex.step
+            );
             self.bodies.push(JsonBody {
-                source: format!(
-                    "{}/{}.json, step {} \"{}\" (live)",
-                    self.folder,
-                    capture.file,
-                    i + 1,
-                    ex.step
-                ),
+                source,
                 method: ex.request.method.clone(),
                 path: url.path().to_string(),
                 status: response.status,
                 body,
             });
         }
-        self.learn_response(ex, &response);
+        self.carry.learn_response(&ex.response, &response);
     }
 
-    fn check_names(
+    /// Reports when the cookie names of the exchange's jar (for `url`) are not `captured`.
+    fn check_jar_names(
         &mut self,
         capture: &Capture,
         i: usize,
@@ -383,7 +277,7 @@ impl Replay {
         url: &Url,
     ) {
         let Some(snapshot) = &ex.jar else { return };
-        let live = self.jar_names(snapshot, url);
+        let live = self.jars.names(snapshot, url);
         let normalize = |names: &[String], a: &Addresses| {
             names
                 .iter()
@@ -406,7 +300,8 @@ impl Replay {
     }
 
     /// The request headers: captured ones with values carried over, `Content-Length` left to
-    /// the client, and `Cookie` from the jar when the capture used one.
+    /// the client, and `Cookie` from the jar when the capture used one (its cookie names must
+    /// be the captured ones).
     fn request_headers(
         &mut self,
         capture: &Capture,
@@ -419,98 +314,38 @@ impl Replay {
             match name.to_ascii_lowercase().as_str() {
                 "content-length" => {}
                 "cookie" if ex.jar.is_some() => {}
-                _ => headers.push((name.clone(), self.subst(value))),
+                _ => headers.push((name.clone(), self.carry.subst(value))),
             }
         }
         if let Some(snapshot) = &ex.jar {
-            let jar = self.jar(snapshot);
-            let pairs: Vec<String> = jar
+            let pairs: Vec<String> = self
+                .jars
+                .get(snapshot)
                 .get_request_values(url)
                 .map(|(n, v)| format!("{n}={v}"))
                 .collect();
             if !pairs.is_empty() {
                 headers.push(("Cookie".into(), pairs.join("; ")));
             }
-            let mut sent = cookie_names(ex.request.header("cookie").unwrap_or(""));
-            sent.sort();
-            let mut live = self.jar_names(snapshot, url);
-            live.sort();
-            let normalize = |names: &[String], a: &Addresses| {
-                names
-                    .iter()
-                    .map(|n| a.normalize(n))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            let (c, l) = (
-                normalize(&sent, &self.captured_addr),
-                normalize(&live, &self.live_addr),
-            );
-            if c != l {
-                let diff = FieldDiff {
-                    field: "request Cookie names (from the jar)".into(),
-                    captured: c,
-                    live: l,
-                };
-                self.report(capture, i, ex, diff);
-            }
+            let sent = cookie_names(ex.request.header("cookie").unwrap_or(""));
+            let what = "request Cookie names (from the jar)";
+            self.check_jar_names(capture, i, ex, what, sent, url);
         }
         headers
     }
 
+    /// The body with values carried over (form fields decoded, substituted, re-encoded).
     fn request_body(&self, request: &CapturedRequest, body: &str) -> String {
         let form = request
             .header("content-type")
             .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
         if !form {
-            return self.subst(body);
+            return self.carry.subst(body);
         }
         let mut s = form_urlencoded::Serializer::new(String::new());
         for (k, v) in form_urlencoded::parse(body.as_bytes()) {
-            s.append_pair(&k, &self.subst(&v));
+            s.append_pair(&k, &self.carry.subst(&v));
         }
         s.finish()
     }
-
-    fn learn_response(&mut self, ex: &Exchange, response: &LiveResponse) {
-        let value = |line: &str| {
-            line.split(';')
-                .next()
-                .and_then(|p| p.split_once('='))
-                .map(|(n, v)| (n.to_string(), v.to_string()))
-        };
-        let captured_lines = all(&ex.response.headers, "set-cookie");
-        let live_lines = all(&response.headers, "set-cookie");
-        for (c, l) in captured_lines.iter().zip(&live_lines) {
-            if let (Some((_, cv)), Some((_, lv))) = (value(c), value(l)) {
-                self.learn(&cv, &lv);
-            }
-        }
-        if let (Some(c), Some(l)) = (
-            ex.response.header("location"),
-            crate::capture::first(&response.headers, "location"),
-        ) {
-            let (c, l) = (c.to_string(), l.to_string());
-            self.learn(&c, &l);
-        }
-        if let (Ok(c), Ok(l)) = (
-            serde_json::from_str::<Value>(&ex.response.body_text()),
-            serde_json::from_str::<Value>(&response.body),
-        ) {
-            self.learn_json(&c, &l);
-        }
-    }
-}
-
-fn snapshot_names(snapshot: &JarSnapshot) -> Vec<String> {
-    let mut names: Vec<String> = snapshot.cookies.iter().map(|c| c.name.clone()).collect();
-    names.sort();
-    names
-}
-
-fn cookie_names(header: &str) -> Vec<String> {
-    header
-        .split(';')
-        .filter_map(|p| p.trim().split_once('=').map(|(n, _)| n.to_string()))
-        .collect()
 }

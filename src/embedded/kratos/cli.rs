@@ -166,16 +166,21 @@ async fn start(config: ServeConfig) -> Result<(), String> {
     };
     let public = bind(config.public_listen.clone()).await?;
     let admin = bind(config.admin_listen.clone()).await?;
+    let address = |l: &tokio::net::TcpListener, configured: &str| {
+        l.local_addr()
+            .map(|a| a.to_string())
+            .unwrap_or_else(|_| configured.to_string())
+    };
+    let (public_at, admin_at) = (
+        address(&public, &config.public_listen),
+        address(&admin, &config.admin_listen),
+    );
     let scheme = if tls.is_some() { "https" } else { "http" };
     let emu = KratosEmulator::new(config.kratos, Switches::none());
     emu.spawn_with_tls(public, tls, admin);
+    println!("Starting the admin httpd on: {admin_at} (Kratos emulator v1.3.1)");
     println!(
-        "Starting the admin httpd on: {} (Kratos emulator v1.3.1)",
-        config.admin_listen
-    );
-    println!(
-        "Starting the public httpd on: {} ({scheme}, base URL {})",
-        config.public_listen,
+        "Starting the public httpd on: {public_at} ({scheme}, base URL {})",
         emu.config().public_base_url
     );
     let _ = std::io::stdout().flush();

@@ -9,11 +9,16 @@ use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
 use super::config::{KratosConfig, SessionCookieConfig};
+
+mod env;
+mod model;
+
+pub use env::env_name;
+use model::{File, PemSource};
 
 /// Why a config file was refused.
 #[derive(Debug, thiserror::Error)]
@@ -51,54 +56,6 @@ fn invalid(key: &str, message: impl Into<String>) -> ConfigError {
     }
 }
 
-/// The keys whose environment overrides are honoured, and whether each holds a list.
-const ENV_KEYS: &[(&str, bool)] = &[
-    ("dsn", false),
-    ("dev", false),
-    ("serve.public.base_url", false),
-    ("serve.public.host", false),
-    ("serve.public.port", false),
-    ("serve.public.tls.cert.path", false),
-    ("serve.public.tls.cert.base64", false),
-    ("serve.public.tls.key.path", false),
-    ("serve.public.tls.key.base64", false),
-    ("serve.admin.base_url", false),
-    ("serve.admin.host", false),
-    ("serve.admin.port", false),
-    ("selfservice.default_browser_return_url", false),
-    ("selfservice.allowed_return_urls", true),
-    ("selfservice.flows.login.ui_url", false),
-    ("selfservice.flows.login.lifespan", false),
-    (
-        "selfservice.flows.login.after.default_browser_return_url",
-        false,
-    ),
-    ("selfservice.flows.error.ui_url", false),
-    ("selfservice.flows.registration.ui_url", false),
-    ("selfservice.flows.registration.lifespan", false),
-    (
-        "selfservice.flows.logout.after.default_browser_return_url",
-        false,
-    ),
-    ("cookies.domain", false),
-    ("cookies.path", false),
-    ("cookies.same_site", false),
-    ("session.lifespan", false),
-    ("session.cookie.name", false),
-    ("session.cookie.domain", false),
-    ("session.cookie.path", false),
-    ("session.cookie.same_site", false),
-    ("session.cookie.persistent", false),
-    ("secrets.cookie", true),
-    ("secrets.default", true),
-];
-
-/// The environment variable Kratos reads for a key path: `serve.public.base_url` →
-/// `SERVE_PUBLIC_BASE_URL`.
-pub fn env_name(key: &str) -> String {
-    key.replace('.', "_").to_ascii_uppercase()
-}
-
 /// Everything `kratos serve` needs beyond [`KratosConfig`]: where to listen, TLS, the DSN.
 #[derive(Debug, Clone)]
 pub struct ServeConfig {
@@ -133,171 +90,10 @@ pub fn load(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<ServeCo
     if !tree.is_object() {
         return Err(syntax("the top level must be a mapping".into()));
     }
-    for (key, list) in ENV_KEYS {
-        if let Some(raw) = env(&env_name(key)) {
-            set_path(&mut tree, key, env_value(&raw, *list));
-        }
-    }
+    env::apply(&mut tree, env);
     let file: File = serde_json::from_value(tree).map_err(|e| syntax(e.to_string()))?;
     let dir = path.parent().unwrap_or(Path::new("."));
     resolve(file, dir)
-}
-
-/// An environment value as the config tree holds it: lists from JSON or comma-separated
-/// text, `true`/`false` and integers typed, everything else a string.
-fn env_value(raw: &str, list: bool) -> Value {
-    if list {
-        if let Ok(v @ Value::Array(_)) = serde_json::from_str(raw) {
-            return v;
-        }
-        return Value::Array(
-            raw.split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(|s| Value::String(s.to_string()))
-                .collect(),
-        );
-    }
-    match raw {
-        "true" => Value::Bool(true),
-        "false" => Value::Bool(false),
-        _ => raw
-            .parse::<u64>()
-            .map(Value::from)
-            .unwrap_or_else(|_| Value::String(raw.to_string())),
-    }
-}
-
-fn set_path(tree: &mut Value, key: &str, value: Value) {
-    let mut node = tree;
-    let parts: Vec<&str> = key.split('.').collect();
-    for part in &parts[..parts.len() - 1] {
-        if !node.get(*part).is_some_and(Value::is_object) {
-            node[*part] = Value::Object(Default::default());
-        }
-        node = &mut node[*part];
-    }
-    node[parts[parts.len() - 1]] = value;
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct File {
-    dsn: Option<String>,
-    dev: bool,
-    serve: Serve,
-    selfservice: SelfService,
-    cookies: Cookies,
-    session: SessionFile,
-    secrets: Secrets,
-    identity: IdentityFile,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct Serve {
-    public: Endpoint,
-    admin: Endpoint,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct Endpoint {
-    base_url: Option<String>,
-    host: Option<String>,
-    port: Option<u16>,
-    tls: Option<Tls>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct Tls {
-    cert: PemSource,
-    key: PemSource,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct PemSource {
-    path: Option<String>,
-    base64: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct SelfService {
-    default_browser_return_url: Option<String>,
-    allowed_return_urls: Vec<String>,
-    flows: Flows,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct Flows {
-    login: Flow,
-    error: Flow,
-    registration: Flow,
-    logout: Flow,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct Flow {
-    ui_url: Option<String>,
-    lifespan: Option<String>,
-    after: After,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct After {
-    default_browser_return_url: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct Cookies {
-    domain: Option<String>,
-    path: Option<String>,
-    same_site: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct SessionFile {
-    lifespan: Option<String>,
-    cookie: SessionCookieFile,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct SessionCookieFile {
-    name: Option<String>,
-    domain: Option<String>,
-    path: Option<String>,
-    same_site: Option<String>,
-    persistent: Option<bool>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct Secrets {
-    cookie: Vec<String>,
-    default: Vec<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct IdentityFile {
-    default_schema_id: Option<String>,
-    schemas: Vec<SchemaRef>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct SchemaRef {
-    id: String,
-    url: String,
 }
 
 fn url(key: &str, raw: &str) -> Result<Url, ConfigError> {

@@ -161,3 +161,30 @@ fn go_durations() {
     assert_eq!(parse_go_duration("4d"), None);
     assert_eq!(parse_go_duration(""), None);
 }
+
+#[test]
+fn public_tls_files_resolve_next_to_the_config_and_make_an_acceptor() {
+    let key = rcgen::KeyPair::generate().expect("key");
+    let cert = rcgen::CertificateParams::new(vec!["auth.openapp.test".to_string()])
+        .expect("params")
+        .self_signed(&key)
+        .expect("certificate");
+    let yaml = format!(
+        "{MINIMAL}serve:\n  public:\n    base_url: https://auth.openapp.test:4433/\n    tls:\n      cert:\n        path: tls/cert.pem\n      key:\n        base64: {}\n",
+        STANDARD.encode(key.serialize_pem())
+    );
+    let (dir, path) = write(&yaml);
+    std::fs::create_dir(dir.path().join("tls")).expect("mkdir");
+    std::fs::write(dir.path().join("tls/cert.pem"), cert.pem()).expect("write cert");
+    let c = load(&path, &no_env).expect("loads");
+    let (cert_pem, key_pem) = c.public_tls.expect("serve.public.tls is read");
+    assert!(crate::embedded::kratos::tls::acceptor_from_pem(&cert_pem, &key_pem).is_ok());
+    let without_key = yaml.replace("      key:\n", "      other:\n");
+    let (dir, path) = write(&without_key);
+    std::fs::create_dir(dir.path().join("tls")).expect("mkdir");
+    std::fs::write(dir.path().join("tls/cert.pem"), cert.pem()).expect("write cert");
+    let err = load(&path, &no_env)
+        .expect_err("a key is needed")
+        .to_string();
+    assert!(err.contains("serve.public.tls.key"), "{err}");
+}
