@@ -1,4 +1,4 @@
-//! The command line: `run`, `list`, `faults` and `serve`. Every `run` flag also has an
+//! The command line: `run`, `list`, `faults`, `serve` and `kratos`. Every `run` flag also has an
 //! environment variable, because the `cargo test` target takes its settings from the
 //! environment only.
 
@@ -37,6 +37,8 @@ enum Command {
     Faults,
     /// Start the embedded stack and keep it running until interrupted.
     Serve(ServeArgs),
+    /// The Kratos emulator alone, with Kratos's own arguments (`kratos serve -c kratos.yml --dev`).
+    Kratos(crate::embedded::kratos::cli::KratosArgs),
 }
 
 /// Parses a duration such as `4s`, `500ms`, `2m`, `1h`.
@@ -207,6 +209,7 @@ pub fn main() -> ExitCode {
             exit::OK
         }
         Command::Serve(args) => serve(args),
+        Command::Kratos(args) => crate::embedded::kratos::cli::run(args),
     })
 }
 
@@ -406,7 +409,8 @@ fn serve(args: ServeArgs) -> u8 {
     })
 }
 
-async fn wait_for_shutdown() {
+/// Waits for Ctrl-C (or SIGTERM on Unix).
+pub(crate) async fn wait_for_shutdown() {
     #[cfg(unix)]
     {
         let mut term =
