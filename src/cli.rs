@@ -1,4 +1,4 @@
-//! The command line: `run`, `list`, `faults` and `serve`. Every `run` flag also has an
+//! The command line: `run`, `list`, `faults`, `serve` and `kratos`. Every `run` flag also has an
 //! environment variable, because the `cargo test` target takes its settings from the
 //! environment only.
 
@@ -41,6 +41,8 @@ enum Command {
     Healthcheck(crate::images::healthcheck::HealthcheckArgs),
     /// Start the embedded stack and keep it running until interrupted.
     Serve(ServeArgs),
+    /// The Kratos emulator alone, with Kratos's own arguments (`kratos serve -c kratos.yml --dev`).
+    Kratos(crate::embedded::kratos::cli::KratosArgs),
 }
 
 /// Parses a duration such as `4s`, `500ms`, `2m`, `1h`.
@@ -114,7 +116,7 @@ struct RunArgs {
     #[arg(long, env = "OPENAPP_CONFORMANCE_SKIP", value_delimiter = ',')]
     skip: Vec<String>,
     /// List the selected trials instead of running them.
-    #[arg(long)]
+    #[arg(long, env = "OPENAPP_CONFORMANCE_LIST")]
     list: bool,
     /// Trials run in parallel on this many threads. Default: the number of CPUs.
     #[arg(long, env = "OPENAPP_CONFORMANCE_TEST_THREADS")]
@@ -213,6 +215,7 @@ pub fn main() -> ExitCode {
             exit::OK
         }
         Command::Serve(args) => serve(args),
+        Command::Kratos(args) => crate::embedded::kratos::cli::run(args),
     })
 }
 

@@ -57,7 +57,7 @@ pub struct SwitchInfo {
 }
 
 use Component::{Kratos, OpenApp};
-use SwitchKind::{Benign, Fault};
+use SwitchKind::{Benign, Fault, Fidelity};
 
 macro_rules! sw {
     ($name:literal, $kind:expr, [$($rule:literal),*], $comp:expr, $desc:literal) => {
@@ -284,6 +284,34 @@ pub const SWITCHES: &[SwitchInfo] = &[
         Kratos,
         "the emulator adds fields a newer Kratos might send to sessions and flows"
     ),
+    sw!(
+        "kratos-fidelity-cookie-attribute-order",
+        Fidelity,
+        [],
+        Kratos,
+        "the session cookie line carries Max-Age before Expires (Kratos writes Expires first)"
+    ),
+    sw!(
+        "kratos-fidelity-no-vary-cookie",
+        Fidelity,
+        [],
+        Kratos,
+        "public answers lack the `Vary: Cookie` header that nosurf adds"
+    ),
+    sw!(
+        "kratos-fidelity-drop-organization-id",
+        Fidelity,
+        [],
+        Kratos,
+        "login flows and identities omit `organization_id` (Kratos sends null)"
+    ),
+    sw!(
+        "kratos-fidelity-cache-control-on-health",
+        Fidelity,
+        [],
+        Kratos,
+        "the public health endpoints send `Cache-Control` (Kratos sends none there)"
+    ),
 ];
 
 /// Looks a switch up by name.
@@ -387,6 +415,12 @@ mod tests {
                 .filter(|s| s.kind == SwitchKind::Benign)
                 .count()
                 >= 4
+        );
+        assert!(
+            SWITCHES
+                .iter()
+                .filter(|s| s.kind == SwitchKind::Fidelity)
+                .all(|s| s.component == Component::Kratos && s.name.starts_with("kratos-fidelity-"))
         );
     }
 

@@ -11,6 +11,8 @@ use super::client::{BrowserClient, Outgoing};
 use super::result::{Exchange, Response};
 use crate::redact::Secrets;
 
+pub use super::kratos_errors::explain_kratos_error;
+
 /// A successful login.
 #[derive(Debug, Clone)]
 pub struct LoginOutcome {
@@ -37,72 +39,6 @@ async fn exchange(
     let result = ex.response.clone();
     log.push(ex);
     result
-}
-
-/// Explains a non-success Kratos answer: error id, reason, and what the user can do.
-pub fn explain_kratos_error(what: &str, resp: &Response) -> String {
-    let body = resp.json().unwrap_or(Value::Null);
-    if resp.status >= 500 {
-        let msg = body
-            .pointer("/error/message")
-            .and_then(Value::as_str)
-            .unwrap_or("no message");
-        return format!(
-            "{what}: Kratos answered {} ({msg}), a server error of Kratos itself\n(hint: check the Kratos logs; with DSN=memory parallel trials can hit \"database table is locked\", use a file SQLite database)",
-            resp.status
-        );
-    }
-    if let Some(id) = body.pointer("/error/id").and_then(Value::as_str) {
-        let reason = body
-            .pointer("/error/reason")
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        let hint = match id {
-            "session_already_available" => {
-                "the client already holds a session: log out first, or use a fresh client"
-            }
-            "security_csrf_violation" => {
-                "the CSRF cookie and the flow's csrf_token did not match: check the cookie domain and that the jar sends the csrf_token_* cookie to Kratos"
-            }
-            "self_service_flow_expired" => {
-                "the flow expired: raise the login flow lifespan or run faster"
-            }
-            "self_service_flow_return_to_forbidden" => {
-                "add the return URL to selfservice.allowed_return_urls"
-            }
-            _ => "see the Kratos error id in the Ory documentation",
-        };
-        return format!(
-            "{what}: Kratos answered {} with error `{id}`: {reason}\n(hint: {hint})",
-            resp.status
-        );
-    }
-    if let Some(messages) = body.pointer("/ui/messages").and_then(Value::as_array) {
-        let parts: Vec<String> = messages
-            .iter()
-            .map(|m| {
-                let id = m.get("id").map(Value::to_string).unwrap_or_default();
-                let text = m.get("text").and_then(Value::as_str).unwrap_or("");
-                let hint = match m.get("id").and_then(Value::as_i64) {
-                    Some(4000006) => {
-                        " (wrong identifier or password: check the test identity's credentials)"
-                    }
-                    Some(4000001) => " (Kratos refused the request; the text says why)",
-                    Some(4010001) => " (the flow expired)",
-                    _ => "",
-                };
-                format!("message {id}: {text}{hint}")
-            })
-            .collect();
-        if !parts.is_empty() {
-            return format!(
-                "{what}: Kratos answered {} with {}",
-                resp.status,
-                parts.join("; ")
-            );
-        }
-    }
-    format!("{what}: Kratos answered {} unexpectedly", resp.status)
 }
 
 /// The `value` of the `ui.nodes` input whose `attributes.name` is `name`, wherever it stands.
@@ -444,43 +380,5 @@ mod tests {
             interpret_continue_with(&json!({"continue_with": null}), &secrets).0,
             None
         );
-    }
-
-    fn resp(status: u16, body: Value) -> Response {
-        Response {
-            status,
-            headers: vec![],
-            set_cookies: vec![],
-            rejected_cookies: vec![],
-            body: body.to_string().into_bytes(),
-        }
-    }
-
-    #[test]
-    fn kratos_errors_are_explained() {
-        let e = explain_kratos_error(
-            "login",
-            &resp(
-                403,
-                json!({"error": {"id": "security_csrf_violation", "reason": "r"}}),
-            ),
-        );
-        assert!(e.contains("security_csrf_violation") && e.contains("hint"));
-        let e = explain_kratos_error(
-            "login",
-            &resp(
-                400,
-                json!({"ui": {"messages": [{"id": 4000006, "text": "bad"}]}}),
-            ),
-        );
-        assert!(e.contains("4000006") && e.contains("wrong identifier or password"));
-        let e = explain_kratos_error(
-            "login",
-            &resp(
-                500,
-                json!({"error": {"message": "database table is locked"}}),
-            ),
-        );
-        assert!(e.contains("server error of Kratos"));
     }
 }

@@ -10,6 +10,7 @@
 pub mod assert;
 pub mod client;
 pub mod kratos;
+mod kratos_errors;
 pub mod request;
 pub mod result;
 pub mod scenario;

@@ -1,4 +1,5 @@
-//! The self-test: every check can fail (faults) and conforming variations pass (benign).
+//! The self-test: every check can fail (faults), conforming variations pass (benign), and the
+//! Kratos emulator's fidelity switches stay invisible to the contract suite.
 
 use std::collections::BTreeSet;
 
@@ -94,15 +95,15 @@ fn conforming_stack_passes_every_scenario() {
     assert!(drift.is_empty(), "snapshots differ:\n{}", drift.join("\n"));
 }
 
-#[test]
-fn every_benign_switch_passes() {
+/// Runs the suite once per switch of `kind`; every run must pass.
+fn every_switch_of_kind_passes(kind: SwitchKind) {
     let mut problems = Vec::new();
-    for s in SWITCHES.iter().filter(|s| s.kind == SwitchKind::Benign) {
+    for s in SWITCHES.iter().filter(|s| s.kind == kind) {
         let results = suite(s.name);
         let bad: Vec<&str> = failed(&results).iter().map(|r| r.id.as_str()).collect();
         let drift = drifts(&results);
         println!(
-            "benign {}: {} failing, {} snapshots differ",
+            "{kind} {}: {} failing, {} snapshots differ",
             s.name,
             bad.len(),
             drift.len()
@@ -120,9 +121,21 @@ fn every_benign_switch_passes() {
     }
     assert!(
         problems.is_empty(),
-        "benign switches that fail the suite:\n{}",
+        "{kind} switches that fail the suite:\n{}",
         problems.join("\n")
     );
+}
+
+#[test]
+fn every_benign_switch_passes() {
+    every_switch_of_kind_passes(SwitchKind::Benign);
+}
+
+/// Fidelity switches are for the Kratos golden replay (`tests/kratos_golden/`), which must
+/// catch each; the contract suite must not notice them.
+#[test]
+fn every_fidelity_switch_passes() {
+    every_switch_of_kind_passes(SwitchKind::Fidelity);
 }
 
 #[test]

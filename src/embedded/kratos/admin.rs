@@ -115,9 +115,11 @@ pub(crate) async fn admin_health() -> Reply {
 }
 
 /// `{"status":"ok"}` for the public health routes (no `Cache-Control`).
-pub(crate) async fn public_health() -> Response {
+pub(crate) async fn public_health(State(emu): State<Arc<KratosEmulator>>) -> Response {
     let mut res = Reply::json(StatusCode::OK, &json!({"status": "ok"})).into_response();
-    res.extensions_mut().insert(Uncached);
+    if !emu.switches.on("kratos-fidelity-cache-control-on-health") {
+        res.extensions_mut().insert(Uncached);
+    }
     res
 }
 

@@ -34,6 +34,36 @@ pub struct KratosConfig {
     pub flow_lifespan: Duration,
     /// `session.lifespan` (default 24h).
     pub session_lifespan: Duration,
+    /// `session.cookie.*`: the session cookie's own settings.
+    pub session_cookie: SessionCookieConfig,
+}
+
+/// `session.cookie.*` of a Kratos config; `domain`, `path` and `same_site` fall back to
+/// `cookies.*` when unset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionCookieConfig {
+    /// `session.cookie.name` (default `ory_kratos_session`).
+    pub name: String,
+    /// `session.cookie.domain`.
+    pub domain: Option<String>,
+    /// `session.cookie.path`.
+    pub path: Option<String>,
+    /// `session.cookie.same_site`.
+    pub same_site: Option<String>,
+    /// `session.cookie.persistent` (default true: the cookie carries `Expires` and `Max-Age`).
+    pub persistent: bool,
+}
+
+impl Default for SessionCookieConfig {
+    fn default() -> Self {
+        Self {
+            name: "ory_kratos_session".to_string(),
+            domain: None,
+            path: None,
+            same_site: None,
+            persistent: true,
+        }
+    }
 }
 
 /// Parses one of the fixed URLs of `container/kratos.yml`.
@@ -65,7 +95,32 @@ impl KratosConfig {
             ],
             flow_lifespan: Duration::from_secs(3600),
             session_lifespan: Duration::from_secs(24 * 3600),
+            session_cookie: SessionCookieConfig::default(),
         }
+    }
+
+    /// The session cookie's domain: `session.cookie.domain`, else `cookies.domain`.
+    pub(crate) fn session_cookie_domain(&self) -> Option<&str> {
+        self.session_cookie
+            .domain
+            .as_deref()
+            .or(self.cookie_domain.as_deref())
+    }
+
+    /// The session cookie's path: `session.cookie.path`, else `cookies.path`.
+    pub(crate) fn session_cookie_path(&self) -> &str {
+        self.session_cookie
+            .path
+            .as_deref()
+            .unwrap_or(&self.cookie_path)
+    }
+
+    /// The session cookie's `SameSite`: `session.cookie.same_site`, else `cookies.same_site`.
+    pub(crate) fn session_cookie_same_site(&self) -> &str {
+        self.session_cookie
+            .same_site
+            .as_deref()
+            .unwrap_or(&self.same_site)
     }
 
     /// The CSRF cookie name for this public base URL.

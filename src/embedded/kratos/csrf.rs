@@ -228,7 +228,7 @@ pub(crate) async fn public_layer(
             headers.append(header::SET_COOKIE, v);
         }
     }
-    if policy != PathPolicy::Disabled {
+    if policy != PathPolicy::Disabled && !emu.switches.on("kratos-fidelity-no-vary-cookie") {
         headers.append(header::VARY, HeaderValue::from_static("Cookie"));
     }
     finish(&emu, res)

@@ -123,7 +123,9 @@ impl KratosEmulator {
     pub(crate) fn flow_json(&self, f: &LoginFlow) -> Value {
         let mut m = Map::new();
         m.insert("id".into(), json!(f.id.to_string()));
-        m.insert("organization_id".into(), Value::Null);
+        if !self.switches.on("kratos-fidelity-drop-organization-id") {
+            m.insert("organization_id".into(), Value::Null);
+        }
         m.insert("type".into(), json!(f.kind.as_str()));
         m.insert("expires_at".into(), json!(rfc3339(f.expires_at)));
         m.insert("issued_at".into(), json!(rfc3339(f.issued_at)));

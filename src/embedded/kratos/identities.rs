@@ -108,7 +108,9 @@ impl KratosEmulator {
         }
         m.insert("created_at".into(), json!(rfc3339(i.created_at)));
         m.insert("updated_at".into(), json!(rfc3339(i.created_at)));
-        m.insert("organization_id".into(), Value::Null);
+        if !self.switches.on("kratos-fidelity-drop-organization-id") {
+            m.insert("organization_id".into(), Value::Null);
+        }
         if self.switches.on("kratos-extra-fields") {
             m.insert("external_id".into(), Value::Null);
         }

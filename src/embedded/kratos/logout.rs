@@ -12,7 +12,7 @@ use url::Url;
 use super::KratosEmulator;
 use super::errors::KratosError;
 use super::request::Req;
-use super::sessions::{SESSION_COOKIE, Via};
+use super::sessions::Via;
 use super::wire::{Reply, header_str, media_type, request_cookies};
 
 impl KratosEmulator {
@@ -78,7 +78,7 @@ pub(crate) async fn complete(State(emu): State<Arc<KratosEmulator>>, req: Req) -
     // session cookie is deleted.
     let has_cookie = request_cookies(&req.headers)
         .iter()
-        .any(|(n, _)| n == SESSION_COOKIE);
+        .any(|(n, _)| *n == emu.config.session_cookie.name);
     let mut lines = Vec::new();
     if via != Via::Bearer && has_cookie {
         lines.push(emu.session_clear_line());

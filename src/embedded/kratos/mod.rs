@@ -4,16 +4,23 @@
 //!
 //! It covers browser and API login flows with the password method, CSRF cookies and masked
 //! tokens, sessions (`/sessions/whoami`), browser and API logout, stored self-service errors,
-//! health, and the admin identity and session routes. The fault switches K1–K6 and the
-//! benign `kratos-extra-fields` of [`crate::switches`] change it at the documented points.
+//! health, and the admin identity and session routes. The fault switches K1–K6, the
+//! benign `kratos-extra-fields` and the `kratos-fidelity-*` switches of [`crate::switches`]
+//! change it at the documented points.
 //!
-//! Layout: [`config`] (the config keys), [`clock`] (injectable time), `wire` (Go wire
-//! details), `csrf` (nosurf), `store` (in-memory rows), `identities`, `sessions`, `flows`,
-//! `login`, `submit`, `logout`, `errorx`, `admin` (handlers), and the routers here.
+//! Layout: [`config`] (the config keys), [`config_file`] (reading a `kratos.yml` with
+//! Kratos's environment overrides), [`cli`] (`openapp-conformance kratos serve|migrate`),
+//! [`tls`] (the public API over TLS), [`clock`] (injectable time), `wire` (Go wire details),
+//! `csrf` (nosurf), `store` (in-memory rows), `identities`, `sessions`, `flows`, `login`,
+//! `submit`, `logout`, `errorx`, `admin` (handlers), and the routers here. How faithful it
+//! is, and the known differences: `docs/kratos-emulator.md`; the golden replay:
+//! `tests/kratos_golden/`.
 
 mod admin;
+pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod config_file;
 mod csrf;
 mod errors;
 mod errorx;
@@ -25,6 +32,7 @@ mod request;
 mod sessions;
 mod store;
 mod submit;
+pub mod tls;
 mod wire;
 
 #[cfg(test)]
@@ -41,7 +49,7 @@ use time::OffsetDateTime;
 use crate::switches::Switches;
 
 pub use clock::{Clock, OffsetClock, SystemClock};
-pub use config::KratosConfig;
+pub use config::{KratosConfig, SessionCookieConfig};
 
 /// One emulated Kratos: configuration, switches, clock and in-memory state.
 pub struct KratosEmulator {
@@ -151,17 +159,38 @@ impl KratosEmulator {
         public: tokio::net::TcpListener,
         admin: tokio::net::TcpListener,
     ) {
-        let routers = [
-            ("public", public, self.public_router()),
-            ("admin", admin, self.admin_router()),
-        ];
-        for (name, listener, router) in routers {
-            tokio::spawn(async move {
-                let service = router.into_make_service_with_connect_info::<SocketAddr>();
-                if let Err(e) = axum::serve(listener, service).await {
-                    eprintln!("kratos emulator: the {name} server stopped: {e}");
-                }
-            });
-        }
+        self.spawn_with_tls(public, None, admin);
     }
+
+    /// [`KratosEmulator::spawn`], with the public API served over TLS when `tls` is given
+    /// (`serve.public.tls`; see [`tls::acceptor_from_pem`]). The admin API stays plain HTTP.
+    pub fn spawn_with_tls(
+        self: &Arc<Self>,
+        public: tokio::net::TcpListener,
+        tls: Option<tokio_rustls::TlsAcceptor>,
+        admin: tokio::net::TcpListener,
+    ) {
+        let public_router = self.public_router();
+        match tls {
+            Some(acceptor) => {
+                tokio::spawn(async move {
+                    if let Err(e) = tls::serve_tls(public, acceptor, public_router).await {
+                        eprintln!("kratos emulator: the public TLS server stopped: {e}");
+                    }
+                });
+            }
+            None => serve_plain("public", public, public_router),
+        }
+        serve_plain("admin", admin, self.admin_router());
+    }
+}
+
+/// Serves `router` on `listener` (plain HTTP/1.1) on the current tokio runtime.
+fn serve_plain(name: &'static str, listener: tokio::net::TcpListener, router: Router) {
+    tokio::spawn(async move {
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        if let Err(e) = axum::serve(listener, service).await {
+            eprintln!("kratos emulator: the {name} server stopped: {e}");
+        }
+    });
 }

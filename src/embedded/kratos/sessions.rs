@@ -18,9 +18,6 @@ use super::request::Req;
 use super::store::{Device, Identity, Session, random_token};
 use super::wire::{Reply, header_str, request_cookies, rfc3339};
 
-/// The session cookie's name (`session.cookie.name` default).
-pub(crate) const SESSION_COOKIE: &str = "ory_kratos_session";
-
 /// The response header naming the authenticated identity.
 const IDENTITY_HEADER: HeaderName = HeaderName::from_static("x-kratos-authenticated-identity-id");
 
@@ -144,8 +141,7 @@ impl KratosEmulator {
     fn cookie_domain_attr(&self) -> String {
         match self
             .config
-            .cookie_domain
-            .as_deref()
+            .session_cookie_domain()
             .map(|d| d.trim_start_matches('.'))
         {
             Some(d) if !d.is_empty() => format!("; Domain={d}"),
@@ -163,21 +159,29 @@ impl KratosEmulator {
         let expires =
             OffsetDateTime::from_unix_timestamp(now.unix_timestamp() + max_age).unwrap_or(now);
         let c = &self.config;
-        let mut line = format!("{SESSION_COOKIE}={value}; Path={}", c.cookie_path);
+        let mut line = format!(
+            "{}={value}; Path={}",
+            c.session_cookie.name,
+            c.session_cookie_path()
+        );
         if !self.switches.on("kratos-session-cookie-host-only") {
             line.push_str(&self.cookie_domain_attr());
         }
-        line.push_str(&format!(
-            "; Expires={}; Max-Age={max_age}",
-            httpdate::fmt_http_date(expires.into())
-        ));
+        let expires = httpdate::fmt_http_date(expires.into());
+        if !c.session_cookie.persistent {
+            // `session.cookie.persistent: false`: a browser-session cookie.
+        } else if self.switches.on("kratos-fidelity-cookie-attribute-order") {
+            line.push_str(&format!("; Max-Age={max_age}; Expires={expires}"));
+        } else {
+            line.push_str(&format!("; Expires={expires}; Max-Age={max_age}"));
+        }
         if !self.switches.on("kratos-session-cookie-not-httponly") {
             line.push_str("; HttpOnly");
         }
         if c.secure() {
             line.push_str("; Secure");
         }
-        line.push_str(&format!("; SameSite={}", c.same_site));
+        line.push_str(&format!("; SameSite={}", c.session_cookie_same_site()));
         line
     }
 
@@ -186,11 +190,12 @@ impl KratosEmulator {
         let c = &self.config;
         let secure = if c.secure() { "; Secure" } else { "" };
         format!(
-            "{SESSION_COOKIE}={}; Path={}{}; Expires=Thu, 01 Jan 1970 00:00:01 GMT; Max-Age=0; HttpOnly{secure}; SameSite={}",
+            "{}={}; Path={}{}; Expires=Thu, 01 Jan 1970 00:00:01 GMT; Max-Age=0; HttpOnly{secure}; SameSite={}",
+            c.session_cookie.name,
             new_cookie_value(self.now()),
-            c.cookie_path,
+            c.session_cookie_path(),
             self.cookie_domain_attr(),
-            c.same_site
+            c.session_cookie_same_site()
         )
     }
 
@@ -203,7 +208,7 @@ impl KratosEmulator {
             (*store.by_token.get(token)?, Via::Token)
         } else if let Some(id) = request_cookies(&req.headers)
             .iter()
-            .find(|(n, _)| n == SESSION_COOKIE)
+            .find(|(n, _)| *n == self.config.session_cookie.name)
             .and_then(|(_, v)| store.cookies.get(v))
         {
             (*id, Via::Cookie)

@@ -1,8 +1,7 @@
-//! Tests of the emulator over real HTTP on loopback: a replay of the 24 golden captures of
-//! Kratos v1.3.1 (`tests/golden/kratos/v1.3.1/`), focused contract checks, and the fault and
-//! benign switches.
+//! Tests of the emulator over real HTTP on loopback: focused contract checks against the
+//! golden captures, and the fault and benign switches. The golden replay of all capture sets
+//! is the integration test `tests/kratos_golden/`.
 
 mod contract;
 mod faults;
-mod replay;
 mod support;

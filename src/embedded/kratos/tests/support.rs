@@ -221,20 +221,6 @@ pub fn set_cookies(res: &reqwest::Response) -> Vec<String> {
         .collect()
 }
 
-/// Header names of a response, lowercased, in wire order, without the framing headers.
-pub fn header_names(res: &reqwest::Response) -> Vec<String> {
-    res.headers()
-        .iter()
-        .map(|(n, _)| n.as_str().to_string())
-        .filter(|n| !is_framing(n))
-        .collect()
-}
-
-/// `Content-Length` and `Transfer-Encoding` depend on Go's buffer size, not on Kratos.
-pub fn is_framing(name: &str) -> bool {
-    name.eq_ignore_ascii_case("content-length") || name.eq_ignore_ascii_case("transfer-encoding")
-}
-
 /// Loads a golden capture (`tests/golden/kratos/v1.3.1/<name>.json`).
 pub fn capture(name: &str) -> Value {
     let path = format!(
@@ -250,17 +236,6 @@ pub fn captured_response(cap: &Value, i: usize) -> &Value {
     &cap["exchanges"][i]["response"]
 }
 
-/// Header names of a captured response, lowercased, without framing headers.
-pub fn captured_header_names(res: &Value) -> Vec<String> {
-    res["headers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h[0].as_str().unwrap().to_ascii_lowercase())
-        .filter(|n| !is_framing(n))
-        .collect()
-}
-
 /// The captured `Set-Cookie` lines.
 pub fn captured_set_cookies(res: &Value) -> Vec<String> {
     res["headers"]
@@ -270,16 +245,6 @@ pub fn captured_set_cookies(res: &Value) -> Vec<String> {
         .filter(|h| h[0].as_str().unwrap().eq_ignore_ascii_case("set-cookie"))
         .map(|h| h[1].as_str().unwrap().to_string())
         .collect()
-}
-
-/// The captured header value (first of that name).
-pub fn captured_header<'a>(res: &'a Value, name: &str) -> Option<&'a str> {
-    res["headers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|h| h[0].as_str().unwrap().eq_ignore_ascii_case(name))
-        .and_then(|h| h[1].as_str())
 }
 
 fn volatile() -> &'static [(Regex, &'static str)] {
