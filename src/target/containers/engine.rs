@@ -83,14 +83,36 @@ fn docker_err(what: impl Into<String>) -> impl FnOnce(DockerError) -> EngineErro
     }
 }
 
+/// The HTTP status of an engine error answer.
+fn status(e: &DockerError) -> Option<u16> {
+    match e {
+        DockerError::DockerResponseServerError { status_code, .. } => Some(*status_code),
+        _ => None,
+    }
+}
+
 fn is_not_found(e: &DockerError) -> bool {
-    matches!(
-        e,
-        DockerError::DockerResponseServerError {
-            status_code: 404,
-            ..
+    status(e) == Some(404)
+}
+
+/// Runs a removal; `Ok(true)` when it removed, `Ok(false)` when the resource was already
+/// gone. A 409 (still in use by a container being removed) is retried for up to 2 s.
+async fn retry_in_use<F, Fut>(mut remove: F) -> Result<bool, DockerError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<(), DockerError>>,
+{
+    let deadline = Instant::now() + Duration::from_secs(2);
+    loop {
+        match remove().await {
+            Ok(()) => return Ok(true),
+            Err(e) if is_not_found(&e) => return Ok(false),
+            Err(e) if status(&e) == Some(409) && Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => return Err(e),
         }
-    )
+    }
 }
 
 /// The engine address in use, for messages.
@@ -332,7 +354,8 @@ impl Engine {
             };
             match self.docker.remove_container(c, Some(options)).await {
                 Ok(()) => removed.0 += 1,
-                Err(e) if is_not_found(&e) => {}
+                // 409: its removal is already in progress.
+                Err(e) if is_not_found(&e) || status(&e) == Some(409) => {}
                 Err(e) => return Err(docker_err(format!("removing container {c}"))(e)),
             }
         }
@@ -344,10 +367,11 @@ impl Engine {
             .await
             .map_err(docker_err("listing the run's networks"))?;
         for n in networks.iter().filter_map(|n| n.id.as_deref()) {
-            match self.docker.remove_network(n).await {
-                Ok(()) => removed.1 += 1,
-                Err(e) if is_not_found(&e) => {}
-                Err(e) => return Err(docker_err(format!("removing network {n}"))(e)),
+            if retry_in_use(|| self.docker.remove_network(n))
+                .await
+                .map_err(docker_err(format!("removing network {n}")))?
+            {
+                removed.1 += 1;
             }
         }
         let volumes = self
@@ -358,14 +382,12 @@ impl Engine {
             .await
             .map_err(docker_err("listing the run's volumes"))?;
         for v in volumes.volumes.unwrap_or_default() {
-            match self
-                .docker
-                .remove_volume(&v.name, Some(RemoveVolumeOptions { force: true }))
+            let options = || Some(RemoveVolumeOptions { force: true });
+            if retry_in_use(|| self.docker.remove_volume(&v.name, options()))
                 .await
+                .map_err(docker_err(format!("removing volume {}", v.name)))?
             {
-                Ok(()) => removed.2 += 1,
-                Err(e) if is_not_found(&e) => {}
-                Err(e) => return Err(docker_err(format!("removing volume {}", v.name))(e)),
+                removed.2 += 1;
             }
         }
         Ok(removed)

@@ -16,6 +16,7 @@ pub mod progress;
 pub mod settings;
 pub mod stack;
 
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use engine::Engine;
@@ -51,7 +52,7 @@ pub async fn resolve(opts: &TargetOptions) -> Result<Target, TargetError> {
             .map_err(setup)?;
     }
     let names = Names::new(&settings.run_id.clone().unwrap_or_else(new_run_id));
-    let guard = StackGuard::new(engine.clone(), names.run_id.clone(), progress.clone());
+    let guard = StackGuard::new(names.run_id.clone(), progress.clone());
     let stack = stack::start(&settings, &engine, &names, &progress)
         .await
         .map_err(setup)?;
@@ -71,67 +72,114 @@ pub async fn resolve(opts: &TargetOptions) -> Result<Target, TargetError> {
 }
 
 /// Owns one run's Docker resources: removes them (by run label) when dropped, and on SIGINT or
-/// SIGTERM before exiting with 130 or 143.
+/// SIGTERM before exiting with 130 or 143. Removal happens once: whichever of the two comes
+/// first does it while the other waits.
+///
+/// Both paths run on threads of their own, each with its own runtime and engine connection:
+/// the run's runtime may already be shut down when the target is dropped, and a signal must
+/// be handled even while every worker of that runtime is busy.
 pub struct StackGuard {
     run_id: String,
     progress: Progress,
-    signals: tokio::task::AbortHandle,
+    /// True once the run's resources are removed; held while removing.
+    removed: Arc<Mutex<bool>>,
+}
+
+/// Removes the run's resources unless already done; the counts of what it removed.
+fn remove_once(
+    run_id: &str,
+    removed: &Mutex<bool>,
+    before: impl FnOnce(),
+) -> Result<Option<(usize, usize, usize)>, String> {
+    let mut removed = removed.lock().unwrap_or_else(|p| p.into_inner());
+    if *removed {
+        return Ok(None);
+    }
+    before();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let counts = rt.block_on(async {
+        let engine = Engine::connect().await.map_err(|e| e.to_string())?;
+        engine.sweep(run_id).await.map_err(|e| e.to_string())
+    })?;
+    *removed = true;
+    Ok(Some(counts))
+}
+
+/// How to find what a failed removal left.
+fn leftover_hint(run_id: &str) -> String {
+    format!(
+        "list what is left with: docker ps -a --filter label={}={run_id}",
+        engine::LABEL_RUN
+    )
 }
 
 impl StackGuard {
-    /// Installs the signal handler on the current tokio runtime. Create it before the first
-    /// resource of the run.
-    pub fn new(engine: Engine, run_id: String, progress: Progress) -> Self {
-        let id = run_id.clone();
-        let listener = signals::Listener::install();
-        let signals = tokio::spawn(async move {
-            let code = listener.wait().await;
-            eprintln!("interrupted: removing the containers, network and volume of run {id}");
-            if let Err(e) = engine.sweep(&id).await {
-                eprintln!("error: {e} (remove them with: docker rm -f $(docker ps -aq --filter label={}={id}))", engine::LABEL_RUN);
-            }
-            std::process::exit(code);
-        })
-        .abort_handle();
+    /// Starts the signal thread and returns once its handlers are registered. Create it
+    /// before the first resource of the run.
+    pub fn new(run_id: String, progress: Progress) -> Self {
+        let removed = Arc::new(Mutex::new(false));
+        let (id, flag) = (run_id.clone(), removed.clone());
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let spawned = std::thread::Builder::new()
+            .name("containers-signals".into())
+            .spawn(move || {
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                else {
+                    let _ = ready_tx.send(());
+                    return;
+                };
+                let listener = {
+                    let _entered = rt.enter();
+                    signals::Listener::install()
+                };
+                let _ = ready_tx.send(());
+                let code = rt.block_on(listener.wait());
+                let announce = || {
+                    eprintln!(
+                        "interrupted: removing the containers, network and volume of run {id}"
+                    );
+                };
+                if let Err(e) = remove_once(&id, &flag, announce) {
+                    eprintln!("error: {e}; {}", leftover_hint(&id));
+                }
+                std::process::exit(code);
+            });
+        if spawned.is_ok() {
+            let _ = ready_rx.recv();
+        }
         Self {
             run_id,
             progress,
-            signals,
+            removed,
         }
     }
 }
 
 impl Drop for StackGuard {
-    /// Removes the run's resources from a helper thread with its own runtime and engine
-    /// connection, so it works whether or not it is dropped inside the run's runtime.
     fn drop(&mut self) {
-        self.signals.abort();
-        let run_id = self.run_id.clone();
-        let result = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| e.to_string())?;
-            rt.block_on(async {
-                let engine = Engine::connect().await.map_err(|e| e.to_string())?;
-                engine.sweep(&run_id).await.map_err(|e| e.to_string())
-            })
-        })
-        .join();
+        let (run_id, removed) = (self.run_id.clone(), self.removed.clone());
+        // A thread of its own: this drop may happen inside an async context.
+        let result = std::thread::spawn(move || remove_once(&run_id, &removed, || {})).join();
         match result {
-            Ok(Ok((c, n, v))) => self.progress.line(format!(
+            Ok(Ok(Some((c, n, v)))) => self.progress.line(format!(
                 "run {}: removed {c} container(s), {n} network(s), {v} volume(s)",
                 self.run_id
             )),
+            Ok(Ok(None)) => {}
             Ok(Err(e)) => eprintln!(
-                "warning: could not remove the containers of run {}: {e} (docker ps -a --filter label={}={})",
+                "warning: could not remove the containers of run {}: {e}; {}",
                 self.run_id,
-                engine::LABEL_RUN,
-                self.run_id
+                leftover_hint(&self.run_id)
             ),
             Err(_) => eprintln!(
-                "warning: removing the containers of run {} panicked",
-                self.run_id
+                "warning: removing the containers of run {} panicked; {}",
+                self.run_id,
+                leftover_hint(&self.run_id)
             ),
         }
     }
