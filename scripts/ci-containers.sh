@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# CI: the compose files are valid; then, when a Docker engine answers, the project's images
+# are built (one release build) and the whole default suite runs on the containers target
+# with the emulator image standing in for Kratos. It must pass with the same number of trials
+# as the embedded run, and leave no container, network or volume of its run behind.
+# Without an engine it says so in one line and succeeds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if command -v docker-compose >/dev/null; then
+  compose=(docker-compose)
+elif docker compose version >/dev/null 2>&1; then
+  compose=(docker compose)
+else
+  compose=()
+fi
+if [ ${#compose[@]} -gt 0 ]; then
+  "${compose[@]}" -f docker-compose.yml config -q
+  "${compose[@]}" -f docker-compose.yml -f docker-compose.emulator.yml config -q
+  echo "docker-compose.yml: valid"
+else
+  echo "no docker-compose: docker-compose.yml not checked"
+fi
+
+if ! docker info >/dev/null 2>&1; then
+  echo "no Docker engine reachable: skipping the containers target (images, suite, cleanup check)"
+  exit 0
+fi
+
+scripts/build-images.sh
+bin=target/release/openapp-conformance
+passed() { sed -n 's/^test result: .*[^0-9]\([0-9][0-9]*\) passed;.*/\1/p' "$1"; }
+
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+"$bin" run --target embedded >"$out/embedded" 2>&1 || { cat "$out/embedded"; exit 1; }
+
+run_id="ci-$(date +%s)-$$"
+status=0
+OPENAPP_CONFORMANCE_RUN_ID=$run_id KRATOS_IMAGE=openapp-conformance/kratos-emulator:dev \
+  "$bin" run --target containers 2>&1 | tee "$out/containers" || status=$?
+
+label="label=org.openapp-conformance.run=$run_id"
+left=$(docker ps -aq --filter "$label"; docker network ls -q --filter "$label"; docker volume ls -q --filter "$label")
+if [ -n "$left" ]; then
+  echo "error: the containers run $run_id left Docker resources behind:" >&2
+  echo "$left" >&2
+  exit 1
+fi
+[ "$status" -eq 0 ] || exit "$status"
+if [ "$(passed "$out/containers")" != "$(passed "$out/embedded")" ]; then
+  echo "error: the containers run passed $(passed "$out/containers") trials, the embedded run $(passed "$out/embedded")" >&2
+  exit 1
+fi
+echo "containers target: $(passed "$out/containers") passed, as on the embedded stack; nothing of run $run_id left"
