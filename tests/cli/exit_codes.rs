@@ -82,8 +82,12 @@ fn usage_errors_exit_2() {
 }
 
 #[test]
-fn containers_without_support_exit_3() {
-    let out = run(&["run", "--target", "containers"]);
+fn containers_without_an_engine_exit_3() {
+    let out = bin()
+        .args(["run", "--target", "containers"])
+        .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+        .output()
+        .expect("the binary runs");
     assert_eq!(
         out.status.code(),
         Some(exit::SETUP as i32),
