@@ -3,6 +3,7 @@
 //!
 //! - [`settings`]: `KRATOS_IMAGE`, `OPENAPP_IMAGE`, `OPENAPP_ENV`, … from the environment.
 //! - [`engine`]: the Docker API (bollard, version negotiated), labels, sweep by run label.
+//! - [`spec`]: names, labels, host ports and container definitions of a run, as data.
 //! - [`stack`]: volume, network, `migrate sql -e --yes`, Kratos `serve`, OpenApp, readiness.
 //! - [`StackGuard`]: removes the run's containers, network and volume when the target is
 //!   dropped (pass, failing check, panicking trial) and on SIGINT/SIGTERM.
@@ -14,6 +15,7 @@
 pub mod engine;
 pub mod progress;
 pub mod settings;
+pub mod spec;
 pub mod stack;
 
 use std::sync::{Arc, Mutex};
@@ -22,7 +24,7 @@ use std::time::Instant;
 use engine::Engine;
 use progress::Progress;
 use settings::ContainerSettings;
-use stack::Names;
+use spec::Names;
 
 use super::config::TargetKind;
 use super::{Capabilities, Target, TargetError, TargetOptions};
@@ -90,7 +92,7 @@ fn remove_once(
     run_id: &str,
     removed: &Mutex<bool>,
     before: impl FnOnce(),
-) -> Result<Option<(usize, usize, usize)>, String> {
+) -> Result<Option<engine::Removed>, String> {
     let mut removed = removed.lock().unwrap_or_else(|p| p.into_inner());
     if *removed {
         return Ok(None);
@@ -166,10 +168,9 @@ impl Drop for StackGuard {
         // A thread of its own: this drop may happen inside an async context.
         let result = std::thread::spawn(move || remove_once(&run_id, &removed, || {})).join();
         match result {
-            Ok(Ok(Some((c, n, v)))) => self.progress.line(format!(
-                "run {}: removed {c} container(s), {n} network(s), {v} volume(s)",
-                self.run_id
-            )),
+            Ok(Ok(Some(removed))) => self
+                .progress
+                .line(format!("run {}: removed {removed}", self.run_id)),
             Ok(Ok(None)) => {}
             Ok(Err(e)) => eprintln!(
                 "warning: could not remove the containers of run {}: {e}; {}",

@@ -6,29 +6,21 @@
 //! (`SERVE_PUBLIC_BASE_URL=http://auth.openapp.test:<port>/`), so every URL Kratos returns is
 //! reachable as it is through the client's `resolve` mapping, exactly as on the embedded stack.
 
-use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::{Duration, Instant};
 
-use bollard::models::{ContainerCreateBody, HostConfig, Mount, MountType, PortBinding};
 use url::Url;
 
-use super::engine::{Engine, EngineError, LABEL_ROLE, LABEL_RUN, LOG_TAIL, RunState, tar_of};
+use super::engine::{Engine, EngineError, LOG_TAIL, RunState};
 use super::progress::Progress;
 use super::settings::{ContainerSettings, ImageRef};
+use super::spec::{
+    DSN, KRATOS_ADMIN_PORT, KRATOS_PUBLIC_PORT, Names, body, config_archive, env_list, free_ports,
+    strings, url,
+};
 use crate::embedded::openapp::generate_api_key;
 use crate::embedded::{API_HOST, COOKIE_DOMAIN, KRATOS_HOST};
 use crate::target::{Endpoints, Resolve};
-
-/// The file database both Kratos containers share, as Ory's quickstart sets it up.
-pub const DSN: &str =
-    "sqlite:///var/lib/sqlite/db.sqlite?_fk=true&mode=rwc&_journal_mode=WAL&_busy_timeout=10000";
-/// Where the config files go inside the Kratos container.
-const CONFIG_DIR: &str = "/etc/config/kratos";
-const KRATOS_YML: &[u8] = include_bytes!("../../../config/kratos/kratos.yml");
-const IDENTITY_SCHEMA: &[u8] = include_bytes!("../../../config/kratos/identity.schema.json");
-const KRATOS_PUBLIC_PORT: u16 = 4433;
-const KRATOS_ADMIN_PORT: u16 = 4434;
 
 /// The stack could not start.
 #[derive(Debug, thiserror::Error)]
@@ -36,9 +28,14 @@ pub enum StartError {
     /// The engine refused something.
     #[error(transparent)]
     Engine(#[from] EngineError),
-    /// No free loopback port.
-    #[error("cannot reserve a loopback port: {0}")]
-    Ports(std::io::Error),
+    /// A local resource (a loopback port, the config archive).
+    #[error("cannot {what}: {source}")]
+    Io {
+        /// What was being done.
+        what: &'static str,
+        /// Why it failed.
+        source: std::io::Error,
+    },
     /// A container exited or did not become ready; its log tail follows.
     #[error(
         "{role} ({image}, container {id}) {why}; the last {LOG_TAIL} lines of its log:\n{logs}"
@@ -66,138 +63,6 @@ pub struct Started {
     pub api_key: String,
 }
 
-/// Names of one run's resources, all derived from the run id.
-#[derive(Debug, Clone)]
-pub struct Names {
-    /// The run id (the value of the run label).
-    pub run_id: String,
-    /// Network name.
-    pub network: String,
-    /// Volume name.
-    pub volume: String,
-}
-
-impl Names {
-    /// `oac-<run>` for the network, `oac-<run>-sqlite` for the volume, `oac-<run>-<role>` for
-    /// containers.
-    pub fn new(run_id: &str) -> Self {
-        Self {
-            run_id: run_id.into(),
-            network: format!("oac-{run_id}"),
-            volume: format!("oac-{run_id}-sqlite"),
-        }
-    }
-
-    /// The container name of a role; on the run's network it is also the host name.
-    pub fn container(&self, role: &str) -> String {
-        format!("oac-{}-{role}", self.run_id)
-    }
-
-    /// The labels of a resource (`role` for containers).
-    pub fn labels(&self, role: Option<&str>) -> HashMap<String, String> {
-        let mut labels = HashMap::from([(LABEL_RUN.to_string(), self.run_id.clone())]);
-        if let Some(role) = role {
-            labels.insert(LABEL_ROLE.into(), role.into());
-        }
-        labels
-    }
-}
-
-/// Host ports chosen before starting.
-#[derive(Debug, Clone, Copy)]
-struct Ports {
-    public: u16,
-    admin: u16,
-    api: u16,
-}
-
-/// Three distinct free loopback ports (the listeners are held until all three are chosen).
-fn free_ports() -> Result<Ports, StartError> {
-    let bind = || std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0));
-    let held = [bind(), bind(), bind()];
-    let mut ports = [0u16; 3];
-    for (slot, listener) in ports.iter_mut().zip(held) {
-        *slot = listener
-            .and_then(|l| l.local_addr())
-            .map_err(StartError::Ports)?
-            .port();
-    }
-    Ok(Ports {
-        public: ports[0],
-        admin: ports[1],
-        api: ports[2],
-    })
-}
-
-fn url(s: String) -> Url {
-    Url::parse(&s).expect("a URL built from a host name and a port is valid")
-}
-
-/// `KEY=VALUE` list where later entries replace earlier ones with the same key.
-fn env_list(pairs: impl IntoIterator<Item = (String, String)>) -> Vec<String> {
-    let mut merged: Vec<(String, String)> = Vec::new();
-    for (k, v) in pairs {
-        match merged.iter_mut().find(|(mk, _)| *mk == k) {
-            Some(slot) => slot.1 = v,
-            None => merged.push((k, v)),
-        }
-    }
-    merged
-        .into_iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect()
-}
-
-/// A container on the run's network, publishing `ports` (host, container) on 127.0.0.1.
-fn body(
-    image: &ImageRef,
-    cmd: Option<Vec<String>>,
-    env: Vec<String>,
-    names: &Names,
-    role: &str,
-    ports: &[(u16, u16)],
-    volume: bool,
-) -> ContainerCreateBody {
-    let port_bindings = ports
-        .iter()
-        .map(|(host, container)| {
-            (
-                format!("{container}/tcp"),
-                Some(vec![PortBinding {
-                    host_ip: Some(Ipv4Addr::LOCALHOST.to_string()),
-                    host_port: Some(host.to_string()),
-                }]),
-            )
-        })
-        .collect();
-    let mounts = volume.then(|| {
-        vec![Mount {
-            target: Some("/var/lib/sqlite".into()),
-            source: Some(names.volume.clone()),
-            typ: Some(MountType::VOLUME),
-            ..Default::default()
-        }]
-    });
-    ContainerCreateBody {
-        image: Some(image.to_string()),
-        cmd,
-        env: Some(env),
-        labels: Some(names.labels(Some(role))),
-        exposed_ports: Some(ports.iter().map(|(_, c)| format!("{c}/tcp")).collect()),
-        host_config: Some(HostConfig {
-            network_mode: Some(names.network.clone()),
-            port_bindings: Some(port_bindings),
-            mounts,
-            ..Default::default()
-        }),
-        ..Default::default()
-    }
-}
-
-fn strings(items: &[&str]) -> Option<Vec<String>> {
-    Some(items.iter().map(|s| s.to_string()).collect())
-}
-
 /// Starts the whole stack of run `names`; on error the caller's guard removes what exists.
 pub async fn start(
     s: &ContainerSettings,
@@ -205,7 +70,10 @@ pub async fn start(
     names: &Names,
     progress: &Progress,
 ) -> Result<Started, StartError> {
-    let ports = free_ports()?;
+    let ports = free_ports().map_err(|source| StartError::Io {
+        what: "reserve loopback ports",
+        source,
+    })?;
     engine
         .create_volume(&names.volume, &names.labels(None))
         .await?;
@@ -217,14 +85,10 @@ pub async fn start(
         names.run_id, names.network, names.volume
     ));
 
-    let config = tar_of(&[
-        (&format!("{CONFIG_DIR}/kratos.yml"), KRATOS_YML),
-        (
-            &format!("{CONFIG_DIR}/identity.schema.json"),
-            IDENTITY_SCHEMA,
-        ),
-    ])
-    .map_err(StartError::Ports)?;
+    let config = config_archive().map_err(|source| StartError::Io {
+        what: "archive the Kratos config files",
+        source,
+    })?;
     let kratos_public = url(format!("http://{KRATOS_HOST}:{}/", ports.public));
     let kratos_admin = url(format!("http://127.0.0.1:{}/", ports.admin));
     let kratos_env = env_list([
@@ -440,68 +304,5 @@ async fn wait_ready(
             return Err(not_ready(engine, role, image, id, why).await);
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_and_labels_derive_from_the_run_id() {
-        let n = Names::new("ab12");
-        assert_eq!(n.network, "oac-ab12");
-        assert_eq!(n.volume, "oac-ab12-sqlite");
-        assert_eq!(n.container("kratos"), "oac-ab12-kratos");
-        let labels = n.labels(Some("openapp"));
-        assert_eq!(labels.get(LABEL_RUN).map(String::as_str), Some("ab12"));
-        assert_eq!(labels.get(LABEL_ROLE).map(String::as_str), Some("openapp"));
-        assert_eq!(n.labels(None).len(), 1);
-    }
-
-    #[test]
-    fn later_env_entries_win() {
-        let env = env_list([
-            ("A".to_string(), "1".to_string()),
-            ("B".to_string(), "2".to_string()),
-            ("A".to_string(), "3".to_string()),
-        ]);
-        assert_eq!(env, vec!["A=3".to_string(), "B=2".to_string()]);
-    }
-
-    #[test]
-    fn ports_are_published_on_loopback_only() {
-        let image = ImageRef::parse("X", "openapp-conformance/reference:dev").unwrap();
-        let names = Names::new("t1");
-        let b = body(
-            &image,
-            None,
-            vec![],
-            &names,
-            "openapp",
-            &[(41000, 8080)],
-            false,
-        );
-        let hc = b.host_config.unwrap();
-        let binding = &hc.port_bindings.unwrap()["8080/tcp"];
-        let binding = &binding.as_ref().unwrap()[0];
-        assert_eq!(binding.host_ip.as_deref(), Some("127.0.0.1"));
-        assert_eq!(binding.host_port.as_deref(), Some("41000"));
-        assert_eq!(hc.network_mode.as_deref(), Some("oac-t1"));
-        assert!(hc.mounts.is_none());
-        assert_eq!(b.exposed_ports, Some(vec!["8080/tcp".to_string()]));
-    }
-
-    #[test]
-    fn free_ports_are_distinct() {
-        let p = free_ports().unwrap();
-        assert!(p.public != p.admin && p.admin != p.api && p.public != p.api);
-    }
-
-    #[test]
-    fn the_copied_config_is_the_repository_one() {
-        let yml = std::str::from_utf8(KRATOS_YML).unwrap();
-        assert!(yml.contains("file:///etc/config/kratos/identity.schema.json"));
-        serde_json::from_slice::<serde_json::Value>(IDENTITY_SCHEMA).unwrap();
     }
 }

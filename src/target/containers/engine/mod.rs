@@ -13,13 +13,15 @@ use bollard::Docker;
 use bollard::errors::Error as DockerError;
 use bollard::models::{ContainerCreateBody, NetworkCreateRequest, VolumeCreateRequest};
 use bollard::query_parameters::{
-    CreateContainerOptions, CreateImageOptions, ListContainersOptions, ListNetworksOptions,
-    ListVolumesOptions, LogsOptions, RemoveContainerOptions, RemoveVolumeOptions,
-    UploadToContainerOptions,
+    CreateContainerOptions, CreateImageOptions, LogsOptions, UploadToContainerOptions,
 };
 use futures_util::StreamExt;
 
 use super::settings::ImageRef;
+
+mod sweep;
+
+pub use sweep::Removed;
 
 /// The label every resource of a run carries; its value is the run id.
 pub const LABEL_RUN: &str = "org.openapp-conformance.run";
@@ -93,26 +95,6 @@ fn status(e: &DockerError) -> Option<u16> {
 
 fn is_not_found(e: &DockerError) -> bool {
     status(e) == Some(404)
-}
-
-/// Runs a removal; `Ok(true)` when it removed, `Ok(false)` when the resource was already
-/// gone. A 409 (still in use by a container being removed) is retried for up to 2 s.
-async fn retry_in_use<F, Fut>(mut remove: F) -> Result<bool, DockerError>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<(), DockerError>>,
-{
-    let deadline = Instant::now() + Duration::from_secs(2);
-    loop {
-        match remove().await {
-            Ok(()) => return Ok(true),
-            Err(e) if is_not_found(&e) => return Ok(false),
-            Err(e) if status(&e) == Some(409) && Instant::now() < deadline => {
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-            Err(e) => return Err(e),
-        }
-    }
 }
 
 /// The engine address in use, for messages.
@@ -331,87 +313,12 @@ impl Engine {
         }
         last_lines(&text, LOG_TAIL)
     }
-
-    /// Removes every container, network and volume labelled with this run id; returns how
-    /// many of each it removed. Missing resources are not errors.
-    pub async fn sweep(&self, run_id: &str) -> Result<(usize, usize, usize), EngineError> {
-        let filter = HashMap::from([("label".to_string(), vec![format!("{LABEL_RUN}={run_id}")])]);
-        let containers = self
-            .docker
-            .list_containers(Some(ListContainersOptions {
-                all: true,
-                filters: Some(filter.clone()),
-                ..Default::default()
-            }))
-            .await
-            .map_err(docker_err("listing the run's containers"))?;
-        let mut removed = (0, 0, 0);
-        for c in containers.iter().filter_map(|c| c.id.as_deref()) {
-            let options = RemoveContainerOptions {
-                force: true,
-                v: true,
-                ..Default::default()
-            };
-            match self.docker.remove_container(c, Some(options)).await {
-                Ok(()) => removed.0 += 1,
-                // 409: its removal is already in progress.
-                Err(e) if is_not_found(&e) || status(&e) == Some(409) => {}
-                Err(e) => return Err(docker_err(format!("removing container {c}"))(e)),
-            }
-        }
-        let networks = self
-            .docker
-            .list_networks(Some(ListNetworksOptions {
-                filters: Some(filter.clone()),
-            }))
-            .await
-            .map_err(docker_err("listing the run's networks"))?;
-        for n in networks.iter().filter_map(|n| n.id.as_deref()) {
-            if retry_in_use(|| self.docker.remove_network(n))
-                .await
-                .map_err(docker_err(format!("removing network {n}")))?
-            {
-                removed.1 += 1;
-            }
-        }
-        let volumes = self
-            .docker
-            .list_volumes(Some(ListVolumesOptions {
-                filters: Some(filter),
-            }))
-            .await
-            .map_err(docker_err("listing the run's volumes"))?;
-        for v in volumes.volumes.unwrap_or_default() {
-            let options = || Some(RemoveVolumeOptions { force: true });
-            if retry_in_use(|| self.docker.remove_volume(&v.name, options()))
-                .await
-                .map_err(docker_err(format!("removing volume {}", v.name)))?
-            {
-                removed.2 += 1;
-            }
-        }
-        Ok(removed)
-    }
 }
 
 /// The last `n` lines of `text`.
 pub fn last_lines(text: &str, n: usize) -> String {
     let lines: Vec<&str> = text.lines().collect();
     lines[lines.len().saturating_sub(n)..].join("\n")
-}
-
-/// A tar archive holding `files` (`path`, contents) with mode 0644, for extraction at `/`.
-pub fn tar_of(files: &[(&str, &[u8])]) -> std::io::Result<Vec<u8>> {
-    let mut builder = tar::Builder::new(Vec::new());
-    for (path, contents) in files {
-        let mut header = tar::Header::new_ustar();
-        header.set_size(contents.len() as u64);
-        header.set_mode(0o644);
-        header.set_mtime(0);
-        header.set_entry_type(tar::EntryType::Regular);
-        builder.append_data(&mut header, path.trim_start_matches('/'), *contents)?;
-    }
-    builder.into_inner()
 }
 
 #[cfg(test)]
@@ -425,23 +332,6 @@ mod tests {
         assert_eq!(tail.lines().count(), 50);
         assert!(tail.starts_with("line 11\n") && tail.ends_with("line 60"));
         assert_eq!(last_lines("a\nb", 50), "a\nb");
-    }
-
-    #[test]
-    fn tar_holds_the_files() {
-        let bytes = tar_of(&[("/etc/config/kratos/kratos.yml", b"version: v1.3.1\n")]).unwrap();
-        let mut archive = tar::Archive::new(bytes.as_slice());
-        let mut entries = archive.entries().unwrap();
-        let mut entry = entries.next().unwrap().unwrap();
-        assert_eq!(
-            entry.path().unwrap().to_str(),
-            Some("etc/config/kratos/kratos.yml")
-        );
-        assert_eq!(entry.header().mode().unwrap(), 0o644);
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut entry, &mut text).unwrap();
-        assert_eq!(text, "version: v1.3.1\n");
-        assert!(entries.next().is_none());
     }
 
     #[test]
