@@ -13,7 +13,7 @@ use crate::switches::Switches;
 pub enum TargetKind {
     /// In-process Kratos emulator and reference OpenApp server (default).
     Embedded,
-    /// Kratos and OpenApp images started with testcontainers.
+    /// Kratos and OpenApp images started on the local Docker engine.
     Containers,
     /// A running deployment given by `OPENAPP_BASE_URL` and friends.
     External,
