@@ -71,6 +71,7 @@ CMD ["serve", "-c", "/etc/config/kratos/kratos.yml", "--dev", "--sqa-opt-out"]
 DOCKERFILE
 
 for image in reference kratos-emulator; do
+  previous=$(docker image inspect --format '{{.Id}}' "openapp-conformance/$image:$tag" 2>/dev/null || true)
   # The engine may only offer the legacy builder: its deprecation notice is noise here.
   if ! docker build --quiet -t "openapp-conformance/$image:$tag" -f "$ctx/$image.Dockerfile" "$ctx" \
       >"$ctx/build.log" 2>&1; then
@@ -79,6 +80,11 @@ for image in reference kratos-emulator; do
     exit 1
   fi
   echo "built openapp-conformance/$image:$tag"
+  # The image this build replaced, now untagged: remove it unless a container still uses it.
+  current=$(docker image inspect --format '{{.Id}}' "openapp-conformance/$image:$tag")
+  if [ -n "$previous" ] && [ "$previous" != "$current" ]; then
+    docker image rm "$previous" >/dev/null 2>&1 || true
+  fi
 done
 # Smoke test: the binary starts inside the image (libraries and loader complete).
 docker run --rm --entrypoint /openapp-conformance "openapp-conformance/reference:$tag" --version >/dev/null
