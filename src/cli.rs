@@ -10,6 +10,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 
 use crate::exit;
+use crate::report::{ReportPaths, RunInfo};
 use crate::run::{SharedTarget, build_trials, runtime, trial_name};
 use crate::scenario::{Loaded, Scenario, ScenarioError, load_dir};
 
@@ -29,7 +30,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the scenarios (all by default) against a target.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// List the scenarios.
     List(ListArgs),
     /// List the fault and benign switches of the embedded stack: `NAME KIND RULES`.
@@ -95,6 +96,30 @@ impl TargetArgs {
     }
 }
 
+/// Report files written after the run.
+#[derive(Debug, Args)]
+struct ReportArgs {
+    /// Write a JUnit XML report (one test case per scenario) to FILE.
+    #[arg(long, env = "OPENAPP_CONFORMANCE_JUNIT", value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// Write the machine-readable results as JSON to FILE.
+    #[arg(long, env = "OPENAPP_CONFORMANCE_JSON", value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Write a self-contained HTML report to FILE.
+    #[arg(long, env = "OPENAPP_CONFORMANCE_HTML", value_name = "FILE")]
+    html: Option<PathBuf>,
+}
+
+impl ReportArgs {
+    fn paths(&self) -> ReportPaths {
+        ReportPaths {
+            junit: self.junit.clone(),
+            json: self.json.clone(),
+            html: self.html.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 struct RunArgs {
     /// Run only scenarios whose trial name contains one of these (e.g. `core::r10`, `logout`).
@@ -123,6 +148,8 @@ struct RunArgs {
     scenarios: PathBuf,
     #[command(flatten)]
     target: TargetArgs,
+    #[command(flatten)]
+    reports: ReportArgs,
 }
 
 #[derive(Debug, Args)]
@@ -167,7 +194,7 @@ pub fn main() -> ExitCode {
         }
     };
     ExitCode::from(match cli.command {
-        Command::Run(args) => run(args),
+        Command::Run(args) => run(*args),
         Command::List(args) => list(args),
         Command::Faults => {
             print!("{}", switches::render_table());
@@ -214,6 +241,11 @@ fn run(args: RunArgs) -> u8 {
             return exit::USAGE;
         }
     };
+    let reports = args.reports.paths();
+    if let Err(e) = reports.check() {
+        error(e);
+        return exit::USAGE;
+    }
     let (mut scenarios, mut invalid) = match load(&args.scenarios) {
         Ok(x) => x,
         Err(code) => return code,
@@ -256,8 +288,15 @@ fn run(args: RunArgs) -> u8 {
         };
     }
     let trials = build_trials(scenarios, invalid, &shared);
+    let info = RunInfo::starting();
     let conclusion = libtest_mimic::run(&largs, trials);
     let _ = std::io::stdout().flush();
+    if !args.list
+        && let Err(e) = write_reports(&reports, info, &shared)
+    {
+        error(e);
+        return exit::USAGE;
+    }
     if bad_files {
         exit::USAGE
     } else if conclusion.has_failed() {
@@ -265,6 +304,23 @@ fn run(args: RunArgs) -> u8 {
     } else {
         exit::OK
     }
+}
+
+/// Writes the requested reports of a run that started at `info` (see
+/// [`RunInfo::starting`]) and has finished, and says where on stderr.
+pub fn write_reports(
+    reports: &ReportPaths,
+    info: RunInfo,
+    shared: &SharedTarget,
+) -> Result<(), crate::report::ReportError> {
+    if reports.is_empty() {
+        return Ok(());
+    }
+    let info = info.finished(shared.describe());
+    for path in reports.write(&info, &shared.records())? {
+        eprintln!("report written to {}", path.display());
+    }
+    Ok(())
 }
 
 fn list(args: ListArgs) -> u8 {
@@ -412,10 +468,21 @@ struct EnvSettings {
     scenarios: Option<PathBuf>,
     #[command(flatten)]
     target: TargetArgs,
+    #[command(flatten)]
+    reports: ReportArgs,
 }
 
 /// The `cargo test` target's settings: target options, tag filter, scenario directory.
 pub fn settings_from_env() -> Result<(TargetOptions, Vec<String>, Option<PathBuf>), String> {
     let s = EnvSettings::try_parse_from(["cargo-test"]).map_err(|e| e.to_string())?;
     Ok((s.target.options()?, s.tag, s.scenarios))
+}
+
+/// The report files the `cargo test` target writes (`OPENAPP_CONFORMANCE_JUNIT`, `…_JSON`,
+/// `…_HTML`), checked before the run.
+pub fn reports_from_env() -> Result<ReportPaths, String> {
+    let s = EnvSettings::try_parse_from(["cargo-test"]).map_err(|e| e.to_string())?;
+    let paths = s.reports.paths();
+    paths.check().map_err(|e| e.to_string())?;
+    Ok(paths)
 }

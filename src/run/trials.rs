@@ -10,6 +10,7 @@ use super::client::ClientFactory;
 use super::result::{Outcome, ScenarioResult};
 use super::scenario::run_scenario;
 use crate::redact::Secrets;
+use crate::report::Record;
 use crate::report::human::render_failure;
 use crate::scenario::{Scenario, ScenarioError};
 use crate::target::{Target, TargetError, TargetOptions, resolve_target};
@@ -19,7 +20,7 @@ pub struct SharedTarget {
     opts: TargetOptions,
     runtime: Arc<tokio::runtime::Runtime>,
     cell: OnceLock<Result<(Arc<Target>, ClientFactory), String>>,
-    results: Mutex<Vec<ScenarioResult>>,
+    records: Mutex<Vec<Record>>,
 }
 
 impl SharedTarget {
@@ -29,7 +30,7 @@ impl SharedTarget {
             opts,
             runtime,
             cell: OnceLock::new(),
-            results: Mutex::new(Vec::new()),
+            records: Mutex::new(Vec::new()),
         })
     }
 
@@ -69,10 +70,50 @@ impl SharedTarget {
 
     /// The results of every trial that ran, in completion order.
     pub fn results(&self) -> Vec<ScenarioResult> {
-        self.results
+        self.records().into_iter().map(|r| r.result).collect()
+    }
+
+    /// The results of every trial that ran with the secrets each met, in completion order:
+    /// what the file reporters take.
+    pub fn records(&self) -> Vec<Record> {
+        self.records
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone()
+    }
+
+    /// The target for reports: its kind and origin (without credentials), or `unresolved`.
+    pub fn describe(&self) -> String {
+        match self.cell.get() {
+            Some(Ok((t, _))) => format!(
+                "{} ({})",
+                t.kind.as_str(),
+                crate::report::without_credentials(&t.endpoints.origin)
+            ),
+            _ => "unresolved".into(),
+        }
+    }
+
+    fn record(&self, result: ScenarioResult, secrets: Secrets) {
+        self.records
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(Record { result, secrets });
+    }
+
+    /// Records an invalid scenario file as a failed result, so reports list it too.
+    fn record_invalid(&self, id: &str, text: &str) {
+        let result = ScenarioResult {
+            id: id.to_string(),
+            name: format!("{id} (invalid scenario file)"),
+            rules: Vec::new(),
+            steps: Vec::new(),
+            setup_error: Some(format!("invalid scenario file:\n{text}")),
+            outcome: Outcome::Failed,
+            elapsed: Default::default(),
+            resolve: Vec::new(),
+        };
+        self.record(result, Secrets::new());
     }
 
     fn run(&self, scenario: &Scenario) -> Result<Completion, Failed> {
@@ -91,10 +132,7 @@ impl SharedTarget {
             Outcome::Ignored(reason) => Ok(Completion::ignored_with(reason)),
             Outcome::Failed => Err(Failed::from(render_failure(&result, &secrets))),
         };
-        self.results
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(result);
+        self.record(result, secrets);
         verdict
     }
 }
@@ -118,7 +156,9 @@ pub fn build_trials(
         })
         .chain(invalid.into_iter().map(|(id, err)| {
             let text = err.to_string();
+            let shared = shared.clone();
             Trial::test(trial_name(&id), move || {
+                shared.record_invalid(&id, &text);
                 Err(Failed::from(format!("invalid scenario file:\n{text}")))
             })
         }))
