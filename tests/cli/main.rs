@@ -4,10 +4,16 @@
 //! - `selftest`: the default suite against the conforming stack, every benign switch (must
 //!   pass) and every fault (must fail, citing the fault's rule), through the library.
 //!
+//! - `secrets`: the canary test — no secret in stdout, stderr or any report.
+//! - `stack`, `tap`: support (the binary, `serve --json`, a recording relay).
+//!
 //! Debugging: `cargo test --test cli -- --nocapture selftest` shows each switch's verdict.
 
 mod exit_codes;
+mod secrets;
 mod selftest;
+mod stack;
+mod tap;
 
 use std::path::PathBuf;
 
