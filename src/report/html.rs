@@ -34,12 +34,13 @@ pub fn render(info: &RunInfo, records: &[Record]) -> String {
     let _ = writeln!(
         out,
         "<div id=\"summary\" data-outcome=\"{verdict}\"><span class=\"verdict {verdict}\">{}</span>\
-         <span class=\"count total\">{} scenarios</span>\
+         <span class=\"count total\">{} scenario{}</span>\
          <span class=\"count passed\">{} passed</span>\
          <span class=\"count failed\">{} failed</span>\
          <span class=\"count ignored\">{} ignored</span></div>",
         verdict.to_uppercase(),
         s.total,
+        if s.total == 1 { "" } else { "s" },
         s.passed,
         s.failed,
         s.ignored

@@ -4,11 +4,13 @@
 //! - `selftest`: the default suite against the conforming stack, every benign switch (must
 //!   pass) and every fault (must fail, citing the fault's rule), through the library.
 //!
+//! - `browser`: the HTML report in headless chromium (skipped when it is not installed).
 //! - `secrets`: the canary test — no secret in stdout, stderr or any report.
 //! - `stack`, `tap`: support (the binary, `serve --json`, a recording relay).
 //!
 //! Debugging: `cargo test --test cli -- --nocapture selftest` shows each switch's verdict.
 
+mod browser;
 mod exit_codes;
 mod secrets;
 mod selftest;
