@@ -78,6 +78,14 @@ struct TargetArgs {
     /// Whole-request timeout. Default: 10s.
     #[arg(long, env = "OPENAPP_CONFORMANCE_REQUEST_TIMEOUT", value_parser = parse_duration, default_value = "10s")]
     request_timeout: Duration,
+    /// Try a GET again this many times after a transport error (POSTs are never retried).
+    #[arg(
+        long,
+        env = "OPENAPP_CONFORMANCE_RETRIES",
+        value_name = "N",
+        default_value_t = 0
+    )]
+    retries: u32,
 }
 
 impl TargetArgs {
@@ -91,6 +99,7 @@ impl TargetArgs {
             timeouts: crate::target::Timeouts {
                 connect: self.connect_timeout,
                 request: self.request_timeout,
+                retries: self.retries,
             },
         })
     }

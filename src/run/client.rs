@@ -25,6 +25,8 @@ fn builder(endpoints: &Endpoints, timeouts: Timeouts) -> reqwest::ClientBuilder 
     let mut b = reqwest::Client::builder()
         .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
+        // Retries are ours alone (GETs, `--retries`): reqwest never sends a request twice.
+        .retry(reqwest::retry::never())
         .connect_timeout(timeouts.connect)
         .timeout(timeouts.request)
         .user_agent(concat!("openapp-conformance/", env!("CARGO_PKG_VERSION")));
@@ -59,6 +61,7 @@ impl ClientFactory {
             http,
             bare,
             session_token: None,
+            retries: self.timeouts.retries,
         })
     }
 }
@@ -119,6 +122,8 @@ pub struct BrowserClient {
     bare: reqwest::Client,
     /// The Kratos session token from an API login, if any.
     pub session_token: Option<String>,
+    /// Extra attempts for a GET after a transport error.
+    retries: u32,
 }
 
 impl BrowserClient {
@@ -163,13 +168,13 @@ impl BrowserClient {
             request_headers.push(("Cookie".into(), cookie));
         }
         let client = if out.with_jar { &self.http } else { &self.bare };
-        let mut req = client.request(out.method.clone(), out.url.clone());
+        let mut headers = Vec::with_capacity(out.headers.len());
         for (name, value) in &out.headers {
             match (
                 HeaderName::try_from(name.as_str()),
                 HeaderValue::try_from(value.as_str()),
             ) {
-                (Ok(n), Ok(v)) => req = req.header(n, v),
+                (Ok(n), Ok(v)) => headers.push((n, v)),
                 _ => {
                     return exchange(
                         &out,
@@ -180,13 +185,33 @@ impl BrowserClient {
                 }
             }
         }
-        if let Some(body) = &out.body {
-            req = req.body(body.clone());
-        }
+        // Only a GET may be sent again: a POST could have taken effect before the error.
+        let attempts = if out.method == reqwest::Method::GET {
+            1 + self.retries
+        } else {
+            1
+        };
         let started = Instant::now();
-        let response = match req.send().await {
-            Ok(resp) => read_response(resp, &out.url).await,
-            Err(e) => Err(describe_transport_error(&e, &out.url, started)),
+        let mut attempt = 1;
+        let response = loop {
+            let mut req = client.request(out.method.clone(), out.url.clone());
+            for (n, v) in &headers {
+                req = req.header(n.clone(), v.clone());
+            }
+            if let Some(body) = &out.body {
+                req = req.body(body.clone());
+            }
+            match req.send().await {
+                Ok(resp) => break read_response(resp, &out.url).await,
+                Err(_) if attempt < attempts => attempt += 1,
+                Err(e) => {
+                    let mut line = describe_transport_error(&e, &out.url, started);
+                    if attempts > 1 {
+                        line.push_str(&format!(" ({attempts} attempts)"));
+                    }
+                    break Err(line);
+                }
+            }
         };
         exchange(&out, request_headers, response, started)
     }

@@ -137,6 +137,9 @@ pub struct Timeouts {
     pub connect: Duration,
     /// Whole-request timeout. Default 10 s.
     pub request: Duration,
+    /// How many times a GET is tried again after a transport error (never a POST or any
+    /// other method). Default 0.
+    pub retries: u32,
 }
 
 impl Default for Timeouts {
@@ -144,6 +147,7 @@ impl Default for Timeouts {
         Self {
             connect: Duration::from_secs(5),
             request: Duration::from_secs(10),
+            retries: 0,
         }
     }
 }

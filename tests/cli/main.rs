@@ -5,6 +5,7 @@
 //!   pass) and every fault (must fail, citing the fault's rule), through the library.
 //!
 //! - `browser`: the HTML report in headless chromium (skipped when it is not installed).
+//! - `network`: unreachable host, refused port, silent server, reset connection, retries.
 //! - `secrets`: the canary test — no secret in stdout, stderr or any report.
 //! - `stack`, `tap`: support (the binary, `serve --json`, a recording relay).
 //!
@@ -12,6 +13,7 @@
 
 mod browser;
 mod exit_codes;
+mod network;
 mod secrets;
 mod selftest;
 mod stack;
