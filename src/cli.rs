@@ -78,6 +78,9 @@ struct TargetArgs {
     /// Whole-request timeout. Default: 10s.
     #[arg(long, env = "OPENAPP_CONFORMANCE_REQUEST_TIMEOUT", value_parser = parse_duration, default_value = "10s")]
     request_timeout: Duration,
+    /// Accept any TLS certificate (prints a warning on every run). Prefer OPENAPP_CA_CERT.
+    #[arg(long, env = "OPENAPP_CONFORMANCE_INSECURE")]
+    insecure: bool,
     /// Try a GET again this many times after a transport error (POSTs are never retried).
     #[arg(
         long,
@@ -101,6 +104,7 @@ impl TargetArgs {
                 request: self.request_timeout,
                 retries: self.retries,
             },
+            insecure: self.insecure,
         })
     }
 }

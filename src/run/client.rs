@@ -12,17 +12,23 @@ use url::Url;
 use crate::cookie::parse_cookie_date;
 
 use super::result::{Exchange, Response};
-use crate::target::{Endpoints, Timeouts};
+use crate::target::{Endpoints, Target, Timeouts, Tls};
 
 /// Builds the HTTP clients of a run with the target's host overrides and timeouts.
 #[derive(Debug, Clone)]
 pub struct ClientFactory {
     endpoints: Endpoints,
     timeouts: Timeouts,
+    tls: Arc<rustls::ClientConfig>,
 }
 
-fn builder(endpoints: &Endpoints, timeouts: Timeouts) -> reqwest::ClientBuilder {
+fn builder(
+    endpoints: &Endpoints,
+    timeouts: Timeouts,
+    tls: &rustls::ClientConfig,
+) -> reqwest::ClientBuilder {
     let mut b = reqwest::Client::builder()
+        .tls_backend_preconfigured(tls.clone())
         .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
         // Retries are ours alone (GETs, `--retries`): reqwest never sends a request twice.
@@ -37,22 +43,31 @@ fn builder(endpoints: &Endpoints, timeouts: Timeouts) -> reqwest::ClientBuilder 
 }
 
 impl ClientFactory {
-    /// A factory for this target.
+    /// A factory for these endpoints, verifying certificates against the platform's roots.
     pub fn new(endpoints: Endpoints, timeouts: Timeouts) -> Self {
         Self {
             endpoints,
             timeouts,
+            tls: Tls::default().client_config(),
+        }
+    }
+
+    /// A factory for a resolved target: its endpoints, timeouts and TLS trust.
+    pub fn for_target(target: &Target) -> Self {
+        Self {
+            tls: target.tls.client_config(),
+            ..Self::new(target.endpoints.clone(), target.timeouts)
         }
     }
 
     /// A fresh browser client with an empty jar.
     pub fn browser(&self, name: &str) -> Result<BrowserClient, String> {
         let jar = Arc::new(CookieStoreMutex::default());
-        let http = builder(&self.endpoints, self.timeouts)
+        let http = builder(&self.endpoints, self.timeouts, &self.tls)
             .cookie_provider(Arc::new(BrowserJar(jar.clone())))
             .build()
             .map_err(|e| format!("failed to build the HTTP client: {e}"))?;
-        let bare = builder(&self.endpoints, self.timeouts)
+        let bare = builder(&self.endpoints, self.timeouts, &self.tls)
             .build()
             .map_err(|e| format!("failed to build the HTTP client: {e}"))?;
         Ok(BrowserClient {

@@ -13,7 +13,7 @@ use crate::redact::Secrets;
 use crate::report::Record;
 use crate::report::human::render_failure;
 use crate::scenario::{Scenario, ScenarioError};
-use crate::target::{Target, TargetError, TargetOptions, resolve_target};
+use crate::target::{INSECURE_WARNING, Target, TargetError, TargetOptions, resolve_target};
 
 /// The target of a run, resolved on first use (so `--list` starts nothing) and shared.
 pub struct SharedTarget {
@@ -41,7 +41,10 @@ impl SharedTarget {
             self.cell
                 .get_or_init(|| match self.runtime.block_on(resolve_target(&self.opts)) {
                     Ok(t) => {
-                        let factory = ClientFactory::new(t.endpoints.clone(), t.timeouts);
+                        if t.tls.insecure {
+                            eprintln!("{INSECURE_WARNING}");
+                        }
+                        let factory = ClientFactory::for_target(&t);
                         Ok((Arc::new(t), factory))
                     }
                     Err(e) => {

@@ -7,9 +7,11 @@
 
 mod config;
 mod error;
+mod tls;
 
 pub use config::{TargetKind, TargetOptions, resolve_target};
 pub use error::TargetError;
+pub use tls::{INSECURE_WARNING, Tls, install_crypto_provider, load_ca};
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
@@ -162,6 +164,8 @@ pub struct Target {
     pub caps: Capabilities,
     /// Request timeouts.
     pub timeouts: Timeouts,
+    /// How HTTPS peers are trusted.
+    pub tls: Tls,
     /// Keeps the embedded stack (or containers) alive for the run.
     pub(crate) _guard: Option<Box<dyn std::any::Any + Send + Sync>>,
 }

@@ -237,3 +237,22 @@ fn a_reset_connection_fails_with_one_line_and_only_gets_are_retried() {
     assert!(b.error(GETS).ends_with("(3 attempts)"), "{}", b.error(GETS));
     assert!(!b.error(POSTS).contains("attempts"), "{}", b.error(POSTS));
 }
+
+#[test]
+fn a_tls_failure_fails_with_one_line() {
+    // https to a port that speaks plain HTTP: the handshake fails. (An untrusted certificate
+    // is covered in `tls`.)
+    let served = Served::start(&[]);
+    let port = url::Url::parse(&served.get("openapp_origin"))
+        .ok()
+        .and_then(|u| u.port())
+        .expect("the origin has a port");
+    let origin = format!("https://api.openapp.test:{port}");
+    let b = run_broken(&served, &origin, None, &[]);
+    assert_clear_line(
+        &b,
+        &origin,
+        "could not connect",
+        "(?i)(tls|ssl|handshake|corrupt|message)",
+    );
+}
