@@ -10,9 +10,14 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 
 use crate::exit;
-use crate::report::{ReportPaths, RunInfo};
+
+mod reports;
+
+use crate::report::RunInfo;
 use crate::run::{SharedTarget, build_trials, runtime, trial_name};
 use crate::scenario::{Loaded, Scenario, ScenarioError, load_dir};
+use reports::ReportArgs;
+pub use reports::{reports_from_env, write_reports};
 
 /// Invalid scenario files: trial id and error.
 type Invalid = Vec<(String, ScenarioError)>;
@@ -106,30 +111,6 @@ impl TargetArgs {
             },
             insecure: self.insecure,
         })
-    }
-}
-
-/// Report files written after the run.
-#[derive(Debug, Args)]
-struct ReportArgs {
-    /// Write a JUnit XML report (one test case per scenario) to FILE.
-    #[arg(long, env = "OPENAPP_CONFORMANCE_JUNIT", value_name = "FILE")]
-    junit: Option<PathBuf>,
-    /// Write the machine-readable results as JSON to FILE.
-    #[arg(long, env = "OPENAPP_CONFORMANCE_JSON", value_name = "FILE")]
-    json: Option<PathBuf>,
-    /// Write a self-contained HTML report to FILE.
-    #[arg(long, env = "OPENAPP_CONFORMANCE_HTML", value_name = "FILE")]
-    html: Option<PathBuf>,
-}
-
-impl ReportArgs {
-    fn paths(&self) -> ReportPaths {
-        ReportPaths {
-            junit: self.junit.clone(),
-            json: self.json.clone(),
-            html: self.html.clone(),
-        }
     }
 }
 
@@ -319,23 +300,6 @@ fn run(args: RunArgs) -> u8 {
     }
 }
 
-/// Writes the requested reports of a run that started at `info` (see
-/// [`RunInfo::starting`]) and has finished, and says where on stderr.
-pub fn write_reports(
-    reports: &ReportPaths,
-    info: RunInfo,
-    shared: &SharedTarget,
-) -> Result<(), crate::report::ReportError> {
-    if reports.is_empty() {
-        return Ok(());
-    }
-    let info = info.finished(shared.describe());
-    for path in reports.write(&info, &shared.records())? {
-        eprintln!("report written to {}", path.display());
-    }
-    Ok(())
-}
-
 fn list(args: ListArgs) -> u8 {
     let (scenarios, invalid) = match load(&args.scenarios) {
         Ok(x) => x,
@@ -489,13 +453,4 @@ struct EnvSettings {
 pub fn settings_from_env() -> Result<(TargetOptions, Vec<String>, Option<PathBuf>), String> {
     let s = EnvSettings::try_parse_from(["cargo-test"]).map_err(|e| e.to_string())?;
     Ok((s.target.options()?, s.tag, s.scenarios))
-}
-
-/// The report files the `cargo test` target writes (`OPENAPP_CONFORMANCE_JUNIT`, `…_JSON`,
-/// `…_HTML`), checked before the run.
-pub fn reports_from_env() -> Result<ReportPaths, String> {
-    let s = EnvSettings::try_parse_from(["cargo-test"]).map_err(|e| e.to_string())?;
-    let paths = s.reports.paths();
-    paths.check().map_err(|e| e.to_string())?;
-    Ok(paths)
 }
