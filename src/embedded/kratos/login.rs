@@ -74,18 +74,11 @@ pub(crate) async fn init_api(State(emu): State<Arc<KratosEmulator>>, req: Req) -
 /// `GET /self-service/login/flows?id=`: 404 unknown, 403 CSRF mismatch (browser flows), 410
 /// expired, else the stored flow. Always JSON.
 pub(crate) async fn get_flow(State(emu): State<Arc<KratosEmulator>>, req: Req) -> Reply {
-    let Some(flow) = req
-        .query("id")
-        .and_then(|s| Uuid::parse_str(&s).ok())
-        .and_then(|id| emu.flow(id))
-    else {
+    let Some(flow) = req.query("id").and_then(|s| Uuid::parse_str(&s).ok()).and_then(|id| emu.flow(id)) else {
         return KratosError::not_found().reply(&req.headers);
     };
     if flow.kind == FlowKind::Browser {
-        let ok = req
-            .csrf
-            .cookie_token()
-            .is_some_and(|t| verify(&t, &flow.csrf_token));
+        let ok = req.csrf.cookie_token().is_some_and(|t| verify(&t, &flow.csrf_token));
         if !ok {
             return KratosError::csrf().reply(&req.headers);
         }

@@ -27,15 +27,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Req {
             method: parts.method.clone(),
             uri: parts.uri.clone(),
             headers: parts.headers.clone(),
-            peer: parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0),
-            csrf: parts
-                .extensions
-                .get::<CsrfHandle>()
-                .cloned()
-                .unwrap_or_default(),
+            peer: parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0),
+            csrf: parts.extensions.get::<CsrfHandle>().cloned().unwrap_or_default(),
         })
     }
 }
@@ -44,9 +37,7 @@ impl Req {
     /// The first value of a query parameter.
     pub fn query(&self, name: &str) -> Option<String> {
         let q = self.uri.query()?;
-        form_urlencoded::parse(q.as_bytes())
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.into_owned())
+        form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
     }
 
     /// The URL Kratos saw (`x.RequestURL`): forwarded or `Host` host, the path and query.
@@ -62,9 +53,7 @@ impl Req {
     /// The client address as Kratos records it: the first `X-Forwarded-For` entry, else
     /// `RemoteAddr` with its port.
     pub fn client_ip(&self) -> String {
-        if let Some(first) =
-            header_str(&self.headers, "x-forwarded-for").and_then(|v| v.split(',').next())
-        {
+        if let Some(first) = header_str(&self.headers, "x-forwarded-for").and_then(|v| v.split(',').next()) {
             return first.trim().to_string();
         }
         self.peer.map(|p| p.to_string()).unwrap_or_default()
@@ -72,9 +61,7 @@ impl Req {
 
     /// The `User-Agent` header, or empty.
     pub fn user_agent(&self) -> String {
-        header_str(&self.headers, header::USER_AGENT.as_str())
-            .unwrap_or_default()
-            .to_string()
+        header_str(&self.headers, header::USER_AGENT.as_str()).unwrap_or_default().to_string()
     }
 
     /// Predicate A (`x.IsJSONRequest`).
