@@ -14,6 +14,7 @@ use crate::exit;
 mod reports;
 
 use crate::report::RunInfo;
+use crate::run::snapshot::{SnapshotConfig, SnapshotMode, is_ci};
 use crate::run::{SharedTarget, build_trials, runtime, trial_name};
 use crate::scenario::{Loaded, Scenario, ScenarioError, load_dir};
 use reports::ReportArgs;
@@ -128,7 +129,7 @@ struct RunArgs {
     #[arg(long, env = "OPENAPP_CONFORMANCE_SKIP", value_delimiter = ',')]
     skip: Vec<String>,
     /// List the selected trials instead of running them.
-    #[arg(long)]
+    #[arg(long, env = "OPENAPP_CONFORMANCE_LIST")]
     list: bool,
     /// Trials run in parallel on this many threads. Default: the number of CPUs.
     #[arg(long, env = "OPENAPP_CONFORMANCE_TEST_THREADS")]
@@ -141,9 +142,41 @@ struct RunArgs {
     )]
     scenarios: PathBuf,
     #[command(flatten)]
+    snapshots: SnapshotArgs,
+    #[command(flatten)]
     target: TargetArgs,
     #[command(flatten)]
     reports: ReportArgs,
+}
+
+#[derive(Debug, Args)]
+struct SnapshotArgs {
+    /// The snapshot directory. Default: `snapshots` next to the scenario directory.
+    #[arg(long, env = "OPENAPP_CONFORMANCE_SNAPSHOTS")]
+    snapshots: Option<PathBuf>,
+    /// Write the new snapshot where it differs or is missing (refused when CI is set).
+    #[arg(long, env = "OPENAPP_CONFORMANCE_UPDATE_SNAPSHOTS")]
+    update_snapshots: bool,
+}
+
+impl SnapshotArgs {
+    fn config(&self, scenarios: &std::path::Path) -> Result<SnapshotConfig, String> {
+        if self.update_snapshots && is_ci() {
+            return Err("--update-snapshots is refused when CI is set: snapshots are reviewed and committed, never written by CI".into());
+        }
+        let dir = self.snapshots.clone().unwrap_or_else(|| {
+            scenarios
+                .parent()
+                .map(|p| p.join("snapshots"))
+                .unwrap_or_else(|| PathBuf::from("snapshots"))
+        });
+        let mode = if self.update_snapshots {
+            SnapshotMode::Update
+        } else {
+            SnapshotMode::Assert
+        };
+        Ok(SnapshotConfig { dir, mode })
+    }
 }
 
 #[derive(Debug, Args)]
@@ -265,7 +298,14 @@ fn run(args: RunArgs) -> u8 {
             return exit::SETUP;
         }
     };
-    let shared = SharedTarget::new(opts, rt);
+    let snapshots = match args.snapshots.config(&args.scenarios) {
+        Ok(s) => s,
+        Err(e) => {
+            error(e);
+            return exit::USAGE;
+        }
+    };
+    let shared = SharedTarget::new(opts, snapshots, rt);
     let largs = libtest_mimic::Arguments {
         list: args.list,
         test_threads: args.test_threads,
@@ -444,13 +484,39 @@ struct EnvSettings {
     #[arg(long, env = "OPENAPP_CONFORMANCE_SCENARIOS")]
     scenarios: Option<PathBuf>,
     #[command(flatten)]
+    snapshots: SnapshotArgs,
+    #[command(flatten)]
     target: TargetArgs,
     #[command(flatten)]
     reports: ReportArgs,
 }
 
-/// The `cargo test` target's settings: target options, tag filter, scenario directory.
-pub fn settings_from_env() -> Result<(TargetOptions, Vec<String>, Option<PathBuf>), String> {
+/// What the `cargo test` target reads from the environment.
+#[derive(Debug)]
+pub struct EnvRun {
+    /// Target options.
+    pub target: TargetOptions,
+    /// Tag filter (any of).
+    pub tags: Vec<String>,
+    /// The scenario directory.
+    pub scenarios: PathBuf,
+    /// Snapshot directory and mode.
+    pub snapshots: SnapshotConfig,
+}
+
+/// The `cargo test` target's settings; `root` is the crate root (scenarios and snapshots
+/// default to folders there).
+pub fn settings_from_env(root: &std::path::Path) -> Result<EnvRun, String> {
     let s = EnvSettings::try_parse_from(["cargo-test"]).map_err(|e| e.to_string())?;
-    Ok((s.target.options()?, s.tag, s.scenarios))
+    let scenarios = s
+        .scenarios
+        .clone()
+        .unwrap_or_else(|| root.join("scenarios"));
+    let snapshots = s.snapshots.config(&scenarios)?;
+    Ok(EnvRun {
+        target: s.target.options()?,
+        tags: s.tag,
+        scenarios,
+        snapshots,
+    })
 }

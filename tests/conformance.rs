@@ -2,7 +2,7 @@
 //! per scenario file, configured by the same environment variables as `openapp-conformance run`
 //! (see the README). With no variables it runs against the embedded stack.
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::process::ExitCode;
 
 use libtest_mimic::Arguments;
@@ -13,7 +13,7 @@ use openapp_conformance::scenario::load_dir;
 
 fn main() -> ExitCode {
     let args = Arguments::from_args();
-    let (opts, tags, dir) = match settings_from_env() {
+    let env = match settings_from_env(Path::new(env!("CARGO_MANIFEST_DIR"))) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
@@ -27,8 +27,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let dir = dir.unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios"));
-    let loaded = match load_dir(&dir) {
+    let loaded = match load_dir(&env.scenarios) {
         Ok(l) => l,
         Err(e) => {
             eprintln!("error: {e}");
@@ -38,13 +37,13 @@ fn main() -> ExitCode {
     if loaded.scenarios.is_empty() && loaded.errors.is_empty() {
         eprintln!(
             "error: no scenario file under {} (a typo in OPENAPP_CONFORMANCE_SCENARIOS?)",
-            dir.display()
+            env.scenarios.display()
         );
         return ExitCode::from(2);
     }
     let mut scenarios = loaded.scenarios;
-    if !tags.is_empty() {
-        scenarios.retain(|s| s.tags().iter().any(|t| tags.iter().any(|w| w == t)));
+    if !env.tags.is_empty() {
+        scenarios.retain(|s| s.tags().iter().any(|t| env.tags.iter().any(|w| w == t)));
     }
     let rt = match runtime() {
         Ok(rt) => rt,
@@ -53,7 +52,7 @@ fn main() -> ExitCode {
             return ExitCode::from(3);
         }
     };
-    let shared = SharedTarget::new(opts, rt);
+    let shared = SharedTarget::new(env.target, env.snapshots, rt);
     let trials = build_trials(scenarios, loaded.errors, &shared);
     let info = RunInfo::starting();
     let conclusion = libtest_mimic::run(&args, trials);

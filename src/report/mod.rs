@@ -12,6 +12,7 @@ pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod snapshot;
 mod write;
 
 pub use write::{ReportError, ReportPaths};

@@ -245,9 +245,22 @@ fn json_check(c: &mut Checks<'_>, check: &JsonCheck, json: Option<&Value>) {
     }
 }
 
+/// A header value as failure texts may show it: cookie values become their length.
+fn shown_header(name: &str, value: &str) -> String {
+    if name.eq_ignore_ascii_case("set-cookie") {
+        parse_set_cookie(value)
+            .map_or_else(|_| format!("<{} chars>", value.len()), |c| c.redacted())
+    } else if name.eq_ignore_ascii_case("cookie") {
+        crate::redact::redact_cookie_header(value)
+    } else {
+        value.to_string()
+    }
+}
+
 fn header_check(c: &mut Checks<'_>, check: &HeaderCheck, resp: &Response) {
     let name = &check.name;
     let value = resp.header(name);
+    let shown = value.map(|v| shown_header(name, v));
     if let Some(exists) = check.exists {
         let failure = (value.is_some() != exists).then(|| {
             format!(
@@ -268,8 +281,11 @@ fn header_check(c: &mut Checks<'_>, check: &HeaderCheck, resp: &Response) {
             Err(e) => Some(e),
             Ok(want) => (value != Some(want.as_str())).then(|| {
                 format!(
-                    "header `{name}`: expected `{want}`, got {}",
-                    value.map_or("nothing".into(), |v| format!("`{v}`"))
+                    "header `{name}`: expected `{}`, got {}",
+                    shown_header(name, &want),
+                    shown
+                        .as_ref()
+                        .map_or("nothing".into(), |v| format!("`{v}`"))
                 )
             }),
         };
@@ -279,9 +295,9 @@ fn header_check(c: &mut Checks<'_>, check: &HeaderCheck, resp: &Response) {
         let failure = match (regex::Regex::new(re.get_ref()), value) {
             (Err(e), _) => Some(format!("invalid regex: {e}")),
             (Ok(r), Some(v)) if r.is_match(v) => None,
-            (Ok(_), v) => Some(format!(
+            (Ok(_), _) => Some(format!(
                 "header `{name}` is {}",
-                v.map_or("absent".into(), |v| format!("`{v}`"))
+                shown.as_ref().map_or("absent".into(), |v| format!("`{v}`"))
             )),
         };
         c.push(

@@ -13,6 +13,7 @@ pub mod kratos;
 pub mod request;
 pub mod result;
 pub mod scenario;
+pub mod snapshot;
 pub mod trials;
 
 pub use trials::{SharedTarget, build_trials, runtime, trial_name};

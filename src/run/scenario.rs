@@ -259,38 +259,13 @@ impl Trial<'_> {
     ) -> Result<(), String> {
         let public = self.target.endpoints.kratos_public.clone();
         if let Some(req) = &step.request {
+            let req = req.get_ref();
+            let purpose = format!("{} {}", req.method.get_ref(), req.path.get_ref());
+            self.client(client_name)?;
+            let client = &self.clients[client_name];
             let render = |s: &str| self.render(s);
-            let purpose = format!(
-                "{} {}",
-                req.get_ref().method.get_ref(),
-                req.get_ref().path.get_ref()
-            );
-            let client = &self.clients.get(client_name);
-            let outgoing = match client {
-                Some(c) => build(
-                    req.get_ref(),
-                    c,
-                    self.target,
-                    &self.secrets,
-                    &render,
-                    purpose,
-                )?,
-                None => {
-                    let c = self.factory.browser(client_name)?;
-                    let o = build(
-                        req.get_ref(),
-                        &c,
-                        self.target,
-                        &self.secrets,
-                        &render,
-                        purpose,
-                    )?;
-                    self.clients.insert(client_name.to_string(), c);
-                    o
-                }
-            };
-            let ex = self.client(client_name)?.send(outgoing).await;
-            out.exchanges.push(ex);
+            let outgoing = build(req, client, self.target, &self.secrets, &render, purpose)?;
+            out.exchanges.push(client.send(outgoing).await);
             return Ok(());
         }
         if let Some(login) = &step.login {

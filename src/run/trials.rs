@@ -9,25 +9,34 @@ use libtest_mimic::{Completion, Failed, Trial};
 use super::client::ClientFactory;
 use super::result::{Outcome, ScenarioResult};
 use super::scenario::run_scenario;
+use super::snapshot::{SnapshotConfig, check as check_snapshot};
 use crate::redact::Secrets;
 use crate::report::Record;
 use crate::report::human::render_failure;
+use crate::report::snapshot::render_snapshot;
 use crate::scenario::{Scenario, ScenarioError};
 use crate::target::{INSECURE_WARNING, Target, TargetError, TargetOptions, resolve_target};
 
 /// The target of a run, resolved on first use (so `--list` starts nothing) and shared.
 pub struct SharedTarget {
     opts: TargetOptions,
+    snapshots: SnapshotConfig,
     runtime: Arc<tokio::runtime::Runtime>,
     cell: OnceLock<Result<(Arc<Target>, ClientFactory), String>>,
     records: Mutex<Vec<Record>>,
 }
 
 impl SharedTarget {
-    /// A target that will be resolved from these options on the given runtime.
-    pub fn new(opts: TargetOptions, runtime: Arc<tokio::runtime::Runtime>) -> Arc<Self> {
+    /// A target that will be resolved from these options on the given runtime; passing
+    /// scenarios are checked against their snapshots as `snapshots` says.
+    pub fn new(
+        opts: TargetOptions,
+        snapshots: SnapshotConfig,
+        runtime: Arc<tokio::runtime::Runtime>,
+    ) -> Arc<Self> {
         Arc::new(Self {
             opts,
+            snapshots,
             runtime,
             cell: OnceLock::new(),
             records: Mutex::new(Vec::new()),
@@ -127,13 +136,24 @@ impl SharedTarget {
         if let Some(key) = &target.caps.api_key {
             secrets.add("api-key", key);
         }
-        let result = self
+        let mut result = self
             .runtime
             .block_on(run_scenario(scenario, &target, &factory, &secrets));
+        let mut snapshot_failure = String::new();
+        if result.outcome == Outcome::Passed {
+            let view = secrets.redact(&render_snapshot(&result, scenario, &target.endpoints));
+            if let Err(e) = check_snapshot(&self.snapshots, &scenario.id, &view) {
+                result.outcome = Outcome::Failed;
+                snapshot_failure = e;
+            }
+        }
         let verdict = match &result.outcome {
             Outcome::Passed => Ok(Completion::Completed),
             Outcome::Ignored(reason) => Ok(Completion::ignored_with(reason)),
-            Outcome::Failed => Err(Failed::from(render_failure(&result, &secrets))),
+            Outcome::Failed => Err(Failed::from(format!(
+                "{}{snapshot_failure}",
+                render_failure(&result, &secrets)
+            ))),
         };
         self.record(result, secrets);
         verdict

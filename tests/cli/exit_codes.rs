@@ -95,13 +95,30 @@ fn containers_without_support_exit_3() {
 #[test]
 fn an_invalid_scenario_file_exits_2_with_its_position_and_others_still_run() {
     let dir = tempfile::tempdir().unwrap();
+    let (scenarios, snapshots) = (dir.path().join("scenarios"), dir.path().join("snapshots"));
+    std::fs::create_dir_all(&scenarios).unwrap();
+    std::fs::create_dir_all(&snapshots).unwrap();
+    let root = super::root();
     std::fs::copy(
-        super::root().join("scenarios/core/r01_anonymous_is_null.toml"),
-        dir.path().join("good.toml"),
+        root.join("scenarios/core/r01_anonymous_is_null.toml"),
+        scenarios.join("good.toml"),
     )
     .unwrap();
-    std::fs::write(dir.path().join("bad.toml"), "name = \"bad\"\nrules = [\"R1\"]\n[[step]]\nrequest = { method = \"GET\", path = \"/auth/whoami\" }\nexpect = { status = \"200\" }\n").unwrap();
-    let out = run(&["run", "--scenarios", dir.path().to_str().unwrap()]);
+    std::fs::copy(
+        root.join("snapshots/core/r01_anonymous_is_null.snap"),
+        snapshots.join("good.snap"),
+    )
+    .unwrap();
+    std::fs::write(
+        scenarios.join("bad.toml"),
+        "name = \"bad\"\nrules = [\"R1\"]\n[[step]]\nrequest = { method = \"GET\", path = \"/auth/whoami\" }\nexpect = { status = \"200\" }\n",
+    )
+    .unwrap();
+    let out = bin()
+        .env("CI", "true")
+        .args(["run", "--scenarios", scenarios.to_str().unwrap()])
+        .output()
+        .unwrap();
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert_eq!(out.status.code(), Some(2), "{stdout}\n{stderr}");
     assert!(stderr.contains("bad.toml:5:"), "{stderr}");
@@ -199,5 +216,34 @@ fn readme_scenario_example_is_valid() {
         parsed.is_ok(),
         "{}",
         parsed.err().map(|e| e.to_string()).unwrap_or_default()
+    );
+}
+
+#[test]
+fn readme_snapshot_example_matches_the_file() {
+    let readme = std::fs::read_to_string(super::root().join("README.md")).unwrap();
+    let marker = "<!-- snapshot: ";
+    let start = readme
+        .find(marker)
+        .expect("README names its example snapshot");
+    let rest = &readme[start + marker.len()..];
+    let id = &rest[..rest.find(" -->").unwrap()];
+    let example = rest
+        .split("```text\n")
+        .nth(1)
+        .and_then(|s| s.split("```").next())
+        .unwrap();
+    let path = super::root().join("snapshots").join(format!("{id}.snap"));
+    let snap = insta::Snapshot::from_file(&path).expect("the snapshot file exists");
+    let stored = snap
+        .contents()
+        .as_text()
+        .expect("text snapshot")
+        .to_string();
+    assert_eq!(
+        example.trim_end(),
+        stored.trim_end(),
+        "README example differs from {}",
+        path.display()
     );
 }

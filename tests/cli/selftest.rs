@@ -3,6 +3,7 @@
 use std::collections::BTreeSet;
 
 use openapp_conformance::redact::Secrets;
+use openapp_conformance::report::snapshot::render_snapshot;
 use openapp_conformance::run::client::ClientFactory;
 use openapp_conformance::run::result::{Outcome, ScenarioResult};
 use openapp_conformance::run::runtime;
@@ -11,8 +12,9 @@ use openapp_conformance::scenario::load_dir;
 use openapp_conformance::switches::{SWITCHES, SwitchKind, Switches};
 use openapp_conformance::target::{TargetOptions, resolve_target};
 
-/// Runs the whole default suite against the embedded stack with these switches.
-fn suite(switches: &str) -> Vec<ScenarioResult> {
+/// Runs the whole default suite against the embedded stack with these switches; gives each
+/// scenario's result and, for passing ones, whether its view equals the committed snapshot.
+fn suite(switches: &str) -> Vec<(ScenarioResult, Option<String>)> {
     let loaded = load_dir(&super::root().join("scenarios")).expect("scenarios/ loads");
     assert!(
         loaded.errors.is_empty(),
@@ -33,15 +35,42 @@ fn suite(switches: &str) -> Vec<ScenarioResult> {
             .iter()
             .zip(&secrets)
             .map(|(s, sec)| run_scenario(s, &target, &factory, sec));
-        futures::future::join_all(runs).await
+        let results = futures::future::join_all(runs).await;
+        results
+            .into_iter()
+            .zip(&loaded.scenarios)
+            .map(|(r, s)| {
+                let drift = (r.outcome == Outcome::Passed)
+                    .then(|| snapshot_drift(&r.id, &render_snapshot(&r, s, &target.endpoints)))
+                    .flatten();
+                (r, drift)
+            })
+            .collect()
     })
 }
 
-fn failed(results: &[ScenarioResult]) -> Vec<&ScenarioResult> {
+/// `Some(explanation)` when the view differs from `snapshots/<id>.snap`.
+fn snapshot_drift(id: &str, view: &str) -> Option<String> {
+    let path = super::root().join("snapshots").join(format!("{id}.snap"));
+    let stored = insta::Snapshot::from_file(&path).ok()?;
+    let stored = stored
+        .contents()
+        .as_text()
+        .map(|t| t.to_string())
+        .unwrap_or_default();
+    (stored.trim_end() != view.trim_end()).then(|| format!("{id}: snapshot differs:\n{view}"))
+}
+
+fn failed(results: &[(ScenarioResult, Option<String>)]) -> Vec<&ScenarioResult> {
     results
         .iter()
+        .map(|(r, _)| r)
         .filter(|r| r.outcome == Outcome::Failed)
         .collect()
+}
+
+fn drifts(results: &[(ScenarioResult, Option<String>)]) -> Vec<&str> {
+    results.iter().filter_map(|(_, d)| d.as_deref()).collect()
 }
 
 #[test]
@@ -58,9 +87,11 @@ fn conforming_stack_passes_every_scenario() {
         bad.join("\n")
     );
     assert!(
-        results.iter().all(|r| r.outcome == Outcome::Passed),
+        results.iter().all(|(r, _)| r.outcome == Outcome::Passed),
         "nothing may be ignored on the embedded stack"
     );
+    let drift = drifts(&results);
+    assert!(drift.is_empty(), "snapshots differ:\n{}", drift.join("\n"));
 }
 
 #[test]
@@ -69,9 +100,22 @@ fn every_benign_switch_passes() {
     for s in SWITCHES.iter().filter(|s| s.kind == SwitchKind::Benign) {
         let results = suite(s.name);
         let bad: Vec<&str> = failed(&results).iter().map(|r| r.id.as_str()).collect();
-        println!("benign {}: {} failing", s.name, bad.len());
+        let drift = drifts(&results);
+        println!(
+            "benign {}: {} failing, {} snapshots differ",
+            s.name,
+            bad.len(),
+            drift.len()
+        );
         if !bad.is_empty() {
             problems.push(format!("{} fails {:?}", s.name, bad));
+        }
+        if !drift.is_empty() {
+            problems.push(format!(
+                "{} changes snapshots:\n{}",
+                s.name,
+                drift.join("\n")
+            ));
         }
     }
     assert!(

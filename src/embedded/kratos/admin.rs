@@ -17,7 +17,11 @@ use super::sessions::SessionView;
 use super::wire::{JSON_UTF8, Reply};
 
 /// `GET /admin/identities/{id}/sessions`: newest first, with `Link` and `X-Total-Count`.
-pub(crate) async fn identity_sessions(State(emu): State<Arc<KratosEmulator>>, req: Req, Path(id): Path<String>) -> Reply {
+pub(crate) async fn identity_sessions(
+    State(emu): State<Arc<KratosEmulator>>,
+    req: Req,
+    Path(id): Path<String>,
+) -> Reply {
     let Ok(identity_id) = Uuid::parse_str(&id) else {
         return KratosError::not_found().reply(&req.headers);
     };
@@ -37,9 +41,15 @@ pub(crate) async fn identity_sessions(State(emu): State<Arc<KratosEmulator>>, re
             .collect();
         (identity, sessions)
     };
-    sessions.sort_by(|a, b| b.authenticated_at.cmp(&a.authenticated_at));
-    let view = SessionView::Admin { identity: true, devices: true };
-    let list: Vec<Value> = sessions.iter().map(|s| emu.session_json(s, Some(&identity), view)).collect();
+    sessions.sort_by_key(|s| std::cmp::Reverse(s.authenticated_at));
+    let view = SessionView::Admin {
+        identity: true,
+        devices: true,
+    };
+    let list: Vec<Value> = sessions
+        .iter()
+        .map(|s| emu.session_json(s, Some(&identity), view))
+        .collect();
     let n = list.len();
     let link = format!(
         "</admin/identities/{identity_id}/sessions?page=0&page_size={n}&page_token=eyJvZmZzZXQiOiIwIiwidiI6Mn0&per_page={n}>; rel=\"first\""
@@ -50,7 +60,11 @@ pub(crate) async fn identity_sessions(State(emu): State<Arc<KratosEmulator>>, re
 }
 
 /// `GET /admin/sessions/{id}` (`expand=identity`, `expand=devices`).
-pub(crate) async fn get_session(State(emu): State<Arc<KratosEmulator>>, req: Req, Path(id): Path<String>) -> Reply {
+pub(crate) async fn get_session(
+    State(emu): State<Arc<KratosEmulator>>,
+    req: Req,
+    Path(id): Path<String>,
+) -> Reply {
     let found = Uuid::parse_str(&id).ok().and_then(|id| {
         let store = emu.store();
         let s = store.sessions.get(&id)?.clone();
@@ -63,18 +77,33 @@ pub(crate) async fn get_session(State(emu): State<Arc<KratosEmulator>>, req: Req
     let expand: Vec<String> = req
         .uri
         .query()
-        .map(|q| form_urlencoded::parse(q.as_bytes()).filter(|(k, _)| k == "expand").map(|(_, v)| v.to_lowercase()).collect())
+        .map(|q| {
+            form_urlencoded::parse(q.as_bytes())
+                .filter(|(k, _)| k == "expand")
+                .map(|(_, v)| v.to_lowercase())
+                .collect()
+        })
         .unwrap_or_default();
     let view = SessionView::Admin {
         identity: expand.iter().any(|e| e == "identity"),
         devices: expand.iter().any(|e| e == "devices"),
     };
-    Reply::json(StatusCode::OK, &emu.session_json(&session, identity.as_ref(), view))
+    Reply::json(
+        StatusCode::OK,
+        &emu.session_json(&session, identity.as_ref(), view),
+    )
 }
 
 /// `DELETE /admin/sessions/{id}`: 204 (with a JSON content type, as captured).
-pub(crate) async fn delete_session(State(emu): State<Arc<KratosEmulator>>, req: Req, Path(id): Path<String>) -> Reply {
-    match Uuid::parse_str(&id).ok().filter(|id| emu.revoke_session(*id)) {
+pub(crate) async fn delete_session(
+    State(emu): State<Arc<KratosEmulator>>,
+    req: Req,
+    Path(id): Path<String>,
+) -> Reply {
+    match Uuid::parse_str(&id)
+        .ok()
+        .filter(|id| emu.revoke_session(*id))
+    {
         Some(_) => Reply::empty(StatusCode::NO_CONTENT).header(header::CONTENT_TYPE, JSON_UTF8),
         None => KratosError::not_found().reply(&req.headers),
     }
@@ -124,7 +153,8 @@ pub(crate) async fn admin_fallback(req: Req) -> Response {
         target.push('?');
         target.push_str(q);
     }
-    let mut res = Reply::redirect(&req.method, StatusCode::TEMPORARY_REDIRECT, &target).into_response();
+    let mut res =
+        Reply::redirect(&req.method, StatusCode::TEMPORARY_REDIRECT, &target).into_response();
     res.extensions_mut().insert(Uncached);
     res
 }

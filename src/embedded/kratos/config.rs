@@ -43,7 +43,11 @@ fn fixed(url: &str) -> Url {
 
 impl KratosConfig {
     /// Values of container/kratos.yml for the given base URLs and cookie domain.
-    pub fn embedded(public_base_url: Url, admin_base_url: Url, cookie_domain: Option<String>) -> Self {
+    pub fn embedded(
+        public_base_url: Url,
+        admin_base_url: Url,
+        cookie_domain: Option<String>,
+    ) -> Self {
         Self {
             public_base_url,
             admin_base_url,
@@ -55,7 +59,10 @@ impl KratosConfig {
             error_ui_url: fixed("http://app.openapp.test/error"),
             default_browser_return_url: fixed("http://app.openapp.test/"),
             logout_after_url: fixed("http://app.openapp.test/login"),
-            allowed_return_urls: vec![fixed("http://app.openapp.test"), fixed("http://api.openapp.test:8080")],
+            allowed_return_urls: vec![
+                fixed("http://app.openapp.test"),
+                fixed("http://api.openapp.test:8080"),
+            ],
             flow_lifespan: Duration::from_secs(3600),
             session_lifespan: Duration::from_secs(24 * 3600),
         }
@@ -70,12 +77,20 @@ impl KratosConfig {
 
     /// `<public base>` joined with a relative path such as `self-service/login`.
     pub(crate) fn public_url(&self, path: &str) -> String {
-        format!("{}{}", self.public_base_url.as_str(), path.trim_start_matches('/'))
+        format!(
+            "{}{}",
+            self.public_base_url.as_str(),
+            path.trim_start_matches('/')
+        )
     }
 
     /// `<admin base>` joined with a relative path such as `identities/<id>`.
     pub(crate) fn admin_url(&self, path: &str) -> String {
-        format!("{}{}", self.admin_base_url.as_str(), path.trim_start_matches('/'))
+        format!(
+            "{}{}",
+            self.admin_base_url.as_str(),
+            path.trim_start_matches('/')
+        )
     }
 
     /// `Secure` on cookies: everywhere except `--dev`.
@@ -121,7 +136,11 @@ mod tests {
     use super::*;
 
     fn config(public: &str) -> KratosConfig {
-        KratosConfig::embedded(fixed(public), fixed("http://127.0.0.1:4434/"), Some("openapp.test".into()))
+        KratosConfig::embedded(
+            fixed(public),
+            fixed("http://127.0.0.1:4434/"),
+            Some("openapp.test".into()),
+        )
     }
 
     #[test]
@@ -143,10 +162,15 @@ mod tests {
         assert!(ok("http://app.openapp.test/after"));
         assert!(ok("http://app.openapp.test"));
         assert!(ok("http://api.openapp.test:8080/x"));
-        assert!(ok("http://auth.openapp.test:4433/self-service/login/browser"));
+        assert!(ok(
+            "http://auth.openapp.test:4433/self-service/login/browser"
+        ));
         assert!(!ok("http://evil.example/"));
         assert!(!ok("https://app.openapp.test/"));
         assert!(!ok("http://api.openapp.test/"));
-        assert_eq!(c.resolve_return_to("/x").map(|u| u.to_string()), Some("http://app.openapp.test/x".into()));
+        assert_eq!(
+            c.resolve_return_to("/x").map(|u| u.to_string()),
+            Some("http://app.openapp.test/x".into())
+        );
     }
 }

@@ -53,7 +53,12 @@ fn decode_submitted(submitted: &str) -> Option<Token> {
 
 /// nosurf `VerifyToken`: does the submitted (masked or raw) token match the cookie's token?
 pub(crate) fn verify(cookie_token: &Token, submitted: &str) -> bool {
-    decode_submitted(submitted).is_some_and(|t| t.iter().zip(cookie_token).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0)
+    decode_submitted(submitted).is_some_and(|t| {
+        t.iter()
+            .zip(cookie_token)
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+    })
 }
 
 /// How the middleware treats a public path (behaviour.md §3.2).
@@ -68,7 +73,12 @@ enum PathPolicy {
 }
 
 fn policy(path: &str) -> PathPolicy {
-    const DISABLED: [&str; 4] = ["/health/alive", "/health/ready", "/version", "/metrics/prometheus"];
+    const DISABLED: [&str; 4] = [
+        "/health/alive",
+        "/health/ready",
+        "/version",
+        "/metrics/prometheus",
+    ];
     const IGNORED: [&str; 8] = [
         "/self-service/login/api",
         "/self-service/login",
@@ -97,7 +107,9 @@ fn policy(path: &str) -> PathPolicy {
 /// The request's CSRF cookie token when it holds exactly one cookie of that name decoding to
 /// 32 bytes (otherwise nosurf treats the request as having none).
 pub(crate) fn cookie_token(headers: &axum::http::HeaderMap, name: &str) -> Option<Token> {
-    let mut found = request_cookies(headers).into_iter().filter(|(n, _)| n == name);
+    let mut found = request_cookies(headers)
+        .into_iter()
+        .filter(|(n, _)| n == name);
     let (_, value) = found.next()?;
     if found.next().is_some() {
         return None;
@@ -160,7 +172,12 @@ impl KratosEmulator {
         if !c.cookie_path.is_empty() {
             line.push_str(&format!("; Path={}", c.cookie_path));
         }
-        if let Some(d) = c.cookie_domain.as_deref().map(|d| d.trim_start_matches('.')).filter(|d| !d.is_empty()) {
+        if let Some(d) = c
+            .cookie_domain
+            .as_deref()
+            .map(|d| d.trim_start_matches('.'))
+            .filter(|d| !d.is_empty())
+        {
             line.push_str(&format!("; Domain={d}"));
         }
         line.push_str(&format!("; Max-Age={CSRF_MAX_AGE}; HttpOnly"));
@@ -175,7 +192,11 @@ impl KratosEmulator {
 
 /// The public router's outer layer: nosurf's cookie issuance and `Vary: Cookie`, Kratos's
 /// `Cache-Control`, and Go's header order.
-pub(crate) async fn public_layer(State(emu): State<Arc<KratosEmulator>>, mut req: Request, next: Next) -> Response {
+pub(crate) async fn public_layer(
+    State(emu): State<Arc<KratosEmulator>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let policy = policy(req.uri().path());
     let handle = CsrfHandle::default();
     if policy != PathPolicy::Disabled {
@@ -194,7 +215,11 @@ pub(crate) async fn public_layer(State(emu): State<Arc<KratosEmulator>>, mut req
     let mut res = next.run(req).await;
     let headers = res.headers_mut();
     if let Some(line) = handle.with(|s| s.middleware_line.take()) {
-        let later: Vec<HeaderValue> = headers.get_all(header::SET_COOKIE).iter().cloned().collect();
+        let later: Vec<HeaderValue> = headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .cloned()
+            .collect();
         headers.remove(header::SET_COOKIE);
         if let Ok(v) = HeaderValue::from_str(&line) {
             headers.append(header::SET_COOKIE, v);
@@ -210,7 +235,11 @@ pub(crate) async fn public_layer(State(emu): State<Arc<KratosEmulator>>, mut req
 }
 
 /// The admin router's outer layer: `Cache-Control` and Go's header order.
-pub(crate) async fn admin_layer(State(emu): State<Arc<KratosEmulator>>, req: Request, next: Next) -> Response {
+pub(crate) async fn admin_layer(
+    State(emu): State<Arc<KratosEmulator>>,
+    req: Request,
+    next: Next,
+) -> Response {
     let res = next.run(req).await;
     finish(&emu, res)
 }
@@ -236,7 +265,10 @@ mod tests {
         assert_eq!(a.len(), 88);
         assert_ne!(a, b);
         assert!(verify(&t, &a) && verify(&t, &b));
-        assert!(verify(&t, &STANDARD.encode(t)), "the raw cookie value also verifies");
+        assert!(
+            verify(&t, &STANDARD.encode(t)),
+            "the raw cookie value also verifies"
+        );
         assert!(!verify(&new_token(), &a));
         assert!(!verify(&t, "not-a-csrf-token"));
         assert!(!verify(&t, &STANDARD.encode([0u8; 64])));

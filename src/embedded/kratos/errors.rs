@@ -14,10 +14,10 @@ const CSRF_REJECT: &str = "The HTTP Cookie Header was set and a CSRF token was s
 const CSRF_REASON: &str = "Please retry the flow and optionally clear your cookies. The request was rejected to protect you from Cross-Site-Request-Forgery (CSRF) which could cause account takeover, leaking personal information, and other serious security issues.";
 
 /// herodot's default message for a 400.
-pub(crate) const MSG_BAD_REQUEST: &str = "The request was malformed or contained invalid parameters";
+pub(crate) const MSG_BAD_REQUEST: &str =
+    "The request was malformed or contained invalid parameters";
 /// Reason of `session_already_available` and of message 4000001 after a login with a session.
-pub(crate) const REASON_ALREADY_LOGGED_IN: &str =
-    "A valid session was detected and thus login is not possible. Did you forget to set `?refresh=true`?";
+pub(crate) const REASON_ALREADY_LOGGED_IN: &str = "A valid session was detected and thus login is not possible. Did you forget to set `?refresh=true`?";
 
 /// One herodot error: the inner object of the envelope.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,23 +25,44 @@ pub(crate) struct KratosError {
     pub id: Option<&'static str>,
     pub code: StatusCode,
     pub reason: Option<String>,
-    pub details: Option<Value>,
-    pub message: String,
+    pub details: Option<Box<Value>>,
+    pub message: &'static str,
 }
 
 impl KratosError {
-    fn new(code: StatusCode, id: Option<&'static str>, reason: Option<String>, message: &str) -> Self {
-        Self { id, code, reason, details: None, message: message.to_string() }
+    fn new(
+        code: StatusCode,
+        id: Option<&'static str>,
+        reason: Option<String>,
+        message: &'static str,
+    ) -> Self {
+        Self {
+            id,
+            code,
+            reason,
+            details: None,
+            message,
+        }
     }
 
     /// 400 without id, e.g. a decoder failure.
     pub fn bad_request(reason: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, None, Some(reason.into()), MSG_BAD_REQUEST)
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            None,
+            Some(reason.into()),
+            MSG_BAD_REQUEST,
+        )
     }
 
     /// 404 `Unable to locate the resource` (`sqlcon.ErrNoRows`).
     pub fn not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, None, None, "Unable to locate the resource")
+        Self::new(
+            StatusCode::NOT_FOUND,
+            None,
+            None,
+            "Unable to locate the resource",
+        )
     }
 
     /// 403 `security_csrf_violation` with the fixed v1.3.1 details.
@@ -52,7 +73,9 @@ impl KratosError {
             Some(CSRF_REASON.to_string()),
             "the request was rejected to protect you from Cross-Site-Request-Forgery",
         );
-        e.details = Some(json!({"docs": CSRF_DOCS, "hint": CSRF_HINT, "reject_reason": CSRF_REJECT}));
+        e.details = Some(Box::new(
+            json!({"docs": CSRF_DOCS, "hint": CSRF_HINT, "reject_reason": CSRF_REJECT}),
+        ));
         e
     }
 
@@ -98,7 +121,12 @@ impl KratosError {
 
     /// 403 without id, `The requested action was forbidden`.
     pub fn forbidden(reason: &str) -> Self {
-        Self::new(StatusCode::FORBIDDEN, None, Some(reason.to_string()), "The requested action was forbidden")
+        Self::new(
+            StatusCode::FORBIDDEN,
+            None,
+            Some(reason.to_string()),
+            "The requested action was forbidden",
+        )
     }
 
     /// 409 for a duplicate identity.
@@ -119,7 +147,7 @@ impl KratosError {
             Some(reason.to_string()),
             "The requested resource is no longer available because it has expired or is otherwise invalid.",
         );
-        e.details = Some(details);
+        e.details = Some(Box::new(details));
         e
     }
 
@@ -128,7 +156,9 @@ impl KratosError {
         Self::new(
             StatusCode::GONE,
             Some("self_service_flow_expired"),
-            Some(format!("The self-service flow expired {minutes:.2} minutes ago, initialize a new one.")),
+            Some(format!(
+                "The self-service flow expired {minutes:.2} minutes ago, initialize a new one."
+            )),
             "self-service flow expired",
         )
     }
@@ -140,7 +170,10 @@ impl KratosError {
             m.insert("id".into(), json!(id));
         }
         m.insert("code".into(), json!(self.code.as_u16()));
-        m.insert("status".into(), json!(self.code.canonical_reason().unwrap_or("")));
+        m.insert(
+            "status".into(),
+            json!(self.code.canonical_reason().unwrap_or("")),
+        );
         if let Some(r) = request_id.filter(|r| !r.is_empty()) {
             m.insert("request".into(), json!(r));
         }
@@ -148,7 +181,7 @@ impl KratosError {
             m.insert("reason".into(), json!(r));
         }
         if let Some(d) = &self.details {
-            m.insert("details".into(), d.clone());
+            m.insert("details".into(), (**d).clone());
         }
         m.insert("message".into(), json!(self.message));
         Value::Object(m)
@@ -157,9 +190,14 @@ impl KratosError {
     /// The full answer: `{"error":{…}}` plus `extra` top-level keys, `application/json`.
     pub fn reply_with(&self, headers: &HeaderMap, extra: Map<String, Value>) -> Reply {
         let mut body = Map::new();
-        body.insert("error".into(), self.inner(header_str(headers, "x-request-id")));
+        body.insert(
+            "error".into(),
+            self.inner(header_str(headers, "x-request-id")),
+        );
         body.extend(extra);
-        Reply::empty(self.code).header(header::CONTENT_TYPE, JSON_PLAIN).with_body(go_json(&Value::Object(body)))
+        Reply::empty(self.code)
+            .header(header::CONTENT_TYPE, JSON_PLAIN)
+            .with_body(go_json(&Value::Object(body)))
     }
 
     /// The plain envelope answer.
@@ -169,7 +207,10 @@ impl KratosError {
 
     /// The `ui.messages` entry a 400 becomes when rendered into a flow (id 4000001).
     pub fn as_flow_message(&self) -> Value {
-        let reason = self.reason.clone().unwrap_or_else(|| self.message.clone());
+        let reason = self
+            .reason
+            .clone()
+            .unwrap_or_else(|| self.message.to_string());
         json!({"id": 4000001, "text": reason, "type": "error", "context": {"reason": reason}})
     }
 }
@@ -219,7 +260,9 @@ mod tests {
     #[test]
     fn expiry_minutes_use_two_decimals() {
         assert_eq!(
-            KratosError::flow_expired(1.009544166 / 60.0).reason.as_deref(),
+            KratosError::flow_expired(1.009544166 / 60.0)
+                .reason
+                .as_deref(),
             Some("The self-service flow expired 0.02 minutes ago, initialize a new one.")
         );
     }

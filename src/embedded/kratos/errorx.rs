@@ -35,7 +35,11 @@ impl KratosEmulator {
             created_at: micros(self.now()),
         };
         self.store().errors.insert(id, stored);
-        Reply::redirect(&req.method, StatusCode::SEE_OTHER, &with_query(&self.config.error_ui_url, "id", &id.to_string()))
+        Reply::redirect(
+            &req.method,
+            StatusCode::SEE_OTHER,
+            &with_query(&self.config.error_ui_url, "id", &id.to_string()),
+        )
     }
 }
 
@@ -46,7 +50,10 @@ pub(crate) async fn get_error(State(emu): State<Arc<KratosEmulator>>, req: Req) 
     match stored {
         Some((id, e)) => {
             let t = rfc3339(e.created_at);
-            Reply::json(StatusCode::OK, &json!({"id": id.to_string(), "error": e.error, "created_at": t, "updated_at": t}))
+            Reply::json(
+                StatusCode::OK,
+                &json!({"id": id.to_string(), "error": e.error, "created_at": t, "updated_at": t}),
+            )
         }
         None => KratosError::not_found().reply(&req.headers),
     }

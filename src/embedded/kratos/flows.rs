@@ -53,7 +53,9 @@ impl LoginFlow {
     /// `return_to`, re-derived from `request_url` as Kratos's `MarshalJSON` does.
     pub fn return_to(&self) -> Option<String> {
         let url = Url::parse(&self.request_url).ok()?;
-        url.query_pairs().find(|(k, _)| k == "return_to").map(|(_, v)| v.into_owned())
+        url.query_pairs()
+            .find(|(k, _)| k == "return_to")
+            .map(|(_, v)| v.into_owned())
     }
 
     /// Clears every message before a flow is re-rendered with an error.
@@ -80,9 +82,15 @@ fn label(id: u32, text: &str) -> Value {
 
 impl KratosEmulator {
     /// Creates and stores a login flow; `csrf_token` is the masked token (or `""`).
-    pub(crate) fn create_flow(&self, kind: FlowKind, request_url: String, csrf_token: String) -> LoginFlow {
+    pub(crate) fn create_flow(
+        &self,
+        kind: FlowKind,
+        request_url: String,
+        csrf_token: String,
+    ) -> LoginFlow {
         let now = self.now();
-        let lifespan = time::Duration::try_from(self.config.flow_lifespan).unwrap_or(time::Duration::HOUR);
+        let lifespan =
+            time::Duration::try_from(self.config.flow_lifespan).unwrap_or(time::Duration::HOUR);
         let flow = LoginFlow {
             id: Uuid::new_v4(),
             kind,
@@ -153,7 +161,13 @@ impl KratosEmulator {
             ),
         ]);
         let mut ui = Map::new();
-        ui.insert("action".into(), json!(self.config.public_url(&format!("self-service/login?flow={}", f.id))));
+        ui.insert(
+            "action".into(),
+            json!(
+                self.config
+                    .public_url(&format!("self-service/login?flow={}", f.id))
+            ),
+        );
         ui.insert("method".into(), json!("POST"));
         ui.insert("nodes".into(), nodes);
         if !f.messages.is_empty() {

@@ -22,7 +22,10 @@ use super::wire::{Reply, go_zero_time, micros, rfc3339};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum IdentityView {
     /// The 201 body of a create: credentials with zero times; metadata only when sent.
-    Created { metadata_public: bool, metadata_admin: bool },
+    Created {
+        metadata_public: bool,
+        metadata_admin: bool,
+    },
     /// `GET /admin/identities/{id}`: credentials and both metadata fields.
     Admin,
     /// Inside a session (whoami, login): no credentials, no `metadata_admin`.
@@ -34,7 +37,8 @@ pub(crate) enum IdentityView {
 impl KratosEmulator {
     /// `<public base>schemas/<base64url(schema_id)>`.
     fn schema_url(&self, schema_id: &str) -> String {
-        self.config.public_url(&format!("schemas/{}", URL_SAFE_NO_PAD.encode(schema_id)))
+        self.config
+            .public_url(&format!("schemas/{}", URL_SAFE_NO_PAD.encode(schema_id)))
     }
 
     /// An identity as JSON, in Go struct order.
@@ -44,8 +48,13 @@ impl KratosEmulator {
         let with_credentials = matches!(view, IdentityView::Created { .. } | IdentityView::Admin);
         if with_credentials {
             let (created, updated) = match view {
-                IdentityView::Created { .. } => (go_zero_time().to_string(), go_zero_time().to_string()),
-                _ => (rfc3339(i.credentials_created_at), rfc3339(i.credentials_created_at)),
+                IdentityView::Created { .. } => {
+                    (go_zero_time().to_string(), go_zero_time().to_string())
+                }
+                _ => (
+                    rfc3339(i.credentials_created_at),
+                    rfc3339(i.credentials_created_at),
+                ),
             };
             if i.password.is_some() {
                 m.insert(
@@ -55,10 +64,17 @@ impl KratosEmulator {
             }
         }
         m.insert("schema_id".into(), json!(i.schema_id));
-        let schema_url = if view == IdentityView::SessionList { String::new() } else { self.schema_url(&i.schema_id) };
+        let schema_url = if view == IdentityView::SessionList {
+            String::new()
+        } else {
+            self.schema_url(&i.schema_id)
+        };
         m.insert("schema_url".into(), json!(schema_url));
         m.insert("state".into(), json!(i.state));
-        m.insert("state_changed_at".into(), json!(rfc3339(i.state_changed_at)));
+        m.insert(
+            "state_changed_at".into(),
+            json!(rfc3339(i.state_changed_at)),
+        );
         m.insert("traits".into(), i.traits.clone());
         if view != IdentityView::SessionList {
             let verifiable: Vec<Value> = i.verifiable.iter().map(verifiable_json).collect();
@@ -71,15 +87,24 @@ impl KratosEmulator {
             }
         }
         let (public, admin) = match view {
-            IdentityView::Created { metadata_public, metadata_admin } => (metadata_public, metadata_admin),
+            IdentityView::Created {
+                metadata_public,
+                metadata_admin,
+            } => (metadata_public, metadata_admin),
             IdentityView::Admin => (true, true),
             IdentityView::Session | IdentityView::SessionList => (true, false),
         };
         if public {
-            m.insert("metadata_public".into(), i.metadata_public.clone().unwrap_or(Value::Null));
+            m.insert(
+                "metadata_public".into(),
+                i.metadata_public.clone().unwrap_or(Value::Null),
+            );
         }
         if admin {
-            m.insert("metadata_admin".into(), i.metadata_admin.clone().unwrap_or(Value::Null));
+            m.insert(
+                "metadata_admin".into(),
+                i.metadata_admin.clone().unwrap_or(Value::Null),
+            );
         }
         m.insert("created_at".into(), json!(rfc3339(i.created_at)));
         m.insert("updated_at".into(), json!(rfc3339(i.created_at)));
@@ -140,23 +165,39 @@ struct CreatePasswordConfig {
 
 /// Validates the traits against `container/identity.schema.json` and returns the email.
 pub(crate) fn validate_traits(traits: &Value) -> Result<String, KratosError> {
-    let obj = traits
-        .as_object()
-        .ok_or_else(|| KratosError::bad_request("I[#/traits] S[#/properties/traits/type] expected object, but got other"))?;
+    let obj = traits.as_object().ok_or_else(|| {
+        KratosError::bad_request(
+            "I[#/traits] S[#/properties/traits/type] expected object, but got other",
+        )
+    })?;
     if let Some(extra) = obj.keys().find(|k| *k != "email" && *k != "name") {
         return Err(KratosError::bad_request(format!(
             "I[#/traits] S[#/properties/traits/additionalProperties] additionalProperties \"{extra}\" not allowed"
         )));
     }
     if obj.get("name").is_some_and(|n| !n.is_string()) {
-        return Err(KratosError::bad_request("I[#/traits/name] S[#/properties/traits/properties/name/type] expected string"));
+        return Err(KratosError::bad_request(
+            "I[#/traits/name] S[#/properties/traits/properties/name/type] expected string",
+        ));
     }
     let email = obj
         .get("email")
-        .ok_or_else(|| KratosError::bad_request("I[#/traits] S[#/properties/traits/required] missing properties: \"email\""))?
+        .ok_or_else(|| {
+            KratosError::bad_request(
+                "I[#/traits] S[#/properties/traits/required] missing properties: \"email\"",
+            )
+        })?
         .as_str()
-        .ok_or_else(|| KratosError::bad_request("I[#/traits/email] S[#/properties/traits/properties/email/type] expected string"))?;
-    let valid = email.len() >= 3 && email.len() <= 320 && email.split_once('@').is_some_and(|(l, d)| !l.is_empty() && !d.is_empty());
+        .ok_or_else(|| {
+            KratosError::bad_request(
+                "I[#/traits/email] S[#/properties/traits/properties/email/type] expected string",
+            )
+        })?;
+    let valid = email.len() >= 3
+        && email.len() <= 320
+        && email
+            .split_once('@')
+            .is_some_and(|(l, d)| !l.is_empty() && !d.is_empty());
     if !valid {
         return Err(KratosError::bad_request(format!(
             "I[#/traits/email] S[#/properties/traits/properties/email/format] \"{email}\" is not valid \"email\""
@@ -211,10 +252,17 @@ impl KratosEmulator {
 }
 
 /// `POST /admin/identities`.
-pub(crate) async fn create(State(emu): State<Arc<KratosEmulator>>, headers: HeaderMap, body: Bytes) -> Reply {
+pub(crate) async fn create(
+    State(emu): State<Arc<KratosEmulator>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Reply {
     let raw: Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
-        Err(e) => return KratosError::bad_request(format!("Unable to decode JSON payload: {e}")).reply(&headers),
+        Err(e) => {
+            return KratosError::bad_request(format!("Unable to decode JSON payload: {e}"))
+                .reply(&headers);
+        }
     };
     let sent_public = raw.get("metadata_public").is_some();
     let sent_admin = raw.get("metadata_admin").is_some();
@@ -223,7 +271,10 @@ pub(crate) async fn create(State(emu): State<Arc<KratosEmulator>>, headers: Head
         Err(e) => return KratosError::bad_request(format!("json: {e}")).reply(&headers),
     };
     if let Some(schema) = req.schema_id.as_deref().filter(|s| *s != "default") {
-        return KratosError::bad_request(format!("The JSON Schema \"{schema}\" could not be found.")).reply(&headers);
+        return KratosError::bad_request(format!(
+            "The JSON Schema \"{schema}\" could not be found."
+        ))
+        .reply(&headers);
     }
     let email = match validate_traits(&req.traits) {
         Ok(e) => e,
@@ -231,26 +282,49 @@ pub(crate) async fn create(State(emu): State<Arc<KratosEmulator>>, headers: Head
     };
     let state = req.state.unwrap_or_else(|| "active".into());
     if state != "active" && state != "inactive" {
-        return KratosError::bad_request(format!("identity state is not valid: {state}")).reply(&headers);
+        return KratosError::bad_request(format!("identity state is not valid: {state}"))
+            .reply(&headers);
     }
     let config = req.credentials.and_then(|c| c.password).map(|p| p.config);
-    if config.as_ref().is_some_and(|c| c.hashed_password.is_some() || c.use_password_migration_hook.is_some()) {
-        return KratosError::bad_request("the emulator only imports cleartext passwords").reply(&headers);
+    if config
+        .as_ref()
+        .is_some_and(|c| c.hashed_password.is_some() || c.use_password_migration_hook.is_some())
+    {
+        return KratosError::bad_request("the emulator only imports cleartext passwords")
+            .reply(&headers);
     }
     let password = config.and_then(|c| c.password);
-    match emu.insert_identity(&email, req.traits, password.as_deref(), req.metadata_public, req.metadata_admin, &state) {
+    match emu.insert_identity(
+        &email,
+        req.traits,
+        password.as_deref(),
+        req.metadata_public,
+        req.metadata_admin,
+        &state,
+    ) {
         Ok(identity) => {
-            let view = IdentityView::Created { metadata_public: sent_public, metadata_admin: sent_admin };
-            Reply::json(StatusCode::CREATED, &emu.identity_json(&identity, view))
-                .header(header::LOCATION, emu.config.admin_url(&format!("identities/{}", identity.id)))
+            let view = IdentityView::Created {
+                metadata_public: sent_public,
+                metadata_admin: sent_admin,
+            };
+            Reply::json(StatusCode::CREATED, &emu.identity_json(&identity, view)).header(
+                header::LOCATION,
+                emu.config.admin_url(&format!("identities/{}", identity.id)),
+            )
         }
         Err(e) => e.reply(&headers),
     }
 }
 
 /// `GET /admin/identities/{id}`.
-pub(crate) async fn get(State(emu): State<Arc<KratosEmulator>>, headers: HeaderMap, Path(id): Path<String>) -> Reply {
-    let identity = Uuid::parse_str(&id).ok().and_then(|id| emu.store().identities.get(&id).cloned());
+pub(crate) async fn get(
+    State(emu): State<Arc<KratosEmulator>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Reply {
+    let identity = Uuid::parse_str(&id)
+        .ok()
+        .and_then(|id| emu.store().identities.get(&id).cloned());
     match identity {
         Some(i) => Reply::json(StatusCode::OK, &emu.identity_json(&i, IdentityView::Admin)),
         None => KratosError::not_found().reply(&headers),
@@ -263,7 +337,12 @@ mod tests {
 
     #[test]
     fn traits_validation() {
-        assert_eq!(validate_traits(&json!({"email": "a@b.test"})).ok().as_deref(), Some("a@b.test"));
+        assert_eq!(
+            validate_traits(&json!({"email": "a@b.test"}))
+                .ok()
+                .as_deref(),
+            Some("a@b.test")
+        );
         assert!(validate_traits(&json!({"email": "nope"})).is_err());
         assert!(validate_traits(&json!({})).is_err());
         assert!(validate_traits(&json!({"email": "a@b.test", "x": 1})).is_err());

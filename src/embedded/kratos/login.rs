@@ -49,7 +49,11 @@ pub(crate) async fn init_browser(State(emu): State<Arc<KratosEmulator>>, req: Re
     if emu.switches.on("kratos-csrf-cookie-every-init") && req.csrf.cookie_token().is_some() {
         lines.push(req.csrf.regenerate(&emu));
     }
-    let flow = emu.create_flow(FlowKind::Browser, req.request_url(), req.csrf.masked());
+    let flow = emu.create_flow(
+        FlowKind::Browser,
+        req.request_url(emu.config.public_base_url.scheme()),
+        req.csrf.masked(),
+    );
     let reply = if req.accepts_json() {
         Reply::json(StatusCode::OK, &emu.flow_json(&flow))
     } else {
@@ -67,18 +71,29 @@ pub(crate) async fn init_api(State(emu): State<Arc<KratosEmulator>>, req: Req) -
     if emu.authenticated(&req).is_some() {
         return KratosError::already_logged_in().reply(&req.headers);
     }
-    let flow = emu.create_flow(FlowKind::Api, req.request_url(), String::new());
+    let flow = emu.create_flow(
+        FlowKind::Api,
+        req.request_url(emu.config.public_base_url.scheme()),
+        String::new(),
+    );
     Reply::json(StatusCode::OK, &emu.flow_json(&flow))
 }
 
 /// `GET /self-service/login/flows?id=`: 404 unknown, 403 CSRF mismatch (browser flows), 410
 /// expired, else the stored flow. Always JSON.
 pub(crate) async fn get_flow(State(emu): State<Arc<KratosEmulator>>, req: Req) -> Reply {
-    let Some(flow) = req.query("id").and_then(|s| Uuid::parse_str(&s).ok()).and_then(|id| emu.flow(id)) else {
+    let Some(flow) = req
+        .query("id")
+        .and_then(|s| Uuid::parse_str(&s).ok())
+        .and_then(|id| emu.flow(id))
+    else {
         return KratosError::not_found().reply(&req.headers);
     };
     if flow.kind == FlowKind::Browser {
-        let ok = req.csrf.cookie_token().is_some_and(|t| verify(&t, &flow.csrf_token));
+        let ok = req
+            .csrf
+            .cookie_token()
+            .is_some_and(|t| verify(&t, &flow.csrf_token));
         if !ok {
             return KratosError::csrf().reply(&req.headers);
         }

@@ -43,19 +43,26 @@ pub(crate) async fn browser(State(emu): State<Arc<KratosEmulator>>, req: Req) ->
             if let Some(r) = &return_to {
                 u.query_pairs_mut().append_pair("return_to", r.as_str());
             }
-            u.query_pairs_mut().append_pair("token", &session.logout_token);
+            u.query_pairs_mut()
+                .append_pair("token", &session.logout_token);
             u.to_string()
         }
         Err(_) => format!("{base}?token={}", session.logout_token),
     };
-    Reply::json(StatusCode::OK, &json!({"logout_url": logout_url, "logout_token": session.logout_token}))
+    Reply::json(
+        StatusCode::OK,
+        &json!({"logout_url": logout_url, "logout_token": session.logout_token}),
+    )
 }
 
 /// `GET /self-service/logout?token=`: revoke, clear the session cookie, rotate the CSRF
 /// cookie; 204 for JSON clients, else 303 to the return URL.
 pub(crate) async fn complete(State(emu): State<Arc<KratosEmulator>>, req: Req) -> Reply {
     let Some(token) = req.query("token").filter(|t| !t.is_empty()) else {
-        return emu.forward(&req, KratosError::bad_request("Please include a token in the URL query."));
+        return emu.forward(
+            &req,
+            KratosError::bad_request("Please include a token in the URL query."),
+        );
     };
     let Some((session, via)) = emu.authenticated(&req) else {
         return emu.forward(&req, KratosError::session_inactive());
@@ -69,7 +76,9 @@ pub(crate) async fn complete(State(emu): State<Arc<KratosEmulator>>, req: Req) -
     emu.revoke_session(session.id);
     // `PurgeFromRequest`: a bearer token is revoked without touching cookies; otherwise the
     // session cookie is deleted.
-    let has_cookie = request_cookies(&req.headers).iter().any(|(n, _)| n == SESSION_COOKIE);
+    let has_cookie = request_cookies(&req.headers)
+        .iter()
+        .any(|(n, _)| n == SESSION_COOKIE);
     let mut lines = Vec::new();
     if via != Via::Bearer && has_cookie {
         lines.push(emu.session_clear_line());
@@ -105,8 +114,15 @@ pub(crate) async fn api(State(emu): State<Arc<KratosEmulator>>, req: Req, body: 
     let Ok(value) = serde_json::from_slice::<Value>(&body) else {
         return KratosError::bad_request("Unable to decode form as JSON.").reply(&req.headers);
     };
-    let Some(token) = value.get("session_token").and_then(Value::as_str).filter(|t| !t.is_empty()) else {
-        return KratosError::bad_request("I[#] S[#/required] missing properties: \"session_token\"").reply(&req.headers);
+    let Some(token) = value
+        .get("session_token")
+        .and_then(Value::as_str)
+        .filter(|t| !t.is_empty())
+    else {
+        return KratosError::bad_request(
+            "I[#] S[#/required] missing properties: \"session_token\"",
+        )
+        .reply(&req.headers);
     };
     let id = emu.store().session_by_token(token).map(|s| s.id);
     match id {

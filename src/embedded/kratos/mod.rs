@@ -68,7 +68,11 @@ impl KratosEmulator {
     }
 
     /// An emulator on the given clock (tests move an [`OffsetClock`] to expire flows).
-    pub fn with_clock(config: KratosConfig, switches: Switches, clock: Arc<dyn Clock>) -> Arc<Self> {
+    pub fn with_clock(
+        config: KratosConfig,
+        switches: Switches,
+        clock: Arc<dyn Clock>,
+    ) -> Arc<Self> {
         Arc::new(Self {
             csrf_cookie_name: config.csrf_cookie_name(),
             config,
@@ -100,11 +104,17 @@ impl KratosEmulator {
             .route("/self-service/login/browser", get(login::init_browser))
             .route("/self-service/login/api", get(login::init_api))
             .route("/self-service/login/flows", get(login::get_flow))
-            .route("/self-service/login", get(submit::submit).post(submit::submit))
+            .route(
+                "/self-service/login",
+                get(submit::submit).post(submit::submit),
+            )
             .route("/sessions/whoami", any(sessions::whoami))
             .route("/self-service/logout/browser", get(logout::browser))
             .route("/self-service/logout", get(logout::complete))
-            .route("/self-service/logout/api", axum::routing::delete(logout::api))
+            .route(
+                "/self-service/logout/api",
+                axum::routing::delete(logout::api),
+            )
             .route("/self-service/errors", get(errorx::get_error))
             .route("/health/alive", get(admin::public_health))
             .route("/health/ready", get(admin::public_health))
@@ -118,8 +128,14 @@ impl KratosEmulator {
         Router::new()
             .route("/admin/identities", axum::routing::post(identities::create))
             .route("/admin/identities/{id}", get(identities::get))
-            .route("/admin/identities/{id}/sessions", get(admin::identity_sessions))
-            .route("/admin/sessions/{id}", get(admin::get_session).delete(admin::delete_session))
+            .route(
+                "/admin/identities/{id}/sessions",
+                get(admin::identity_sessions),
+            )
+            .route(
+                "/admin/sessions/{id}",
+                get(admin::get_session).delete(admin::delete_session),
+            )
             .route("/admin/health/alive", get(admin::admin_health))
             .route("/admin/health/ready", get(admin::admin_health))
             .route("/admin/version", get(admin::version))
@@ -130,8 +146,15 @@ impl KratosEmulator {
 
     /// Binds nothing: serves both routers on the given listeners, spawned on the current
     /// tokio runtime.
-    pub fn spawn(self: &Arc<Self>, public: tokio::net::TcpListener, admin: tokio::net::TcpListener) {
-        let routers = [("public", public, self.public_router()), ("admin", admin, self.admin_router())];
+    pub fn spawn(
+        self: &Arc<Self>,
+        public: tokio::net::TcpListener,
+        admin: tokio::net::TcpListener,
+    ) {
+        let routers = [
+            ("public", public, self.public_router()),
+            ("admin", admin, self.admin_router()),
+        ];
         for (name, listener, router) in routers {
             tokio::spawn(async move {
                 let service = router.into_make_service_with_connect_info::<SocketAddr>();

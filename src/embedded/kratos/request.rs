@@ -27,8 +27,15 @@ impl<S: Send + Sync> FromRequestParts<S> for Req {
             method: parts.method.clone(),
             uri: parts.uri.clone(),
             headers: parts.headers.clone(),
-            peer: parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0),
-            csrf: parts.extensions.get::<CsrfHandle>().cloned().unwrap_or_default(),
+            peer: parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0),
+            csrf: parts
+                .extensions
+                .get::<CsrfHandle>()
+                .cloned()
+                .unwrap_or_default(),
         })
     }
 }
@@ -37,12 +44,16 @@ impl Req {
     /// The first value of a query parameter.
     pub fn query(&self, name: &str) -> Option<String> {
         let q = self.uri.query()?;
-        form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+        form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
     }
 
-    /// The URL Kratos saw (`x.RequestURL`): forwarded or `Host` host, the path and query.
-    pub fn request_url(&self) -> String {
-        let scheme = header_str(&self.headers, "x-forwarded-proto").unwrap_or("http");
+    /// The URL Kratos saw (`x.RequestURL`): forwarded or `Host` host, the path and query. The
+    /// scheme is `X-Forwarded-Proto`, else `default_scheme` (the emulator serves plain HTTP;
+    /// with an `https` public base URL a TLS proxy sits in front of it).
+    pub fn request_url(&self, default_scheme: &str) -> String {
+        let scheme = header_str(&self.headers, "x-forwarded-proto").unwrap_or(default_scheme);
         let host = header_str(&self.headers, "x-forwarded-host")
             .or_else(|| header_str(&self.headers, header::HOST.as_str()))
             .unwrap_or("localhost");
@@ -53,7 +64,9 @@ impl Req {
     /// The client address as Kratos records it: the first `X-Forwarded-For` entry, else
     /// `RemoteAddr` with its port.
     pub fn client_ip(&self) -> String {
-        if let Some(first) = header_str(&self.headers, "x-forwarded-for").and_then(|v| v.split(',').next()) {
+        if let Some(first) =
+            header_str(&self.headers, "x-forwarded-for").and_then(|v| v.split(',').next())
+        {
             return first.trim().to_string();
         }
         self.peer.map(|p| p.to_string()).unwrap_or_default()
@@ -61,7 +74,9 @@ impl Req {
 
     /// The `User-Agent` header, or empty.
     pub fn user_agent(&self) -> String {
-        header_str(&self.headers, header::USER_AGENT.as_str()).unwrap_or_default().to_string()
+        header_str(&self.headers, header::USER_AGENT.as_str())
+            .unwrap_or_default()
+            .to_string()
     }
 
     /// Predicate A (`x.IsJSONRequest`).

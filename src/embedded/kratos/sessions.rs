@@ -50,21 +50,35 @@ fn new_cookie_value(now: OffsetDateTime) -> String {
     let data: [u8; 32] = rand::random();
     let more: [u8; 32] = rand::random();
     let mac: [u8; 32] = rand::random();
-    let mut inner = format!("{}|{}{}|", now.unix_timestamp(), URL_SAFE.encode(data), URL_SAFE.encode(more)).into_bytes();
+    let mut inner = format!(
+        "{}|{}{}|",
+        now.unix_timestamp(),
+        URL_SAFE.encode(data),
+        URL_SAFE.encode(more)
+    )
+    .into_bytes();
     inner.extend_from_slice(&mac);
     URL_SAFE.encode(inner)
 }
 
 impl KratosEmulator {
     /// A session as JSON, in Go struct order; `active` is recomputed as Kratos does.
-    pub(crate) fn session_json(&self, s: &Session, identity: Option<&Identity>, view: SessionView) -> Value {
+    pub(crate) fn session_json(
+        &self,
+        s: &Session,
+        identity: Option<&Identity>,
+        view: SessionView,
+    ) -> Value {
         let now = self.now();
         let active = s.is_current(now) && identity.is_none_or(Identity::is_active);
         let mut m = Map::new();
         m.insert("id".into(), json!(s.id.to_string()));
         m.insert("active".into(), json!(active));
         m.insert("expires_at".into(), json!(rfc3339(s.expires_at)));
-        m.insert("authenticated_at".into(), json!(rfc3339(s.authenticated_at)));
+        m.insert(
+            "authenticated_at".into(),
+            json!(rfc3339(s.authenticated_at)),
+        );
         m.insert("authenticator_assurance_level".into(), json!("aal1"));
         m.insert(
             "authentication_methods".into(),
@@ -73,7 +87,9 @@ impl KratosEmulator {
         m.insert("issued_at".into(), json!(rfc3339(s.authenticated_at)));
         let identity_json = match (view, identity) {
             (SessionView::Full, Some(i)) => self.identity_json(i, IdentityView::Session),
-            (SessionView::Admin { identity: true, .. }, Some(i)) => self.identity_json(i, IdentityView::SessionList),
+            (SessionView::Admin { identity: true, .. }, Some(i)) => {
+                self.identity_json(i, IdentityView::SessionList)
+            }
             _ => Value::Null,
         };
         m.insert("identity".into(), identity_json);
@@ -101,7 +117,8 @@ impl KratosEmulator {
     /// Activates a new aal1 password session for `identity_id` from this request.
     pub(crate) fn create_session(&self, identity_id: Uuid, req: &Req) -> Session {
         let now = self.now();
-        let lifespan = time::Duration::try_from(self.config.session_lifespan).unwrap_or(time::Duration::DAY);
+        let lifespan =
+            time::Duration::try_from(self.config.session_lifespan).unwrap_or(time::Duration::DAY);
         let session = Session {
             id: Uuid::new_v4(),
             token: random_token("ory_st_"),
@@ -111,7 +128,11 @@ impl KratosEmulator {
             expires_at: now + lifespan,
             authenticated_at: now,
             completed_at: now - time::Duration::microseconds(3),
-            devices: vec![Device { id: Uuid::new_v4(), ip_address: req.client_ip(), user_agent: req.user_agent() }],
+            devices: vec![Device {
+                id: Uuid::new_v4(),
+                ip_address: req.client_ip(),
+                user_agent: req.user_agent(),
+            }],
         };
         let mut store = self.store();
         store.by_token.insert(session.token.clone(), session.id);
@@ -121,7 +142,12 @@ impl KratosEmulator {
 
     /// The `Domain=` part shared by both session cookie lines.
     fn cookie_domain_attr(&self) -> String {
-        match self.config.cookie_domain.as_deref().map(|d| d.trim_start_matches('.')) {
+        match self
+            .config
+            .cookie_domain
+            .as_deref()
+            .map(|d| d.trim_start_matches('.'))
+        {
             Some(d) if !d.is_empty() => format!("; Domain={d}"),
             _ => String::new(),
         }
@@ -134,13 +160,17 @@ impl KratosEmulator {
         let value = new_cookie_value(now);
         self.store().cookies.insert(value.clone(), session.id);
         let max_age = (session.expires_at - now).whole_seconds().max(0);
-        let expires = OffsetDateTime::from_unix_timestamp(now.unix_timestamp() + max_age).unwrap_or(now);
+        let expires =
+            OffsetDateTime::from_unix_timestamp(now.unix_timestamp() + max_age).unwrap_or(now);
         let c = &self.config;
         let mut line = format!("{SESSION_COOKIE}={value}; Path={}", c.cookie_path);
         if !self.switches.on("kratos-session-cookie-host-only") {
             line.push_str(&self.cookie_domain_attr());
         }
-        line.push_str(&format!("; Expires={}; Max-Age={max_age}", httpdate::fmt_http_date(expires.into())));
+        line.push_str(&format!(
+            "; Expires={}; Max-Age={max_age}",
+            httpdate::fmt_http_date(expires.into())
+        ));
         if !self.switches.on("kratos-session-cookie-not-httponly") {
             line.push_str("; HttpOnly");
         }
@@ -171,8 +201,10 @@ impl KratosEmulator {
         let store = self.store();
         let (id, via) = if let Some(token) = header_str(&req.headers, "x-session-token") {
             (*store.by_token.get(token)?, Via::Token)
-        } else if let Some(id) =
-            request_cookies(&req.headers).iter().find(|(n, _)| n == SESSION_COOKIE).and_then(|(_, v)| store.cookies.get(v))
+        } else if let Some(id) = request_cookies(&req.headers)
+            .iter()
+            .find(|(n, _)| n == SESSION_COOKIE)
+            .and_then(|(_, v)| store.cookies.get(v))
         {
             (*id, Via::Cookie)
         } else {
@@ -184,7 +216,9 @@ impl KratosEmulator {
             (*store.by_token.get(token)?, Via::Bearer)
         };
         let session = store.sessions.get(&id)?;
-        store.session_valid(session, now).then(|| (session.clone(), via))
+        store
+            .session_valid(session, now)
+            .then(|| (session.clone(), via))
     }
 }
 
@@ -194,5 +228,104 @@ pub(crate) async fn whoami(State(emu): State<Arc<KratosEmulator>>, req: Req) -> 
         Some((session, _)) => Reply::json(StatusCode::OK, &emu.session_full_json(&session))
             .header(IDENTITY_HEADER, session.identity_id.to_string()),
         None => KratosError::no_session_credentials().reply(&req.headers),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::embedded::kratos::KratosConfig;
+    use crate::switches::Switches;
+
+    fn emulator(public: &str, domain: Option<&str>, dev: bool) -> Arc<KratosEmulator> {
+        let mut config = KratosConfig::embedded(
+            public.parse().unwrap(),
+            "http://127.0.0.1:4434/".parse().unwrap(),
+            domain.map(str::to_string),
+        );
+        config.dev = dev;
+        KratosEmulator::new(config, Switches::none())
+    }
+
+    fn attributes(line: &str) -> &str {
+        &line[line.find(';').unwrap()..]
+    }
+
+    fn session(emu: &KratosEmulator) -> Session {
+        let now = emu.now();
+        Session {
+            id: Uuid::new_v4(),
+            token: random_token("ory_st_"),
+            logout_token: random_token("ory_lo_"),
+            identity_id: Uuid::new_v4(),
+            active: true,
+            expires_at: now + time::Duration::DAY,
+            authenticated_at: now,
+            completed_at: now,
+            devices: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn tls_without_dev_adds_secure_like_the_tls_captures() {
+        let emu = emulator(
+            "https://auth.openapp.test:4433/",
+            Some("openapp.test"),
+            false,
+        );
+        let csrf = emu.csrf_cookie_line(&[7; 32]);
+        assert!(csrf.starts_with("csrf_token_53b870008617de4e823"));
+        assert_eq!(
+            attributes(&csrf),
+            "; Path=/; Domain=openapp.test; Max-Age=31536000; HttpOnly; Secure; SameSite=Lax"
+        );
+        let line = emu.session_cookie_line(&session(&emu));
+        assert!(
+            line.ends_with("; Max-Age=86399; HttpOnly; Secure; SameSite=Lax"),
+            "{line}"
+        );
+        assert_eq!(
+            attributes(&emu.session_clear_line()),
+            "; Path=/; Domain=openapp.test; Expires=Thu, 01 Jan 1970 00:00:01 GMT; Max-Age=0; HttpOnly; Secure; SameSite=Lax"
+        );
+    }
+
+    #[test]
+    fn no_cookie_domain_gives_host_only_lines_like_the_host_only_captures() {
+        let emu = emulator("http://auth.openapp.test:4433/", None, true);
+        assert_eq!(
+            attributes(&emu.csrf_cookie_line(&[7; 32])),
+            "; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax"
+        );
+        let line = emu.session_cookie_line(&session(&emu));
+        assert!(
+            attributes(&line).starts_with("; Path=/; Expires="),
+            "{line}"
+        );
+        assert_eq!(
+            attributes(&emu.session_clear_line()),
+            "; Path=/; Expires=Thu, 01 Jan 1970 00:00:01 GMT; Max-Age=0; HttpOnly; SameSite=Lax"
+        );
+    }
+
+    #[test]
+    fn session_cookie_values_are_url_safe_and_new_each_time() {
+        let emu = emulator("http://auth.openapp.test:4433/", Some("openapp.test"), true);
+        let s = session(&emu);
+        let value = |l: String| l.split(';').next().unwrap().to_string();
+        let (a, b) = (
+            value(emu.session_cookie_line(&s)),
+            value(emu.session_cookie_line(&s)),
+        );
+        assert_ne!(a, b);
+        assert!(
+            a.bytes()
+                .all(|c| c.is_ascii_alphanumeric() || b"=_-".contains(&c))
+        );
+        assert_eq!(
+            emu.store().cookies.len(),
+            2,
+            "both values map to the session"
+        );
     }
 }

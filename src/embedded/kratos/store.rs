@@ -30,7 +30,10 @@ impl PasswordHash {
     /// Hashes `password` with a fresh salt.
     pub fn new(password: &str) -> Self {
         let salt: [u8; 16] = rand::random();
-        Self { digest: Self::digest(&salt, password), salt }
+        Self {
+            digest: Self::digest(&salt, password),
+            salt,
+        }
     }
 
     /// Does `password` match?
@@ -125,17 +128,25 @@ pub(crate) struct Store {
 impl Store {
     /// The identity with this (normalised) identifier.
     pub fn identity_by_identifier(&self, identifier: &str) -> Option<&Identity> {
-        self.by_identifier.get(&normalize_identifier(identifier)).and_then(|id| self.identities.get(id))
+        self.by_identifier
+            .get(&normalize_identifier(identifier))
+            .and_then(|id| self.identities.get(id))
     }
 
     /// The session behind a session token, if the token ever existed.
     pub fn session_by_token(&self, token: &str) -> Option<&Session> {
-        self.by_token.get(token).and_then(|id| self.sessions.get(id))
+        self.by_token
+            .get(token)
+            .and_then(|id| self.sessions.get(id))
     }
 
     /// Is this session usable now (active, unexpired, identity active)?
     pub fn session_valid(&self, s: &Session, now: OffsetDateTime) -> bool {
-        s.is_current(now) && self.identities.get(&s.identity_id).is_some_and(Identity::is_active)
+        s.is_current(now)
+            && self
+                .identities
+                .get(&s.identity_id)
+                .is_some_and(Identity::is_active)
     }
 }
 
@@ -146,7 +157,11 @@ pub(crate) fn normalize_identifier(s: &str) -> String {
 
 /// `prefix` followed by 32 random alphanumerics (`ory_st_…`, `ory_lo_…`).
 pub(crate) fn random_token(prefix: &str) -> String {
-    let tail: String = rand::rng().sample_iter(Alphanumeric).take(32).map(char::from).collect();
+    let tail: String = rand::rng()
+        .sample_iter(Alphanumeric)
+        .take(32)
+        .map(char::from)
+        .collect();
     format!("{prefix}{tail}")
 }
 

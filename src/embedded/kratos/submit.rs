@@ -12,7 +12,8 @@ use uuid::Uuid;
 use super::KratosEmulator;
 use super::csrf::verify;
 use super::errors::{
-    KratosError, invalid_credentials_message, missing_property_message, no_strategy_message, too_short_message,
+    KratosError, invalid_credentials_message, missing_property_message, no_strategy_message,
+    too_short_message,
 };
 use super::errorx::with_query;
 use super::flows::{FlowKind, LoginFlow};
@@ -35,11 +36,15 @@ fn decode(req: &Req, body: &Bytes) -> Result<Payload, KratosError> {
             "Unable to decode HTTP Request Body because its HTTP Header \"Content-Length\" is zero.",
         ));
     }
-    let text = |m: &Map<String, Value>, k: &str| m.get(k).and_then(Value::as_str).map(str::to_string);
+    let text =
+        |m: &Map<String, Value>, k: &str| m.get(k).and_then(Value::as_str).map(str::to_string);
     match media_type(&req.headers).as_str() {
         "application/json" => {
-            let value: Value = serde_json::from_slice(body).map_err(|_| KratosError::bad_request("Unable to decode form as JSON."))?;
-            let m = value.as_object().ok_or_else(|| KratosError::bad_request("Unable to decode form as JSON."))?;
+            let value: Value = serde_json::from_slice(body)
+                .map_err(|_| KratosError::bad_request("Unable to decode form as JSON."))?;
+            let m = value
+                .as_object()
+                .ok_or_else(|| KratosError::bad_request("Unable to decode form as JSON."))?;
             Ok(Payload {
                 method: text(m, "method"),
                 identifier: text(m, "identifier").or_else(|| text(m, "password_identifier")),
@@ -62,7 +67,11 @@ fn decode(req: &Req, body: &Bytes) -> Result<Payload, KratosError> {
             Ok(p)
         }
         _ => {
-            let raw = req.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+            let raw = req
+                .headers
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
             Err(KratosError::bad_request(format!(
                 "HTTP {} Request used unknown HTTP Header \"Content-Type: {raw}\", only [multipart/form-data application/x-www-form-urlencoded application/json] are supported.",
                 req.method
@@ -117,7 +126,11 @@ impl KratosEmulator {
         let now = self.now();
         let since = now - flow.expires_at;
         let minutes = since.as_seconds_f64() / 60.0;
-        let csrf = if flow.kind == FlowKind::Browser { req.csrf.masked() } else { String::new() };
+        let csrf = if flow.kind == FlowKind::Browser {
+            req.csrf.masked()
+        } else {
+            String::new()
+        };
         let mut replacement = self.create_flow(flow.kind, flow.request_url.clone(), csrf);
         replacement.messages.push(json!({
             "id": 4010001,
@@ -129,11 +142,18 @@ impl KratosEmulator {
         if flow.kind == FlowKind::Api || req.is_json() {
             let mut extra = Map::new();
             extra.insert("expired_at".into(), json!(rfc3339(flow.expires_at)));
-            extra.insert("since".into(), json!(i64::try_from(since.whole_nanoseconds()).unwrap_or(i64::MAX)));
+            extra.insert(
+                "since".into(),
+                json!(i64::try_from(since.whole_nanoseconds()).unwrap_or(i64::MAX)),
+            );
             extra.insert("use_flow_id".into(), json!(replacement.id.to_string()));
             return KratosError::flow_expired(minutes).reply_with(&req.headers, extra);
         }
-        let location = with_query(&self.config.login_ui_url, "flow", &replacement.id.to_string());
+        let location = with_query(
+            &self.config.login_ui_url,
+            "flow",
+            &replacement.id.to_string(),
+        );
         Reply::redirect(&req.method, StatusCode::SEE_OTHER, &location)
     }
 
@@ -143,7 +163,8 @@ impl KratosEmulator {
         let store = self.store();
         let identity = store.identity_by_identifier(identifier)?;
         let hash = identity.password.as_ref()?;
-        (self.switches.on("kratos-wrong-password-accepted") || hash.verify(password)).then_some(identity.id)
+        (self.switches.on("kratos-wrong-password-accepted") || hash.verify(password))
+            .then_some(identity.id)
     }
 
     /// Success: a new session; cookies and body per flow type and predicate A.
@@ -160,7 +181,10 @@ impl KratosEmulator {
             }
             return reply;
         }
-        let lines = [req.csrf.regenerate(self), self.session_cookie_line(&session)];
+        let lines = [
+            req.csrf.regenerate(self),
+            self.session_cookie_line(&session),
+        ];
         let return_to = flow
             .return_to()
             .and_then(|r| self.config.resolve_return_to(&r))
@@ -180,7 +204,10 @@ impl KratosEmulator {
 /// `POST /self-service/login?flow=` (also routed for GET, as in Kratos).
 pub(crate) async fn submit(State(emu): State<Arc<KratosEmulator>>, req: Req, body: Bytes) -> Reply {
     let Some(id) = req.query("flow").and_then(|s| Uuid::parse_str(&s).ok()) else {
-        return emu.forward(&req, KratosError::bad_request("The flow query parameter is missing or malformed."));
+        return emu.forward(
+            &req,
+            KratosError::bad_request("The flow query parameter is missing or malformed."),
+        );
     };
     let Some(mut flow) = emu.flow(id) else {
         return emu.forward(&req, KratosError::not_found());
@@ -188,10 +215,15 @@ pub(crate) async fn submit(State(emu): State<Arc<KratosEmulator>>, req: Req, bod
     if emu.authenticated(&req).is_some() {
         if flow.kind == FlowKind::Api || req.is_json() {
             flow.reset_messages();
-            flow.messages.push(KratosError::already_logged_in().as_flow_message());
+            flow.messages
+                .push(KratosError::already_logged_in().as_flow_message());
             return emu.flow_error(&req, &flow);
         }
-        return Reply::redirect(&req.method, StatusCode::SEE_OTHER, emu.config.default_browser_return_url.as_str());
+        return Reply::redirect(
+            &req.method,
+            StatusCode::SEE_OTHER,
+            emu.config.default_browser_return_url.as_str(),
+        );
     }
     if flow.expired(emu.now()) {
         return emu.expired_submit(&req, &flow);
@@ -235,7 +267,10 @@ pub(crate) async fn submit(State(emu): State<Arc<KratosEmulator>>, req: Req, bod
         }
         FlowKind::Browser => {
             let submitted = payload.csrf_token.as_deref().unwrap_or("");
-            let ok = req.csrf.cookie_token().is_some_and(|t| verify(&t, submitted));
+            let ok = req
+                .csrf
+                .cookie_token()
+                .is_some_and(|t| verify(&t, submitted));
             if !ok && !emu.switches.on("kratos-no-csrf-check") {
                 return emu.forward(&req, KratosError::csrf());
             }

@@ -78,12 +78,18 @@ pub(crate) struct Reply {
 impl Reply {
     /// An empty answer.
     pub fn empty(status: StatusCode) -> Self {
-        Self { status, headers: Vec::new(), body: String::new() }
+        Self {
+            status,
+            headers: Vec::new(),
+            body: String::new(),
+        }
     }
 
     /// A JSON answer with `Content-Type: application/json; charset=utf-8`.
     pub fn json(status: StatusCode, value: &Value) -> Self {
-        Self::empty(status).header(header::CONTENT_TYPE, JSON_UTF8).with_body(go_json(value))
+        Self::empty(status)
+            .header(header::CONTENT_TYPE, JSON_UTF8)
+            .with_body(go_json(value))
     }
 
     /// Adds a header (duplicates are kept, in order).
@@ -193,10 +199,10 @@ fn parse_accept(headers: &HeaderMap) -> Vec<AcceptSpec> {
             }
             let mut q = 1.0;
             for param in pieces {
-                if let Some((k, v)) = param.split_once('=') {
-                    if k.trim().eq_ignore_ascii_case("q") {
-                        q = v.trim().parse().unwrap_or(0.0);
-                    }
+                if let Some((k, v)) = param.split_once('=')
+                    && k.trim().eq_ignore_ascii_case("q")
+                {
+                    q = v.trim().parse().unwrap_or(0.0);
                 }
             }
             specs.push(AcceptSpec { value, q });
@@ -236,7 +242,10 @@ pub(crate) fn negotiate<'a>(headers: &HeaderMap, offers: &[&'a str], default: &'
 pub(crate) fn is_json_request(headers: &HeaderMap) -> bool {
     let offers = ["text/html", "text/*", "*/*", "application/json"];
     negotiate(headers, &offers, "text/html") == "application/json"
-        || headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) == Some("application/json")
+        || headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            == Some("application/json")
 }
 
 /// Predicate B (`x.AcceptsJSON`): negotiation over html/json on `Accept` only.
@@ -264,7 +273,13 @@ pub(crate) fn media_type(headers: &HeaderMap) -> String {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
         .unwrap_or_default()
 }
 
@@ -286,10 +301,22 @@ mod tests {
 
     #[test]
     fn times_trim_trailing_zeros() {
-        assert_eq!(rfc3339(datetime!(2026-11-30 09:29:16.1749 UTC)), "2026-11-30T09:29:16.1749Z");
-        assert_eq!(rfc3339(datetime!(2026-11-30 09:29:16.103917726 UTC)), "2026-11-30T09:29:16.103917726Z");
-        assert_eq!(rfc3339(datetime!(2026-11-30 09:29:16 UTC)), "2026-11-30T09:29:16Z");
-        assert_eq!(rfc3339(micros(datetime!(2026-11-30 09:29:16.105599999 UTC))), "2026-11-30T09:29:16.105599Z");
+        assert_eq!(
+            rfc3339(datetime!(2026-11-30 09:29:16.1749 UTC)),
+            "2026-11-30T09:29:16.1749Z"
+        );
+        assert_eq!(
+            rfc3339(datetime!(2026-11-30 09:29:16.103917726 UTC)),
+            "2026-11-30T09:29:16.103917726Z"
+        );
+        assert_eq!(
+            rfc3339(datetime!(2026-11-30 09:29:16 UTC)),
+            "2026-11-30T09:29:16Z"
+        );
+        assert_eq!(
+            rfc3339(micros(datetime!(2026-11-30 09:29:16.105599999 UTC))),
+            "2026-11-30T09:29:16.105599Z"
+        );
     }
 
     #[test]
@@ -303,22 +330,41 @@ mod tests {
         assert!(!is_json_request(&HeaderMap::new()));
         assert!(!is_json_request(&accept("*/*")));
         assert!(is_json_request(&accept("application/json")));
-        assert!(is_json_request(&accept("application/json, text/plain, */*")));
+        assert!(is_json_request(&accept(
+            "application/json, text/plain, */*"
+        )));
         assert!(!is_json_request(&accept("text/html,application/json")));
         assert!(accepts_json(&accept("application/json, text/plain, */*")));
         assert!(!accepts_json(&accept("text/html")));
         let mut h = HeaderMap::new();
-        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
         assert!(is_json_request(&h) && !accepts_json(&h));
-        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=utf-8"),
+        );
         assert!(!is_json_request(&h));
     }
 
     #[test]
     fn redirect_bodies_follow_http_redirect() {
-        let r = Reply::redirect(&Method::GET, StatusCode::SEE_OTHER, "http://app.openapp.test/");
-        assert_eq!(r.body, "<a href=\"http://app.openapp.test/\">See Other</a>.\n\n");
-        let r = Reply::redirect(&Method::POST, StatusCode::SEE_OTHER, "http://app.openapp.test/");
+        let r = Reply::redirect(
+            &Method::GET,
+            StatusCode::SEE_OTHER,
+            "http://app.openapp.test/",
+        );
+        assert_eq!(
+            r.body,
+            "<a href=\"http://app.openapp.test/\">See Other</a>.\n\n"
+        );
+        let r = Reply::redirect(
+            &Method::POST,
+            StatusCode::SEE_OTHER,
+            "http://app.openapp.test/",
+        );
         assert!(r.body.is_empty() && r.headers.len() == 1);
     }
 
@@ -330,8 +376,19 @@ mod tests {
         h.append(header::CONTENT_TYPE, HeaderValue::from_static("x"));
         h.append(header::SET_COOKIE, HeaderValue::from_static("b=2"));
         go_header_order(&mut h, OffsetDateTime::UNIX_EPOCH);
-        let names: Vec<_> = h.iter().map(|(n, v)| format!("{n}={}", v.to_str().unwrap())).collect();
-        assert_eq!(names[..4], ["content-type=x", "set-cookie=a=1", "set-cookie=b=2", "vary=Cookie"]);
+        let names: Vec<_> = h
+            .iter()
+            .map(|(n, v)| format!("{n}={}", v.to_str().unwrap()))
+            .collect();
+        assert_eq!(
+            names[..4],
+            [
+                "content-type=x",
+                "set-cookie=a=1",
+                "set-cookie=b=2",
+                "vary=Cookie"
+            ]
+        );
         assert_eq!(names[4], "date=Thu, 01 Jan 1970 00:00:00 GMT");
     }
 }

@@ -1,0 +1,412 @@
+//! The contract-level view of a scenario run that insta snapshots hold: per exchange the
+//! client, method and path (host as `[api]`, `[kratos-public]`, `[kratos-admin]`), the status,
+//! the body class (or JSON reduced to the fields the contract and the step's expectations
+//! name) and the canonical `Set-Cookie` lines of the contract's cookies. Everything a
+//! deployment decides becomes a numbered placeholder (`[uuid:1]`, `[time:2]`, `[token:3]`,
+//! `[text]`), so every conforming server yields the same text.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::Write;
+
+use serde_json::Value;
+
+use crate::cookie::{CanonContext, canonical, name_matches, parse_set_cookie};
+use crate::run::result::{Exchange, ScenarioResult};
+use crate::scenario::Scenario;
+use crate::scenario::model::{Expect, StatusExpect, Step};
+use crate::target::Endpoints;
+
+/// JSON pointers the contract names, shown whenever a body has them.
+const CONTRACT_POINTERS: &[&str] = &[
+    "/id",
+    "/active",
+    "/identity/id",
+    "/expires_at",
+    "/authenticated_at",
+    "/message",
+    "/error/id",
+    "/session/id",
+    "/session/active",
+    "/session/identity/id",
+    "/session_token",
+];
+
+/// Keys whose string values are free text.
+const TEXT_KEYS: &[&str] = &["message", "reason", "text", "hint", "error_code"];
+/// Keys whose string values are tokens.
+const TOKEN_KEYS: &[&str] = &[
+    "session_token",
+    "logout_token",
+    "csrf_token",
+    "token",
+    "ory_session_token",
+];
+/// The cookies the contract names.
+const CONTRACT_COOKIES: &[&str] = &["ory_kratos_session", "csrf_token_*"];
+
+/// Numbers volatile values by kind and first appearance.
+#[derive(Default)]
+struct Placeholders {
+    seen: HashMap<(&'static str, String), usize>,
+    next: HashMap<&'static str, usize>,
+}
+
+impl Placeholders {
+    fn get(&mut self, kind: &'static str, value: &str) -> String {
+        let key = (kind, value.to_string());
+        if let Some(n) = self.seen.get(&key) {
+            return format!("[{kind}:{n}]");
+        }
+        let n = self.next.entry(kind).or_insert(0);
+        *n += 1;
+        self.seen.insert(key, *n);
+        format!("[{kind}:{n}]")
+    }
+}
+
+fn is_uuid(s: &str) -> bool {
+    s.len() == 36
+        && s.chars().enumerate().all(|(i, c)| {
+            if [8, 13, 18, 23].contains(&i) {
+                c == '-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        })
+}
+
+fn is_time(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 20
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b'T'
+        && b[..4].iter().all(u8::is_ascii_digit)
+}
+
+fn is_token(s: &str) -> bool {
+    s.starts_with("ory_st_")
+        || s.starts_with("ory_lo_")
+        || s.starts_with("ory_ht_")
+        || (s.len() >= 24
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+/=_-".contains(c)))
+}
+
+/// Renders the snapshot text of a run.
+pub fn render_snapshot(
+    result: &ScenarioResult,
+    scenario: &Scenario,
+    endpoints: &Endpoints,
+) -> String {
+    let mut ph = Placeholders::default();
+    let mut out = String::new();
+    let ctx = CanonContext {
+        cookie_domain: endpoints.cookie_domain.clone(),
+        secure_expected: endpoints.secure_expected(),
+        same_site: endpoints.same_site.clone(),
+        csrf_name: kratos_csrf_name(result, endpoints),
+    };
+    for step_result in &result.steps {
+        let step = scenario
+            .file
+            .steps
+            .get(step_result.index - 1)
+            .map(|s| s.get_ref());
+        let _ = writeln!(
+            out,
+            "step {}: [{}] {}",
+            step_result.index, step_result.client, step_result.label
+        );
+        let last = step_result.exchanges.len().saturating_sub(1);
+        for (i, ex) in step_result.exchanges.iter().enumerate() {
+            let expect = step.filter(|_| i == last).map(|s| &s.expect);
+            render_exchange(&mut out, ex, expect, step, endpoints, &ctx, &mut ph);
+        }
+    }
+    out
+}
+
+/// The CSRF cookie name this target's Kratos issued in the run (from Kratos's own answers).
+fn kratos_csrf_name(result: &ScenarioResult, endpoints: &Endpoints) -> Option<String> {
+    let public = origin_of(endpoints.kratos_public.as_str());
+    result
+        .steps
+        .iter()
+        .flat_map(|s| &s.exchanges)
+        .filter(|ex| origin_of(&ex.url) == public)
+        .filter_map(|ex| ex.response.as_ref().ok())
+        .flat_map(|r| &r.set_cookies)
+        .filter_map(|l| parse_set_cookie(l).ok())
+        .map(|c| c.name)
+        .find(|n| n.starts_with("csrf_token_"))
+}
+
+fn origin_of(url: &str) -> String {
+    url::Url::parse(url)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default()
+}
+
+/// `[api]/auth/whoami`, `[kratos-public]/self-service/login?flow=[uuid:1]`.
+fn display_path(url: &str, endpoints: &Endpoints, ph: &mut Placeholders) -> String {
+    let Ok(u) = url::Url::parse(url) else {
+        return "[invalid url]".into();
+    };
+    let origin = u.origin().ascii_serialization();
+    let mut path = u.path().to_string();
+    let host = if origin == origin_of(endpoints.origin.as_str()) {
+        match path.strip_prefix(&endpoints.api_prefix) {
+            Some(rest) if !endpoints.api_prefix.is_empty() => {
+                path = rest.to_string();
+                "[api]"
+            }
+            _ => "[origin]",
+        }
+    } else if origin == origin_of(endpoints.kratos_public.as_str()) {
+        "[kratos-public]"
+    } else if endpoints
+        .kratos_admin
+        .as_ref()
+        .is_some_and(|a| origin == origin_of(a.as_str()))
+    {
+        "[kratos-admin]"
+    } else {
+        "[other]"
+    };
+    let segments: Vec<String> = path
+        .split('/')
+        .map(|s| {
+            if is_uuid(s) {
+                ph.get("uuid", s)
+            } else {
+                s.to_string()
+            }
+        })
+        .collect();
+    let mut shown = format!("{host}{}", segments.join("/"));
+    let pairs: Vec<String> = u
+        .query_pairs()
+        .map(|(k, v)| {
+            let v = if is_uuid(&v) {
+                ph.get("uuid", &v)
+            } else if is_token(&v) {
+                ph.get("token", &v)
+            } else {
+                v.into_owned()
+            };
+            format!("{k}={v}")
+        })
+        .collect();
+    if !pairs.is_empty() {
+        shown.push('?');
+        shown.push_str(&pairs.join("&"));
+    }
+    shown
+}
+
+fn render_exchange(
+    out: &mut String,
+    ex: &Exchange,
+    expect: Option<&Expect>,
+    step: Option<&Step>,
+    endpoints: &Endpoints,
+    ctx: &CanonContext,
+    ph: &mut Placeholders,
+) {
+    let _ = writeln!(
+        out,
+        "  {} {}",
+        ex.method,
+        display_path(&ex.url, endpoints, ph)
+    );
+    let resp = match &ex.response {
+        Ok(r) => r,
+        Err(_) => {
+            let _ = writeln!(out, "    no response");
+            return;
+        }
+    };
+    let alternatives = match expect.and_then(|e| e.status.as_ref()).map(|s| s.get_ref()) {
+        Some(StatusExpect::AnyOf(list)) if list.len() > 1 => Some(list.clone()),
+        _ => None,
+    };
+    match alternatives {
+        Some(list) => {
+            let list: Vec<String> = list.iter().map(u16::to_string).collect();
+            let _ = writeln!(
+                out,
+                "    status: one of {} (the contract allows each)",
+                list.join(", ")
+            );
+            let _ = writeln!(out, "    body: not fixed by the contract");
+        }
+        None => {
+            let _ = writeln!(out, "    status: {}", resp.status);
+            let _ = writeln!(out, "    body: {}", body_view(&resp.body, expect, step, ph));
+        }
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let mut lines: Vec<(String, bool, String)> = resp
+        .set_cookies
+        .iter()
+        .filter_map(|l| parse_set_cookie(l).ok())
+        .filter(|c| CONTRACT_COOKIES.iter().any(|p| name_matches(p, &c.name)))
+        .map(|c| {
+            let text = canonical(&c, ctx, now);
+            let name = text.split(';').next().unwrap_or("").to_string();
+            (name, c.domain.is_some(), text)
+        })
+        .collect();
+    lines.sort();
+    for (_, _, text) in lines {
+        let _ = writeln!(out, "    set-cookie line: {text}");
+    }
+}
+
+/// The pointers shown for a body: the contract's and those the step's expectations use.
+fn pointers(expect: Option<&Expect>, step: Option<&Step>) -> BTreeSet<String> {
+    let mut p: BTreeSet<String> = CONTRACT_POINTERS.iter().map(|s| s.to_string()).collect();
+    if let Some(e) = expect {
+        p.extend(e.json.iter().map(|j| j.get_ref().path.get_ref().clone()));
+        if let Some(same) = &e.same_json_as {
+            p.extend(same.get_ref().paths.iter().cloned());
+        }
+    }
+    if let Some(s) = step {
+        p.extend(s.capture.values().filter_map(|c| c.get_ref().json.clone()));
+    }
+    p
+}
+
+fn body_view(
+    body: &[u8],
+    expect: Option<&Expect>,
+    step: Option<&Step>,
+    ph: &mut Placeholders,
+) -> String {
+    if body.is_empty() {
+        return "empty".into();
+    }
+    let Ok(json) = serde_json::from_slice::<Value>(body) else {
+        return "not JSON".into();
+    };
+    match &json {
+        Value::Null => "null".into(),
+        Value::Object(_) => {
+            let mut tree = Tree::default();
+            for p in pointers(expect, step) {
+                if p.is_empty() {
+                    continue;
+                }
+                if let Some(v) = json.pointer(&p) {
+                    tree.insert(&p, v.clone());
+                }
+            }
+            let mut s = String::new();
+            tree.render(&mut s, "", ph);
+            s
+        }
+        Value::Array(_) => "a JSON array".into(),
+        other => scalar(other, "", ph),
+    }
+}
+
+/// A sorted tree of the selected values.
+#[derive(Default)]
+struct Tree {
+    leaf: Option<Value>,
+    children: BTreeMap<String, Tree>,
+}
+
+impl Tree {
+    fn insert(&mut self, pointer: &str, v: Value) {
+        let mut node = self;
+        for seg in pointer.split('/').skip(1) {
+            let seg = seg.replace("~1", "/").replace("~0", "~");
+            node = node.children.entry(seg).or_default();
+        }
+        node.leaf = Some(v);
+    }
+
+    fn render(&self, out: &mut String, key: &str, ph: &mut Placeholders) {
+        if self.children.is_empty() {
+            out.push_str(&match &self.leaf {
+                Some(v) => scalar(v, key, ph),
+                None => "{}".into(),
+            });
+            return;
+        }
+        out.push('{');
+        for (i, (k, child)) in self.children.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            let _ = write!(out, "{}: ", Value::String(k.clone()));
+            child.render(out, k, ph);
+        }
+        out.push('}');
+    }
+}
+
+fn scalar(v: &Value, key: &str, ph: &mut Placeholders) -> String {
+    match v {
+        Value::String(s) if TEXT_KEYS.contains(&key) => "[text]".into(),
+        Value::String(s) if is_uuid(s) => ph.get("uuid", s),
+        Value::String(s) if is_time(s) => ph.get("time", s),
+        Value::String(s) if TOKEN_KEYS.contains(&key) || s.starts_with("ory_") => {
+            ph.get("token", s)
+        }
+        Value::String(s) => Value::String(s.clone()).to_string(),
+        Value::Object(_) => "{…}".into(),
+        Value::Array(a) => format!("[{} items]", a.len()),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_keep_equality_visible() {
+        let mut ph = Placeholders::default();
+        assert_eq!(ph.get("uuid", "a"), "[uuid:1]");
+        assert_eq!(ph.get("uuid", "b"), "[uuid:2]");
+        assert_eq!(ph.get("uuid", "a"), "[uuid:1]");
+        assert_eq!(ph.get("time", "a"), "[time:1]");
+    }
+
+    #[test]
+    fn reduced_json_is_sorted_and_placeholdered() {
+        let mut ph = Placeholders::default();
+        let body = br#"{"identity":{"id":"2931eaa1-bf4a-42ba-b0e8-abe00a58f45d","traits":{"email":"x"}},"id":"f737615b-2f92-4574-986f-8856fc11673d","active":true,"expires_at":"2026-12-01T09:29:16.179947471Z","devices":[]}"#;
+        let v = body_view(body, None, None, &mut ph);
+        assert_eq!(
+            v,
+            r#"{"active": true, "expires_at": [time:1], "id": [uuid:1], "identity": {"id": [uuid:2]}}"#
+        );
+        assert_eq!(body_view(b"null", None, None, &mut ph), "null");
+        assert_eq!(body_view(b"", None, None, &mut ph), "empty");
+        assert_eq!(
+            body_view(
+                br#"{"message":"nope","error_code":"x"}"#,
+                None,
+                None,
+                &mut ph
+            ),
+            r#"{"message": [text]}"#
+        );
+    }
+
+    #[test]
+    fn uuid_and_time_detection() {
+        assert!(is_uuid("2931eaa1-bf4a-42ba-b0e8-abe00a58f45d"));
+        assert!(!is_uuid("2931eaa1-bf4a-42ba-b0e8-abe00a58f45"));
+        assert!(is_time("2026-12-01T09:29:16Z"));
+        assert!(!is_time("password"));
+    }
+}
