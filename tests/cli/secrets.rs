@@ -170,6 +170,7 @@ fn no_secret_reaches_any_output() {
     let dir = tempfile::tempdir().unwrap();
     let canary = format!("Canary-Pw-{}", uuid::Uuid::new_v4().simple());
     let canary_unprov = format!("Canary-Unprov-{}", uuid::Uuid::new_v4().simple());
+    let passed_re = regex::Regex::new(r"(\d+) passed").unwrap();
     for (fault, expect) in [(None, 0), (Some("sign-out-missing"), 1)] {
         let served = Served::start(&fault.map_or(vec![], |f| vec!["--fault", f]));
         let Some((env, capture)) = tapped_env(&served) else {
@@ -203,8 +204,7 @@ fn no_secret_reaches_any_output() {
             ),
         ]);
         let canary_outputs = run_and_collect(&format!("{tag}-canary"), &env, dir.path(), expect);
-        let passed: usize = regex::Regex::new(r"(\d+) passed")
-            .unwrap()
+        let passed: usize = passed_re
             .captures(&canary_outputs[0].1)
             .and_then(|c| c[1].parse().ok())
             .unwrap_or(0);

@@ -7,12 +7,15 @@ use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::thread;
 
+/// The bytes of one connection in one direction.
+type Stream = Arc<Mutex<Vec<u8>>>;
+
 /// Everything relayed, one buffer per connection and direction.
 #[derive(Clone, Default)]
-pub struct Capture(Arc<Mutex<Vec<Arc<Mutex<Vec<u8>>>>>>);
+pub struct Capture(Arc<Mutex<Vec<Stream>>>);
 
 impl Capture {
-    fn stream(&self) -> Arc<Mutex<Vec<u8>>> {
+    fn stream(&self) -> Stream {
         let buf = Arc::new(Mutex::new(Vec::new()));
         self.0
             .lock()
@@ -56,7 +59,7 @@ pub fn relay(ports: &[u16]) -> Option<Capture> {
 }
 
 /// Copies `from` to `to` on a thread, recording before forwarding.
-fn pump(from: &TcpStream, to: &TcpStream, record: Arc<Mutex<Vec<u8>>>) {
+fn pump(from: &TcpStream, to: &TcpStream, record: Stream) {
     let (Ok(mut from), Ok(mut to)) = (from.try_clone(), to.try_clone()) else {
         return;
     };
