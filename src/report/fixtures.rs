@@ -120,6 +120,7 @@ pub fn passing() -> Record {
             ],
         ),
         secrets: secrets(),
+        snapshot_diff: None,
     }
 }
 
@@ -140,6 +141,7 @@ pub fn failing() -> Record {
             ],
         ),
         secrets: secrets(),
+        snapshot_diff: None,
     }
 }
 
@@ -152,6 +154,7 @@ pub fn ignored() -> Record {
             vec![],
         ),
         secrets: secrets(),
+        snapshot_diff: None,
     }
 }
 
@@ -178,4 +181,21 @@ pub fn assert_no_secret(text: &str) {
             assert!(!text.contains(&form), "`{form}` leaked into:\n{text}");
         }
     }
+}
+
+/// A scenario whose checks passed but whose snapshot changed.
+pub fn snapshot_changed() -> Record {
+    Record {
+        snapshot_diff: Some(format!(
+            "snapshot snapshots/core/d.snap differs:\n--- stored snapshot\n+++ this run\n@@ -1,2 +1,2 @@\n status: 204\n-set-cookie: a <cleared>\n+set-cookie: b <cleared> {CANARY}\n"
+        )),
+        ..passing_as("core/d_snapshot_changed", Outcome::Failed)
+    }
+}
+
+fn passing_as(id: &str, outcome: Outcome) -> Record {
+    let mut r = passing();
+    r.result.id = id.into();
+    r.result.outcome = outcome;
+    r
 }

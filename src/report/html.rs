@@ -2,7 +2,8 @@
 //! external asset) with the run's verdict and counts, a table row per scenario, and per
 //! scenario its steps: each request (method, URL, redacted headers, body excerpt), status,
 //! every `Set-Cookie` line (values replaced by their length), the checks with their rules,
-//! and for a failing step the `curl` command that reproduces it. Failing scenarios are open.
+//! and for a failing step the `curl` command that reproduces it; then any snapshot diff.
+//! Failing scenarios are open.
 //!
 //! Rows and sections carry `data-outcome="passed|failed|ignored"` so tools can read them.
 
@@ -120,7 +121,30 @@ fn section(out: &mut String, record: &Record) {
     for step in &r.steps {
         render_step(out, record, step);
     }
+    if let Some(diff) = &record.snapshot_diff {
+        render_diff(out, &record.redact(diff));
+    }
     out.push_str("</details>\n");
+}
+
+/// A snapshot mismatch, removed lines red and added lines green.
+fn render_diff(out: &mut String, diff: &str) {
+    out.push_str("<div class=\"step failed\"><h3>snapshot</h3><pre class=\"diff\">");
+    for line in diff.lines() {
+        let class = if line.starts_with("+++") || line.starts_with("---") {
+            "head"
+        } else if line.starts_with('+') {
+            "add"
+        } else if line.starts_with('-') {
+            "del"
+        } else if line.starts_with("@@") {
+            "head"
+        } else {
+            "same"
+        };
+        let _ = writeln!(out, "<span class=\"{class}\">{}</span>", escape(line));
+    }
+    out.push_str("</pre></div>\n");
 }
 
 fn render_step(out: &mut String, record: &Record, step: &StepResult) {
@@ -228,7 +252,9 @@ fn render_exchange(out: &mut String, record: &Record, ex: &Exchange) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::fixtures::{assert_no_secret, failing, ignored, info, passing};
+    use super::super::fixtures::{
+        assert_no_secret, failing, ignored, info, passing, snapshot_changed,
+    };
     use super::*;
 
     fn page() -> String {
@@ -278,6 +304,18 @@ mod tests {
     #[test]
     fn no_secret_reaches_the_page() {
         assert_no_secret(&page());
+    }
+
+    #[test]
+    fn a_snapshot_diff_is_shown_and_named_in_the_row() {
+        let html = render(&info(), &[snapshot_changed()]);
+        assert!(html.contains("<pre class=\"diff\">"), "{html}");
+        assert!(html.contains("<span class=\"del\">-set-cookie: a &lt;cleared&gt;</span>"));
+        assert!(
+            html.contains("<span class=\"add\">+set-cookie: b &lt;cleared&gt; [password]</span>")
+        );
+        assert!(html.contains("<td class=\"why\">snapshot snapshots/core/d.snap differs:</td>"));
+        assert_no_secret(&html);
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! { "version": 1, "target", "started", "elapsed_ms",
 //!   "summary": { "total", "passed", "failed", "ignored" },
 //!   "scenarios": [ { "id", "trial", "name", "rules", "outcome", "ignored_reason",
-//!                    "setup_error", "first_failure", "elapsed_ms",
+//!                    "setup_error", "snapshot_diff", "first_failure", "elapsed_ms",
 //!     "steps": [ { "index", "label", "client", "passed", "error", "notes",
 //!       "exchanges": [ { "purpose", "method", "url", "status", "error", "elapsed_ms",
 //!                        "set_cookies" } ],
@@ -57,6 +57,7 @@ fn scenario(record: &Record) -> Value {
         "outcome": outcome_word(&r.outcome),
         "ignored_reason": ignored,
         "setup_error": r.setup_error.as_deref().map(red),
+        "snapshot_diff": record.snapshot_diff.as_deref().map(red),
         "first_failure": first_failure(record),
         "elapsed_ms": r.elapsed.as_millis() as u64,
         "steps": r.steps.iter().map(|st| step(record, st)).collect::<Vec<_>>(),
@@ -108,7 +109,9 @@ fn exchange(record: &Record, ex: &Exchange) -> Value {
 
 #[cfg(test)]
 mod tests {
-    use super::super::fixtures::{assert_no_secret, failing, ignored, info, passing};
+    use super::super::fixtures::{
+        assert_no_secret, failing, ignored, info, passing, snapshot_changed,
+    };
     use super::*;
 
     fn doc() -> (String, Value) {
@@ -162,6 +165,19 @@ mod tests {
             failed["steps"][0]["exchanges"][0]["set_cookies"][0],
             "ory_kratos_session=<25 chars>; Path=/; Domain=openapp.test; HttpOnly"
         );
+    }
+
+    #[test]
+    fn a_snapshot_mismatch_carries_its_diff() {
+        let text = render(&info(), &[snapshot_changed(), passing()]);
+        let v: Value = serde_json::from_str(&text).unwrap();
+        let diff = v["scenarios"][1]["snapshot_diff"].as_str().unwrap();
+        assert!(
+            diff.contains("+set-cookie: b <cleared> [password]"),
+            "{diff}"
+        );
+        assert_eq!(v["scenarios"][0]["snapshot_diff"], Value::Null);
+        assert_no_secret(&text);
     }
 
     #[test]

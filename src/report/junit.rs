@@ -1,11 +1,10 @@
 //! The JUnit XML report (`--junit FILE`): one `<testcase>` per scenario, named by its trial
 //! name and classed by its directory (`openapp-conformance.core`). A failing scenario carries
 //! a `<failure>` whose message is its first failure and whose text is the human failure
-//! transcript; an ignored one carries `<skipped>` with the reason.
+//! transcript (and any snapshot diff); an ignored one carries `<skipped>` with the reason.
 
 use std::fmt::Write;
 
-use super::human::render_failure;
 use super::{Record, RunInfo, Summary, escape, first_failure, sorted};
 use crate::run::result::Outcome;
 
@@ -63,7 +62,7 @@ fn testcase(out: &mut String, record: &Record) {
         }
         Outcome::Failed => {
             let message = first_failure(record).unwrap_or_else(|| "failed".into());
-            let text = render_failure(r, &record.secrets);
+            let text = record.failure_text();
             let _ = writeln!(
                 out,
                 ">\n      <failure message=\"{}\" type=\"conformance\">{}</failure>\n    </testcase>",
@@ -76,7 +75,9 @@ fn testcase(out: &mut String, record: &Record) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::fixtures::{assert_no_secret, failing, ignored, info, passing};
+    use super::super::fixtures::{
+        assert_no_secret, failing, ignored, info, passing, snapshot_changed,
+    };
     use super::*;
 
     fn doc() -> String {
@@ -128,6 +129,22 @@ mod tests {
             failure.contains("set-cookie: ory_kratos_session=&lt;25 chars&gt;"),
             "{failure}"
         );
+    }
+
+    #[test]
+    fn a_snapshot_mismatch_is_a_failure_with_its_diff() {
+        let xml = render(&info(), &[snapshot_changed()]);
+        assert!(
+            xml.contains(
+                r#"<failure message="snapshot snapshots/core/d.snap differs:" type="conformance">"#
+            ),
+            "{xml}"
+        );
+        assert!(
+            xml.contains("+set-cookie: b &lt;cleared&gt; [password]"),
+            "{xml}"
+        );
+        assert_no_secret(&xml);
     }
 
     #[test]

@@ -29,12 +29,25 @@ pub struct Record {
     pub result: ScenarioResult,
     /// Every secret the trial registered (passwords, tokens, captured cookie values…).
     pub secrets: Secrets,
+    /// Why the contract-level snapshot did not match (a unified diff, or the missing
+    /// snapshot's new view), when the checks passed but the snapshot failed the trial.
+    pub snapshot_diff: Option<String>,
 }
 
 impl Record {
     /// Redacts a text with this trial's secrets (and the well-known token shapes).
     pub fn redact(&self, text: &str) -> String {
         self.secrets.redact(text)
+    }
+
+    /// The failure text a trial prints and JUnit carries: the transcript, then any snapshot
+    /// mismatch.
+    pub fn failure_text(&self) -> String {
+        let transcript = human::render_failure(&self.result, &self.secrets);
+        match &self.snapshot_diff {
+            Some(diff) => format!("{transcript}{}", self.redact(diff)),
+            None => transcript,
+        }
     }
 
     /// The libtest trial name (`core::r01_…`).
@@ -109,6 +122,12 @@ pub fn first_failure(record: &Record) -> Option<String> {
     let r = &record.result;
     let line = if let Some(e) = &r.setup_error {
         format!("setup failed: {e}")
+    } else if let Some(diff) = record
+        .snapshot_diff
+        .as_ref()
+        .filter(|_| r.steps.iter().all(|s| s.passed()))
+    {
+        diff.clone()
     } else {
         let step = r.steps.iter().find(|s| !s.passed())?;
         if let Some(e) = &step.error {

@@ -12,7 +12,6 @@ use super::scenario::run_scenario;
 use super::snapshot::{SnapshotConfig, check as check_snapshot};
 use crate::redact::Secrets;
 use crate::report::Record;
-use crate::report::human::render_failure;
 use crate::report::snapshot::render_snapshot;
 use crate::scenario::{Scenario, ScenarioError};
 use crate::target::{INSECURE_WARNING, Target, TargetError, TargetOptions, resolve_target};
@@ -106,11 +105,11 @@ impl SharedTarget {
         }
     }
 
-    fn record(&self, result: ScenarioResult, secrets: Secrets) {
+    fn record(&self, record: Record) {
         self.records
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .push(Record { result, secrets });
+            .push(record);
     }
 
     /// Records an invalid scenario file as a failed result, so reports list it too.
@@ -125,7 +124,11 @@ impl SharedTarget {
             elapsed: Default::default(),
             resolve: Vec::new(),
         };
-        self.record(result, Secrets::new());
+        self.record(Record {
+            result,
+            secrets: Secrets::new(),
+            snapshot_diff: None,
+        });
     }
 
     fn run(&self, scenario: &Scenario) -> Result<Completion, Failed> {
@@ -147,15 +150,17 @@ impl SharedTarget {
                 snapshot_failure = e;
             }
         }
-        let verdict = match &result.outcome {
+        let record = Record {
+            result,
+            secrets,
+            snapshot_diff: (!snapshot_failure.is_empty()).then_some(snapshot_failure),
+        };
+        let verdict = match &record.result.outcome {
             Outcome::Passed => Ok(Completion::Completed),
             Outcome::Ignored(reason) => Ok(Completion::ignored_with(reason)),
-            Outcome::Failed => Err(Failed::from(format!(
-                "{}{snapshot_failure}",
-                render_failure(&result, &secrets)
-            ))),
+            Outcome::Failed => Err(Failed::from(record.failure_text())),
         };
-        self.record(result, secrets);
+        self.record(record);
         verdict
     }
 }
