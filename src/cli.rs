@@ -10,9 +10,15 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 
 use crate::exit;
+
+mod reports;
+
+use crate::report::RunInfo;
 use crate::run::snapshot::{SnapshotConfig, SnapshotMode, is_ci};
 use crate::run::{SharedTarget, build_trials, runtime, trial_name};
 use crate::scenario::{Loaded, Scenario, ScenarioError, load_dir};
+use reports::ReportArgs;
+pub use reports::{reports_from_env, write_reports};
 
 /// Invalid scenario files: trial id and error.
 type Invalid = Vec<(String, ScenarioError)>;
@@ -30,7 +36,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the scenarios (all by default) against a target.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// List the scenarios.
     List(ListArgs),
     /// List the fault and benign switches of the embedded stack: `NAME KIND RULES`.
@@ -80,6 +86,17 @@ struct TargetArgs {
     /// Whole-request timeout. Default: 10s.
     #[arg(long, env = "OPENAPP_CONFORMANCE_REQUEST_TIMEOUT", value_parser = parse_duration, default_value = "10s")]
     request_timeout: Duration,
+    /// Accept any TLS certificate (prints a warning on every run). Prefer OPENAPP_CA_CERT.
+    #[arg(long, env = "OPENAPP_CONFORMANCE_INSECURE")]
+    insecure: bool,
+    /// Try a GET again this many times after a transport error (POSTs are never retried).
+    #[arg(
+        long,
+        env = "OPENAPP_CONFORMANCE_RETRIES",
+        value_name = "N",
+        default_value_t = 0
+    )]
+    retries: u32,
 }
 
 impl TargetArgs {
@@ -93,7 +110,9 @@ impl TargetArgs {
             timeouts: crate::target::Timeouts {
                 connect: self.connect_timeout,
                 request: self.request_timeout,
+                retries: self.retries,
             },
+            insecure: self.insecure,
         })
     }
 }
@@ -128,6 +147,8 @@ struct RunArgs {
     snapshots: SnapshotArgs,
     #[command(flatten)]
     target: TargetArgs,
+    #[command(flatten)]
+    reports: ReportArgs,
 }
 
 #[derive(Debug, Args)]
@@ -202,7 +223,7 @@ pub fn main() -> ExitCode {
         }
     };
     ExitCode::from(match cli.command {
-        Command::Run(args) => run(args),
+        Command::Run(args) => run(*args),
         Command::List(args) => list(args),
         Command::Faults => {
             print!("{}", switches::render_table());
@@ -250,6 +271,11 @@ fn run(args: RunArgs) -> u8 {
             return exit::USAGE;
         }
     };
+    let reports = args.reports.paths();
+    if let Err(e) = reports.check() {
+        error(e);
+        return exit::USAGE;
+    }
     let (mut scenarios, mut invalid) = match load(&args.scenarios) {
         Ok(x) => x,
         Err(code) => return code,
@@ -299,8 +325,15 @@ fn run(args: RunArgs) -> u8 {
         };
     }
     let trials = build_trials(scenarios, invalid, &shared);
+    let info = RunInfo::starting();
     let conclusion = libtest_mimic::run(&largs, trials);
     let _ = std::io::stdout().flush();
+    if !args.list
+        && let Err(e) = write_reports(&reports, info, &shared)
+    {
+        error(e);
+        return exit::USAGE;
+    }
     if bad_files {
         exit::USAGE
     } else if conclusion.has_failed() {
@@ -458,6 +491,8 @@ struct EnvSettings {
     snapshots: SnapshotArgs,
     #[command(flatten)]
     target: TargetArgs,
+    #[command(flatten)]
+    reports: ReportArgs,
 }
 
 /// What the `cargo test` target reads from the environment.

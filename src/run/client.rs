@@ -12,19 +12,27 @@ use url::Url;
 use crate::cookie::parse_cookie_date;
 
 use super::result::{Exchange, Response};
-use crate::target::{Endpoints, Timeouts};
+use crate::target::{Endpoints, Target, Timeouts, Tls};
 
 /// Builds the HTTP clients of a run with the target's host overrides and timeouts.
 #[derive(Debug, Clone)]
 pub struct ClientFactory {
     endpoints: Endpoints,
     timeouts: Timeouts,
+    tls: Arc<rustls::ClientConfig>,
 }
 
-fn builder(endpoints: &Endpoints, timeouts: Timeouts) -> reqwest::ClientBuilder {
+fn builder(
+    endpoints: &Endpoints,
+    timeouts: Timeouts,
+    tls: &rustls::ClientConfig,
+) -> reqwest::ClientBuilder {
     let mut b = reqwest::Client::builder()
+        .tls_backend_preconfigured(tls.clone())
         .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
+        // Retries are ours alone (GETs, `--retries`): reqwest never sends a request twice.
+        .retry(reqwest::retry::never())
         .connect_timeout(timeouts.connect)
         .timeout(timeouts.request)
         .user_agent(concat!("openapp-conformance/", env!("CARGO_PKG_VERSION")));
@@ -35,22 +43,31 @@ fn builder(endpoints: &Endpoints, timeouts: Timeouts) -> reqwest::ClientBuilder 
 }
 
 impl ClientFactory {
-    /// A factory for this target.
+    /// A factory for these endpoints, verifying certificates against the platform's roots.
     pub fn new(endpoints: Endpoints, timeouts: Timeouts) -> Self {
         Self {
             endpoints,
             timeouts,
+            tls: Tls::default().client_config(),
+        }
+    }
+
+    /// A factory for a resolved target: its endpoints, timeouts and TLS trust.
+    pub fn for_target(target: &Target) -> Self {
+        Self {
+            tls: target.tls.client_config(),
+            ..Self::new(target.endpoints.clone(), target.timeouts)
         }
     }
 
     /// A fresh browser client with an empty jar.
     pub fn browser(&self, name: &str) -> Result<BrowserClient, String> {
         let jar = Arc::new(CookieStoreMutex::default());
-        let http = builder(&self.endpoints, self.timeouts)
+        let http = builder(&self.endpoints, self.timeouts, &self.tls)
             .cookie_provider(Arc::new(BrowserJar(jar.clone())))
             .build()
             .map_err(|e| format!("failed to build the HTTP client: {e}"))?;
-        let bare = builder(&self.endpoints, self.timeouts)
+        let bare = builder(&self.endpoints, self.timeouts, &self.tls)
             .build()
             .map_err(|e| format!("failed to build the HTTP client: {e}"))?;
         Ok(BrowserClient {
@@ -59,6 +76,7 @@ impl ClientFactory {
             http,
             bare,
             session_token: None,
+            retries: self.timeouts.retries,
         })
     }
 }
@@ -119,6 +137,8 @@ pub struct BrowserClient {
     bare: reqwest::Client,
     /// The Kratos session token from an API login, if any.
     pub session_token: Option<String>,
+    /// Extra attempts for a GET after a transport error.
+    retries: u32,
 }
 
 impl BrowserClient {
@@ -163,13 +183,13 @@ impl BrowserClient {
             request_headers.push(("Cookie".into(), cookie));
         }
         let client = if out.with_jar { &self.http } else { &self.bare };
-        let mut req = client.request(out.method.clone(), out.url.clone());
+        let mut headers = Vec::with_capacity(out.headers.len());
         for (name, value) in &out.headers {
             match (
                 HeaderName::try_from(name.as_str()),
                 HeaderValue::try_from(value.as_str()),
             ) {
-                (Ok(n), Ok(v)) => req = req.header(n, v),
+                (Ok(n), Ok(v)) => headers.push((n, v)),
                 _ => {
                     return exchange(
                         &out,
@@ -180,13 +200,33 @@ impl BrowserClient {
                 }
             }
         }
-        if let Some(body) = &out.body {
-            req = req.body(body.clone());
-        }
+        // Only a GET may be sent again: a POST could have taken effect before the error.
+        let attempts = if out.method == reqwest::Method::GET {
+            1 + self.retries
+        } else {
+            1
+        };
         let started = Instant::now();
-        let response = match req.send().await {
-            Ok(resp) => read_response(resp, &out.url).await,
-            Err(e) => Err(describe_transport_error(&e, &out.url, started)),
+        let mut attempt = 1;
+        let response = loop {
+            let mut req = client.request(out.method.clone(), out.url.clone());
+            for (n, v) in &headers {
+                req = req.header(n.clone(), v.clone());
+            }
+            if let Some(body) = &out.body {
+                req = req.body(body.clone());
+            }
+            match req.send().await {
+                Ok(resp) => break read_response(resp, &out.url).await,
+                Err(_) if attempt < attempts => attempt += 1,
+                Err(e) => {
+                    let mut line = describe_transport_error(&e, &out.url, started);
+                    if attempts > 1 {
+                        line.push_str(&format!(" ({attempts} attempts)"));
+                    }
+                    break Err(line);
+                }
+            }
         };
         exchange(&out, request_headers, response, started)
     }
