@@ -12,6 +12,7 @@
 //!
 //! Debugging: `cargo test --test cli -- --nocapture selftest` shows each switch's verdict.
 
+mod bad_input;
 mod browser;
 mod exit_codes;
 mod network;
