@@ -16,6 +16,7 @@ pub mod contract;
 pub mod cookie;
 pub mod embedded;
 pub mod exit;
+pub mod load;
 pub mod redact;
 pub mod report;
 pub mod run;
