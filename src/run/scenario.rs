@@ -198,7 +198,7 @@ impl Trial<'_> {
             return out;
         };
         let response = match &last.response {
-            Ok(r) => r.clone(),
+            Ok(r) => r,
             Err(e) => {
                 out.error = Some(e.clone());
                 return out;
@@ -222,7 +222,7 @@ impl Trial<'_> {
         let render = |s: &str| self.render(s);
         let input = CheckInput {
             exchange: last,
-            response: &response,
+            response,
             jar_names: &jar_names,
             endpoints: &self.target.endpoints,
             rules: &rules,
@@ -233,9 +233,15 @@ impl Trial<'_> {
         let mut checks = check_step(&step.expect, &input);
         annotate_server_errors(&mut checks, response.status);
         out.checks = checks;
-        let json = response.json();
+        // Parsed only when a capture (`json`, `ui_node`) or a later `same_json_as` reads it.
+        let needs_json = step.name.is_some()
+            || step.capture.values().any(|c| {
+                let c = c.get_ref();
+                c.json.is_some() || c.ui_node.is_some()
+            });
+        let json = if needs_json { response.json() } else { None };
         for (var, capture) in &step.capture {
-            match capture_value(capture.get_ref(), &response, json.as_ref()) {
+            match capture_value(capture.get_ref(), response, json.as_ref()) {
                 Ok((value, secret)) => {
                     if secret {
                         self.secrets.add("captured", &value);
