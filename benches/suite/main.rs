@@ -17,6 +17,7 @@ mod fixtures;
 mod overhead;
 mod timing;
 
+use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -29,7 +30,7 @@ use openapp_conformance::run::scenario::run_scenario;
 use openapp_conformance::scenario::load_dir;
 use openapp_conformance::target::{TargetKind, TargetOptions, resolve_target};
 
-use timing::{ratio, report, time};
+use timing::{busy, cpu_time, ratio, report, time};
 
 fn embedded() -> TargetOptions {
     TargetOptions {
@@ -128,14 +129,22 @@ fn section_scale(root: &Path, n: usize) {
     let files = fixtures::replicate(&root.join("scenarios"), &one, 1, None);
     fixtures::replicate(&root.join("scenarios"), &four, 4, None);
     suite_in_process(&four);
+    let cpu = [Cell::new(Duration::ZERO), Cell::new(Duration::ZERO)];
+    let measured = |i: usize, dir: &Path, want: usize| {
+        let before = cpu_time();
+        assert_eq!(suite_in_process(dir), want);
+        cpu[i].set(cpu[i].get() + cpu_time().saturating_sub(before));
+    };
     let (xs, ys) = alternate(
         n,
-        || assert_eq!(suite_in_process(&one), files),
-        || assert_eq!(suite_in_process(&four), 4 * files),
+        || measured(0, &one, files),
+        || measured(1, &four, 4 * files),
     );
     let a = report(&format!("in process, {files} scenarios"), &xs, None);
     let b = report(&format!("in process, {} scenarios", 4 * files), &ys, None);
     ratio("in process, 4× scenarios / 1×", b, a, 2.5);
+    busy("in process, 1×", cpu[0].get(), xs.iter().sum());
+    busy("in process, 4×", cpu[1].get(), ys.iter().sum());
     let (xs, ys) = alternate(n, || binary(root, Some(&one)), || binary(root, Some(&four)));
     let a = report(&format!("binary `run`, {files} scenarios"), &xs, None);
     let b = report(&format!("binary `run`, {} scenarios", 4 * files), &ys, None);
@@ -150,19 +159,33 @@ fn section_overhead(n: usize) {
         .expect("stack starts");
     let (mut xs, mut ys) = (Vec::new(), Vec::new());
     let mut counts = (0, 0);
+    let mut cpu = [Duration::ZERO; 2];
     for run in 0..=n {
+        let c0 = cpu_time();
         let (h, hn) = time(|| rt.block_on(overhead::harness(&scenario, &target)));
+        let c1 = cpu_time();
         let (b, bn) = time(|| rt.block_on(overhead::bare(&target.endpoints, run)));
+        let c2 = cpu_time();
         counts = (hn, bn);
         // The first round warms both up.
         if run > 0 {
             xs.push(h);
             ys.push(b);
+            cpu[0] += c1.saturating_sub(c0);
+            cpu[1] += c2.saturating_sub(c1);
         }
     }
     assert_eq!(counts.0, counts.1, "both sides send the same requests");
-    let h = report(&format!("harness scenario, {} requests", counts.0), &xs, None);
-    let b = report(&format!("bare reqwest loop, {} requests", counts.1), &ys, None);
+    let h = report(
+        &format!("harness scenario, {} requests", counts.0),
+        &xs,
+        None,
+    );
+    let b = report(
+        &format!("bare reqwest loop, {} requests", counts.1),
+        &ys,
+        None,
+    );
     println!(
         "{:<44} harness {:.1} µs/request, bare {:.1} µs/request",
         "per request",
@@ -170,6 +193,11 @@ fn section_overhead(n: usize) {
         b.as_secs_f64() * 1e6 / counts.1 as f64
     );
     ratio("harness / bare loop", h, b, 1.3);
+    println!(
+        "{:<44} ratio {:.2}  (CPU of the whole process, server included; informational)",
+        "harness / bare loop, CPU time",
+        cpu[0].as_secs_f64() / cpu[1].as_secs_f64().max(1e-9)
+    );
 }
 
 fn section_parse(root: &Path, n: usize) {

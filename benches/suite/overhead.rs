@@ -26,8 +26,17 @@ pub fn scenario() -> Scenario {
 pub async fn harness(scenario: &Scenario, target: &Target) -> usize {
     let factory = ClientFactory::new(target.endpoints.clone(), target.timeouts);
     let result = run_scenario(scenario, target, &factory, &Secrets::new()).await;
-    assert_eq!(result.outcome, Outcome::Passed, "the overhead scenario fails");
-    result.setup.len() + result.steps.iter().map(|s| s.exchanges.len()).sum::<usize>()
+    assert_eq!(
+        result.outcome,
+        Outcome::Passed,
+        "the overhead scenario fails"
+    );
+    result.setup.len()
+        + result
+            .steps
+            .iter()
+            .map(|s| s.exchanges.len())
+            .sum::<usize>()
 }
 
 fn join(base: &url::Url, path: &str) -> String {
@@ -68,7 +77,10 @@ pub async fn bare(endpoints: &Endpoints, run: usize) -> usize {
     let mut requests = 1;
     for _ in 0..CYCLES {
         let flow: Value = http
-            .get(join(&endpoints.kratos_public, "/self-service/login/browser"))
+            .get(join(
+                &endpoints.kratos_public,
+                "/self-service/login/browser",
+            ))
             .header(ACCEPT, "application/json")
             .send()
             .await

@@ -21,6 +21,34 @@ pub fn time<T>(f: impl FnOnce() -> T) -> (Duration, T) {
     (started.elapsed(), out)
 }
 
+/// CPU time (user + system, every thread) this process has used so far, from
+/// `/proc/self/stat`; zero where that file does not exist. Resolution: one clock tick (10 ms).
+pub fn cpu_time() -> Duration {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return Duration::ZERO;
+    };
+    // Fields after the command name (which may hold spaces) start at field 3; utime and
+    // stime are fields 14 and 15, in clock ticks of 1/100 s on Linux.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<u64> = rest
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    Duration::from_millis(fields.iter().sum::<u64>() * 10)
+}
+
+/// Prints how many cores a section kept busy: CPU time over wall time.
+pub fn busy(name: &str, cpu: Duration, wall: Duration) {
+    println!(
+        "{name:<44} {:.2} cores busy ({} CPU over {} wall)",
+        cpu.as_secs_f64() / wall.as_secs_f64().max(1e-9),
+        ms(cpu),
+        ms(wall)
+    );
+}
+
 /// `12.3 ms`.
 pub fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
