@@ -45,6 +45,9 @@ enum Command {
     Serve(ServeArgs),
     /// The Kratos emulator alone, with Kratos's own arguments (`kratos serve -c kratos.yml --dev`).
     Kratos(crate::embedded::kratos::cli::KratosArgs),
+    /// Repeat scenarios with many virtual users, every iteration still asserting; report
+    /// latency percentiles, throughput, errors and failures under load.
+    Load(crate::load::cli::LoadArgs),
 }
 
 /// Parses a duration such as `4s`, `500ms`, `2m`, `1h`.
@@ -69,8 +72,9 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     Ok(d)
 }
 
+/// The target flags shared by `run` and `load`.
 #[derive(Debug, Args)]
-struct TargetArgs {
+pub(crate) struct TargetArgs {
     /// embedded, containers or external. Default: external when OPENAPP_BASE_URL is set, else embedded.
     #[arg(long, value_enum, env = "OPENAPP_CONFORMANCE_TARGET")]
     target: Option<TargetKind>,
@@ -100,7 +104,8 @@ struct TargetArgs {
 }
 
 impl TargetArgs {
-    fn options(&self) -> Result<TargetOptions, String> {
+    /// The target options these flags (and their environment variables) give.
+    pub(crate) fn options(&self) -> Result<TargetOptions, String> {
         let switches =
             Switches::parse(self.fault.as_deref().unwrap_or("")).map_err(|e| e.to_string())?;
         Ok(TargetOptions {
@@ -231,15 +236,16 @@ pub fn main() -> ExitCode {
         }
         Command::Serve(args) => serve(args),
         Command::Kratos(args) => crate::embedded::kratos::cli::run(args),
+        Command::Load(args) => crate::load::cli::load(args),
     })
 }
 
-fn error(msg: impl std::fmt::Display) {
+pub(crate) fn error(msg: impl std::fmt::Display) {
     eprintln!("error: {msg}");
 }
 
 /// Loads scenarios; prints invalid files; `Err` when the directory itself is unusable.
-fn load(dir: &std::path::Path) -> Result<(Vec<Scenario>, Invalid), u8> {
+pub(crate) fn load(dir: &std::path::Path) -> Result<(Vec<Scenario>, Invalid), u8> {
     match load_dir(dir) {
         Ok(Loaded { scenarios, errors }) => Ok((scenarios, errors)),
         Err(e) => {
@@ -250,16 +256,29 @@ fn load(dir: &std::path::Path) -> Result<(Vec<Scenario>, Invalid), u8> {
 }
 
 fn selected(name: &str, tags: &[&str], args: &RunArgs) -> bool {
-    let filtered = args.filters.is_empty()
-        || args.filters.iter().any(|f| {
-            if args.exact {
+    matches(name, tags, &args.filters, args.exact, &args.tag, &args.skip)
+}
+
+/// The trial selection of `run` and `load`: any filter (substring, or whole name with
+/// `exact`), any tag, no skip.
+pub(crate) fn matches(
+    name: &str,
+    tags: &[&str],
+    filters: &[String],
+    exact: bool,
+    tag: &[String],
+    skip: &[String],
+) -> bool {
+    let filtered = filters.is_empty()
+        || filters.iter().any(|f| {
+            if exact {
                 name == f
             } else {
                 name.contains(f.as_str())
             }
         });
-    let tagged = args.tag.is_empty() || args.tag.iter().any(|t| tags.contains(&t.as_str()));
-    let skipped = args.skip.iter().any(|s| name.contains(s.as_str()));
+    let tagged = tag.is_empty() || tag.iter().any(|t| tags.contains(&t.as_str()));
+    let skipped = skip.iter().any(|s| name.contains(s.as_str()));
     filtered && tagged && !skipped
 }
 

@@ -31,6 +31,7 @@ fn result(id: &str, outcome: Outcome, steps: Vec<StepResult>) -> ScenarioResult 
         id: id.into(),
         name: format!("{id} <name> & co"),
         rules: vec!["R9".into(), "R10".into()],
+        setup: Vec::new(),
         steps,
         setup_error: None,
         outcome,

@@ -329,8 +329,14 @@ struct BrowserJar(Arc<CookieStoreMutex>);
 impl reqwest::cookie::CookieStore for BrowserJar {
     fn set_cookies(&self, cookie_headers: &mut dyn Iterator<Item = &HeaderValue>, url: &Url) {
         let normalized: Vec<HeaderValue> = cookie_headers
-            .filter_map(|h| h.to_str().ok())
-            .filter_map(|line| HeaderValue::from_str(&normalize_expires(line)).ok())
+            .filter_map(|h| {
+                let line = h.to_str().ok()?;
+                if !mentions_expires(line) {
+                    // Nothing to rewrite: `normalize_expires` would give the line back.
+                    return Some(h.clone());
+                }
+                HeaderValue::from_str(&normalize_expires(line)).ok()
+            })
             .collect();
         self.0.set_cookies(&mut normalized.iter(), url);
     }
@@ -338,6 +344,13 @@ impl reqwest::cookie::CookieStore for BrowserJar {
     fn cookies(&self, url: &Url) -> Option<HeaderValue> {
         self.0.cookies(url)
     }
+}
+
+/// Does the line contain `expires` in any case (a cheap pre-check for [`normalize_expires`])?
+fn mentions_expires(line: &str) -> bool {
+    line.as_bytes()
+        .windows(7)
+        .any(|w| w.eq_ignore_ascii_case(b"expires"))
 }
 
 /// Rewrites every `Expires` attribute into IMF-fixdate when RFC 6265 can read its date;
@@ -375,6 +388,7 @@ mod tests {
             "a=deleted; Expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/"
         );
         assert_eq!(normalize_expires("a=b; Path=/"), "a=b; Path=/");
+        assert!(mentions_expires("a=b; EXPIRES=x") && !mentions_expires("a=b; Max-Age=0"));
         assert_eq!(
             normalize_expires("expires=x; Max-Age=0"),
             "expires=x; Max-Age=0"

@@ -118,6 +118,7 @@ impl SharedTarget {
             id: id.to_string(),
             name: format!("{id} (invalid scenario file)"),
             rules: Vec::new(),
+            setup: Vec::new(),
             steps: Vec::new(),
             setup_error: Some(format!("invalid scenario file:\n{text}")),
             outcome: Outcome::Failed,

@@ -1,6 +1,7 @@
 //! Integration tests of the binary and of the library against the embedded stack.
 //!
 //! - `exit_codes`: the real binary's exit codes and outputs (README table kept true).
+//! - `load`: the `load` subcommand, and the load switch (invisible to `run`, caught by `load`).
 //! - `selftest`: the default suite against the conforming stack, every benign switch (must
 //!   pass) and every fault (must fail, citing the fault's rule), through the library.
 //!
@@ -15,6 +16,7 @@
 mod bad_input;
 mod browser;
 mod exit_codes;
+mod load;
 mod network;
 mod secrets;
 mod selftest;
