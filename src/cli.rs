@@ -10,9 +10,15 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 
 use crate::exit;
+
+mod reports;
+
+use crate::report::RunInfo;
 use crate::run::snapshot::{SnapshotConfig, SnapshotMode, is_ci};
 use crate::run::{SharedTarget, build_trials, runtime, trial_name};
 use crate::scenario::{Loaded, Scenario, ScenarioError, load_dir};
+use reports::ReportArgs;
+pub use reports::{reports_from_env, write_reports};
 
 /// Invalid scenario files: trial id and error.
 type Invalid = Vec<(String, ScenarioError)>;
@@ -30,7 +36,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the scenarios (all by default) against a target.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// List the scenarios.
     List(ListArgs),
     /// List the fault and benign switches of the embedded stack: `NAME KIND RULES`.
@@ -43,6 +49,9 @@ enum Command {
     Serve(ServeArgs),
     /// The Kratos emulator alone, with Kratos's own arguments (`kratos serve -c kratos.yml --dev`).
     Kratos(crate::embedded::kratos::cli::KratosArgs),
+    /// Repeat scenarios with many virtual users, every iteration still asserting; report
+    /// latency percentiles, throughput, errors and failures under load.
+    Load(crate::load::cli::LoadArgs),
 }
 
 /// Parses a duration such as `4s`, `500ms`, `2m`, `1h`.
@@ -67,8 +76,9 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     Ok(d)
 }
 
+/// The target flags shared by `run` and `load`.
 #[derive(Debug, Args)]
-struct TargetArgs {
+pub(crate) struct TargetArgs {
     /// embedded, containers or external. Default: external when OPENAPP_BASE_URL is set, else embedded.
     #[arg(long, value_enum, env = "OPENAPP_CONFORMANCE_TARGET")]
     target: Option<TargetKind>,
@@ -84,10 +94,22 @@ struct TargetArgs {
     /// Whole-request timeout. Default: 10s.
     #[arg(long, env = "OPENAPP_CONFORMANCE_REQUEST_TIMEOUT", value_parser = parse_duration, default_value = "10s")]
     request_timeout: Duration,
+    /// Accept any TLS certificate (prints a warning on every run). Prefer OPENAPP_CA_CERT.
+    #[arg(long, env = "OPENAPP_CONFORMANCE_INSECURE")]
+    insecure: bool,
+    /// Try a GET again this many times after a transport error (POSTs are never retried).
+    #[arg(
+        long,
+        env = "OPENAPP_CONFORMANCE_RETRIES",
+        value_name = "N",
+        default_value_t = 0
+    )]
+    retries: u32,
 }
 
 impl TargetArgs {
-    fn options(&self) -> Result<TargetOptions, String> {
+    /// The target options these flags (and their environment variables) give.
+    pub(crate) fn options(&self) -> Result<TargetOptions, String> {
         let switches =
             Switches::parse(self.fault.as_deref().unwrap_or("")).map_err(|e| e.to_string())?;
         Ok(TargetOptions {
@@ -97,7 +119,9 @@ impl TargetArgs {
             timeouts: crate::target::Timeouts {
                 connect: self.connect_timeout,
                 request: self.request_timeout,
+                retries: self.retries,
             },
+            insecure: self.insecure,
         })
     }
 }
@@ -132,6 +156,8 @@ struct RunArgs {
     snapshots: SnapshotArgs,
     #[command(flatten)]
     target: TargetArgs,
+    #[command(flatten)]
+    reports: ReportArgs,
 }
 
 #[derive(Debug, Args)]
@@ -206,7 +232,7 @@ pub fn main() -> ExitCode {
         }
     };
     ExitCode::from(match cli.command {
-        Command::Run(args) => run(args),
+        Command::Run(args) => run(*args),
         Command::List(args) => list(args),
         Command::Reference => crate::images::reference::run(),
         Command::Healthcheck(args) => crate::images::healthcheck::run(args),
@@ -216,15 +242,16 @@ pub fn main() -> ExitCode {
         }
         Command::Serve(args) => serve(args),
         Command::Kratos(args) => crate::embedded::kratos::cli::run(args),
+        Command::Load(args) => crate::load::cli::load(args),
     })
 }
 
-fn error(msg: impl std::fmt::Display) {
+pub(crate) fn error(msg: impl std::fmt::Display) {
     eprintln!("error: {msg}");
 }
 
 /// Loads scenarios; prints invalid files; `Err` when the directory itself is unusable.
-fn load(dir: &std::path::Path) -> Result<(Vec<Scenario>, Invalid), u8> {
+pub(crate) fn load(dir: &std::path::Path) -> Result<(Vec<Scenario>, Invalid), u8> {
     match load_dir(dir) {
         Ok(Loaded { scenarios, errors }) => Ok((scenarios, errors)),
         Err(e) => {
@@ -235,16 +262,29 @@ fn load(dir: &std::path::Path) -> Result<(Vec<Scenario>, Invalid), u8> {
 }
 
 fn selected(name: &str, tags: &[&str], args: &RunArgs) -> bool {
-    let filtered = args.filters.is_empty()
-        || args.filters.iter().any(|f| {
-            if args.exact {
+    matches(name, tags, &args.filters, args.exact, &args.tag, &args.skip)
+}
+
+/// The trial selection of `run` and `load`: any filter (substring, or whole name with
+/// `exact`), any tag, no skip.
+pub(crate) fn matches(
+    name: &str,
+    tags: &[&str],
+    filters: &[String],
+    exact: bool,
+    tag: &[String],
+    skip: &[String],
+) -> bool {
+    let filtered = filters.is_empty()
+        || filters.iter().any(|f| {
+            if exact {
                 name == f
             } else {
                 name.contains(f.as_str())
             }
         });
-    let tagged = args.tag.is_empty() || args.tag.iter().any(|t| tags.contains(&t.as_str()));
-    let skipped = args.skip.iter().any(|s| name.contains(s.as_str()));
+    let tagged = tag.is_empty() || tag.iter().any(|t| tags.contains(&t.as_str()));
+    let skipped = skip.iter().any(|s| name.contains(s.as_str()));
     filtered && tagged && !skipped
 }
 
@@ -256,6 +296,11 @@ fn run(args: RunArgs) -> u8 {
             return exit::USAGE;
         }
     };
+    let reports = args.reports.paths();
+    if let Err(e) = reports.check() {
+        error(e);
+        return exit::USAGE;
+    }
     let (mut scenarios, mut invalid) = match load(&args.scenarios) {
         Ok(x) => x,
         Err(code) => return code,
@@ -305,6 +350,7 @@ fn run(args: RunArgs) -> u8 {
         };
     }
     let trials = build_trials(scenarios, invalid, &shared);
+    let info = RunInfo::starting();
     let conclusion = libtest_mimic::run(&largs, trials);
     if !args.list
         && let Ok(target) = shared.resolve()
@@ -317,6 +363,12 @@ fn run(args: RunArgs) -> u8 {
         );
     }
     let _ = std::io::stdout().flush();
+    if !args.list
+        && let Err(e) = write_reports(&reports, info, &shared)
+    {
+        error(e);
+        return exit::USAGE;
+    }
     if bad_files {
         exit::USAGE
     } else if conclusion.has_failed() {
@@ -474,6 +526,8 @@ struct EnvSettings {
     snapshots: SnapshotArgs,
     #[command(flatten)]
     target: TargetArgs,
+    #[command(flatten)]
+    reports: ReportArgs,
 }
 
 /// What the `cargo test` target reads from the environment.

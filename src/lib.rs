@@ -9,7 +9,8 @@
 //! libtest-mimic trials with one cookie jar per browser client ([`run`]) and reported
 //! ([`report`]). The embedded stack ([`embedded`]) is a Kratos emulator plus a reference OpenApp
 //! server with fault and benign switches ([`switches`]) that prove every check can fail and
-//! that conforming variations pass.
+//! that conforming variations pass. Load mode ([`load`]) repeats scenarios with many virtual
+//! users, still asserting, and reports latency percentiles and failures under load.
 
 pub mod cli;
 pub mod contract;
@@ -17,6 +18,7 @@ pub mod cookie;
 pub mod embedded;
 pub mod exit;
 pub mod images;
+pub mod load;
 pub mod redact;
 pub mod report;
 pub mod run;

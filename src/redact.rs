@@ -11,7 +11,7 @@ mod json;
 
 use std::collections::HashSet;
 use std::fmt;
-use std::sync::{Arc, LazyLock, PoisonError, RwLock};
+use std::sync::{Arc, LazyLock, OnceLock, PoisonError, RwLock};
 
 use regex::Regex;
 
@@ -30,15 +30,26 @@ pub struct Secrets {
 
 #[derive(Default)]
 struct Registry {
-    /// Raw values already registered, so a value is compiled once.
+    /// Raw values already registered, so a value is registered once.
     known: HashSet<String>,
     secrets: Vec<Secret>,
 }
 
 /// One registered secret: its label and how to find it.
+///
+/// The finder is compiled on the first [`Secrets::redact`], not in [`Secrets::add`]: a trial
+/// registers every password and token it meets but only a failing trial redacts, and
+/// compiling the pattern costs more than the requests that found the secret.
 struct Secret {
     label: String,
-    finder: Finder,
+    value: String,
+    finder: OnceLock<Finder>,
+}
+
+impl Secret {
+    fn finder(&self) -> &Finder {
+        self.finder.get_or_init(|| Finder::new(&self.value))
+    }
 }
 
 /// Finds every spelling of one secret.
@@ -126,13 +137,12 @@ impl Secrets {
         {
             return;
         }
-        // Compile outside the lock; a concurrent add of the same value is caught below.
-        let finder = Finder::new(value);
         let mut registry = self.inner.write().unwrap_or_else(PoisonError::into_inner);
         if registry.known.insert(value.to_owned()) {
             registry.secrets.push(Secret {
                 label: label.to_owned(),
-                finder,
+                value: value.to_owned(),
+                finder: OnceLock::new(),
             });
         }
     }
@@ -148,7 +158,7 @@ impl Secrets {
         let registry = self.inner.read().unwrap_or_else(PoisonError::into_inner);
         let mut spans = Vec::new();
         for secret in &registry.secrets {
-            secret.finder.spans(&text, &secret.label, &mut spans);
+            secret.finder().spans(&text, &secret.label, &mut spans);
         }
         pattern_spans(&text, &mut spans);
         replace_spans(&text, spans)

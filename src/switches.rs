@@ -48,7 +48,7 @@ pub struct SwitchInfo {
     pub name: &'static str,
     /// Fault, benign, fidelity or load.
     pub kind: SwitchKind,
-    /// The rules a fault breaks (empty for benign switches).
+    /// The rules a fault or load switch breaks (empty for benign switches).
     pub rules: &'static [&'static str],
     /// The server that implements it.
     pub component: Component,
@@ -236,6 +236,13 @@ pub const SWITCHES: &[SwitchInfo] = &[
         "the session cookie is issued without Domain= (host-only on the Kratos host)"
     ),
     sw!(
+        "whoami-latest-session-under-load",
+        SwitchKind::Load,
+        ["R3"],
+        OpenApp,
+        "once busy (200 requests within a second, and for 1 s after), whoami answers the most recently resolved session of another request in flight: a mix-up only load shows"
+    ),
+    sw!(
         "clear-max-age-only",
         Benign,
         [],
@@ -396,7 +403,7 @@ mod tests {
                 assert!(crate::contract::rule(r).is_some(), "{} cites {r}", s.name);
             }
             assert_eq!(
-                s.kind == SwitchKind::Fault,
+                matches!(s.kind, SwitchKind::Fault | SwitchKind::Load),
                 !s.rules.is_empty(),
                 "{}",
                 s.name

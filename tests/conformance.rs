@@ -6,7 +6,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use libtest_mimic::Arguments;
-use openapp_conformance::cli::settings_from_env;
+use openapp_conformance::cli::{reports_from_env, settings_from_env, write_reports};
+use openapp_conformance::report::RunInfo;
 use openapp_conformance::run::{SharedTarget, build_trials, runtime};
 use openapp_conformance::scenario::load_dir;
 
@@ -14,6 +15,13 @@ fn main() -> ExitCode {
     let args = Arguments::from_args();
     let env = match settings_from_env(Path::new(env!("CARGO_MANIFEST_DIR"))) {
         Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let reports = match reports_from_env() {
+        Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
@@ -46,5 +54,13 @@ fn main() -> ExitCode {
     };
     let shared = SharedTarget::new(env.target, env.snapshots, rt);
     let trials = build_trials(scenarios, loaded.errors, &shared);
-    libtest_mimic::run(&args, trials).exit_code()
+    let info = RunInfo::starting();
+    let conclusion = libtest_mimic::run(&args, trials);
+    if !args.list
+        && let Err(e) = write_reports(&reports, info, &shared)
+    {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
+    conclusion.exit_code()
 }

@@ -73,6 +73,7 @@ pub fn run(args: HealthcheckArgs) -> u8 {
 
 /// `Ok` when `GET url` answers 2xx within `timeout`; otherwise why not.
 pub async fn probe(url: &Url, timeout: Duration) -> Result<(), String> {
+    crate::target::install_crypto_provider();
     let client = reqwest::Client::builder()
         .no_proxy()
         .timeout(timeout)

@@ -83,14 +83,7 @@ fn render_step(out: &mut String, step: &StepResult, secrets: &Secrets) {
 fn render_exchange(out: &mut String, ex: &Exchange, secrets: &Secrets) {
     let _ = writeln!(out, "    > {} {}   ({})", ex.method, ex.url, ex.purpose);
     for (name, value) in &ex.request_headers {
-        let shown = if name.eq_ignore_ascii_case("cookie") {
-            redact_cookie_header(value)
-        } else if secret_header(name).is_some() {
-            format!("[{} chars]", value.len())
-        } else {
-            value.clone()
-        };
-        let _ = writeln!(out, "      {name}: {shown}");
+        let _ = writeln!(out, "      {name}: {}", shown_request_header(name, value));
     }
     if let Some(body) = &ex.request_body {
         let _ = writeln!(out, "      body: {}", excerpt(body.as_bytes(), secrets));
@@ -107,10 +100,7 @@ fn render_exchange(out: &mut String, ex: &Exchange, secrets: &Secrets) {
                 }
             }
             for line in &resp.set_cookies {
-                let shown = parse_set_cookie(line)
-                    .map(|c| c.redacted())
-                    .unwrap_or_else(|e| format!("(unparsable: {e})"));
-                let _ = writeln!(out, "      set-cookie: {shown}");
+                let _ = writeln!(out, "      set-cookie: {}", shown_set_cookie(line));
             }
             for (line, reason) in &resp.rejected_cookies {
                 let name = line.split('=').next().unwrap_or("?");
@@ -124,6 +114,25 @@ fn render_exchange(out: &mut String, ex: &Exchange, secrets: &Secrets) {
             }
         }
     }
+}
+
+/// A request header's value as reports show it: cookie values replaced by their length,
+/// secret headers (API key, bearer, session token) by their length, others as sent.
+pub fn shown_request_header(name: &str, value: &str) -> String {
+    if name.eq_ignore_ascii_case("cookie") {
+        redact_cookie_header(value)
+    } else if secret_header(name).is_some() {
+        format!("[{} chars]", value.len())
+    } else {
+        value.to_string()
+    }
+}
+
+/// A `Set-Cookie` line as reports show it: the value replaced by its length, attributes kept.
+pub fn shown_set_cookie(line: &str) -> String {
+    parse_set_cookie(line)
+        .map(|c| c.redacted())
+        .unwrap_or_else(|e| format!("(unparsable: {e})"))
 }
 
 /// A redacted, shortened body.

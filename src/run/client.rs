@@ -12,19 +12,27 @@ use url::Url;
 use crate::cookie::parse_cookie_date;
 
 use super::result::{Exchange, Response};
-use crate::target::{Endpoints, Timeouts};
+use crate::target::{Endpoints, Target, Timeouts, Tls};
 
 /// Builds the HTTP clients of a run with the target's host overrides and timeouts.
 #[derive(Debug, Clone)]
 pub struct ClientFactory {
     endpoints: Endpoints,
     timeouts: Timeouts,
+    tls: Arc<rustls::ClientConfig>,
 }
 
-fn builder(endpoints: &Endpoints, timeouts: Timeouts) -> reqwest::ClientBuilder {
+fn builder(
+    endpoints: &Endpoints,
+    timeouts: Timeouts,
+    tls: &rustls::ClientConfig,
+) -> reqwest::ClientBuilder {
     let mut b = reqwest::Client::builder()
+        .tls_backend_preconfigured(tls.clone())
         .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
+        // Retries are ours alone (GETs, `--retries`): reqwest never sends a request twice.
+        .retry(reqwest::retry::never())
         .connect_timeout(timeouts.connect)
         .timeout(timeouts.request)
         .user_agent(concat!("openapp-conformance/", env!("CARGO_PKG_VERSION")));
@@ -35,22 +43,31 @@ fn builder(endpoints: &Endpoints, timeouts: Timeouts) -> reqwest::ClientBuilder 
 }
 
 impl ClientFactory {
-    /// A factory for this target.
+    /// A factory for these endpoints, verifying certificates against the platform's roots.
     pub fn new(endpoints: Endpoints, timeouts: Timeouts) -> Self {
         Self {
             endpoints,
             timeouts,
+            tls: Tls::default().client_config(),
+        }
+    }
+
+    /// A factory for a resolved target: its endpoints, timeouts and TLS trust.
+    pub fn for_target(target: &Target) -> Self {
+        Self {
+            tls: target.tls.client_config(),
+            ..Self::new(target.endpoints.clone(), target.timeouts)
         }
     }
 
     /// A fresh browser client with an empty jar.
     pub fn browser(&self, name: &str) -> Result<BrowserClient, String> {
         let jar = Arc::new(CookieStoreMutex::default());
-        let http = builder(&self.endpoints, self.timeouts)
+        let http = builder(&self.endpoints, self.timeouts, &self.tls)
             .cookie_provider(Arc::new(BrowserJar(jar.clone())))
             .build()
             .map_err(|e| format!("failed to build the HTTP client: {e}"))?;
-        let bare = builder(&self.endpoints, self.timeouts)
+        let bare = builder(&self.endpoints, self.timeouts, &self.tls)
             .build()
             .map_err(|e| format!("failed to build the HTTP client: {e}"))?;
         Ok(BrowserClient {
@@ -59,6 +76,7 @@ impl ClientFactory {
             http,
             bare,
             session_token: None,
+            retries: self.timeouts.retries,
         })
     }
 }
@@ -119,6 +137,8 @@ pub struct BrowserClient {
     bare: reqwest::Client,
     /// The Kratos session token from an API login, if any.
     pub session_token: Option<String>,
+    /// Extra attempts for a GET after a transport error.
+    retries: u32,
 }
 
 impl BrowserClient {
@@ -163,13 +183,13 @@ impl BrowserClient {
             request_headers.push(("Cookie".into(), cookie));
         }
         let client = if out.with_jar { &self.http } else { &self.bare };
-        let mut req = client.request(out.method.clone(), out.url.clone());
+        let mut headers = Vec::with_capacity(out.headers.len());
         for (name, value) in &out.headers {
             match (
                 HeaderName::try_from(name.as_str()),
                 HeaderValue::try_from(value.as_str()),
             ) {
-                (Ok(n), Ok(v)) => req = req.header(n, v),
+                (Ok(n), Ok(v)) => headers.push((n, v)),
                 _ => {
                     return exchange(
                         &out,
@@ -180,13 +200,33 @@ impl BrowserClient {
                 }
             }
         }
-        if let Some(body) = &out.body {
-            req = req.body(body.clone());
-        }
+        // Only a GET may be sent again: a POST could have taken effect before the error.
+        let attempts = if out.method == reqwest::Method::GET {
+            1 + self.retries
+        } else {
+            1
+        };
         let started = Instant::now();
-        let response = match req.send().await {
-            Ok(resp) => read_response(resp, &out.url).await,
-            Err(e) => Err(describe_transport_error(&e, &out.url, started)),
+        let mut attempt = 1;
+        let response = loop {
+            let mut req = client.request(out.method.clone(), out.url.clone());
+            for (n, v) in &headers {
+                req = req.header(n.clone(), v.clone());
+            }
+            if let Some(body) = &out.body {
+                req = req.body(body.clone());
+            }
+            match req.send().await {
+                Ok(resp) => break read_response(resp, &out.url).await,
+                Err(_) if attempt < attempts => attempt += 1,
+                Err(e) => {
+                    let mut line = describe_transport_error(&e, &out.url, started);
+                    if attempts > 1 {
+                        line.push_str(&format!(" ({attempts} attempts)"));
+                    }
+                    break Err(line);
+                }
+            }
         };
         exchange(&out, request_headers, response, started)
     }
@@ -289,8 +329,14 @@ struct BrowserJar(Arc<CookieStoreMutex>);
 impl reqwest::cookie::CookieStore for BrowserJar {
     fn set_cookies(&self, cookie_headers: &mut dyn Iterator<Item = &HeaderValue>, url: &Url) {
         let normalized: Vec<HeaderValue> = cookie_headers
-            .filter_map(|h| h.to_str().ok())
-            .filter_map(|line| HeaderValue::from_str(&normalize_expires(line)).ok())
+            .filter_map(|h| {
+                let line = h.to_str().ok()?;
+                if !mentions_expires(line) {
+                    // Nothing to rewrite: `normalize_expires` would give the line back.
+                    return Some(h.clone());
+                }
+                HeaderValue::from_str(&normalize_expires(line)).ok()
+            })
             .collect();
         self.0.set_cookies(&mut normalized.iter(), url);
     }
@@ -298,6 +344,13 @@ impl reqwest::cookie::CookieStore for BrowserJar {
     fn cookies(&self, url: &Url) -> Option<HeaderValue> {
         self.0.cookies(url)
     }
+}
+
+/// Does the line contain `expires` in any case (a cheap pre-check for [`normalize_expires`])?
+fn mentions_expires(line: &str) -> bool {
+    line.as_bytes()
+        .windows(7)
+        .any(|w| w.eq_ignore_ascii_case(b"expires"))
 }
 
 /// Rewrites every `Expires` attribute into IMF-fixdate when RFC 6265 can read its date;
@@ -335,6 +388,7 @@ mod tests {
             "a=deleted; Expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/"
         );
         assert_eq!(normalize_expires("a=b; Path=/"), "a=b; Path=/");
+        assert!(mentions_expires("a=b; EXPIRES=x") && !mentions_expires("a=b; Max-Age=0"));
         assert_eq!(
             normalize_expires("expires=x; Max-Age=0"),
             "expires=x; Max-Age=0"

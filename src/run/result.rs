@@ -122,6 +122,8 @@ pub struct ScenarioResult {
     pub name: String,
     /// Its rules.
     pub rules: Vec<String>,
+    /// Exchanges made before the first step (identity creation through the admin API).
+    pub setup: Vec<Exchange>,
     /// Steps run, up to and including the first failing one.
     pub steps: Vec<StepResult>,
     /// A failure before the first step (identity creation…).

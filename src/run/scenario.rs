@@ -11,7 +11,7 @@ use super::assert::{CheckInput, check_step};
 use super::client::{BrowserClient, ClientFactory};
 use super::kratos;
 use super::request::{build, random_token};
-use super::result::{CheckResult, Outcome, ScenarioResult, StepResult};
+use super::result::{CheckResult, Exchange, Outcome, ScenarioResult, StepResult};
 use crate::redact::Secrets;
 use crate::scenario::Scenario;
 use crate::scenario::model::{Capture, DEFAULT_CLIENT, FlowKind, Step};
@@ -54,6 +54,7 @@ pub async fn run_scenario(
         id: scenario.id.clone(),
         name: scenario.name().to_string(),
         rules: scenario.rules().iter().map(|s| s.to_string()).collect(),
+        setup: Vec::new(),
         steps: Vec::new(),
         setup_error: None,
         outcome: Outcome::Passed,
@@ -81,7 +82,8 @@ pub async fn run_scenario(
     if let Some(domain) = &target.endpoints.cookie_domain {
         trial.vars.insert("cookie_domain".into(), domain.clone());
     }
-    if let Err(e) = trial.setup_identities(scenario).await {
+    let setup = trial.setup_identities(scenario, &mut result.setup).await;
+    if let Err(e) = setup {
         result.setup_error = Some(e);
         result.outcome = Outcome::Failed;
         result.elapsed = started.elapsed();
@@ -113,7 +115,11 @@ impl Trial<'_> {
         template::render(s, |name| self.vars.get(name).cloned())
     }
 
-    async fn setup_identities(&mut self, scenario: &Scenario) -> Result<(), String> {
+    async fn setup_identities(
+        &mut self,
+        scenario: &Scenario,
+        log: &mut Vec<Exchange>,
+    ) -> Result<(), String> {
         let admin = self.target.endpoints.kratos_admin.clone();
         for (name, spec) in &scenario.file.identities {
             let provisioned = spec.get_ref().provisioned;
@@ -123,7 +129,6 @@ impl Trial<'_> {
                 let password = format!("Cc-{}", random_token(24));
                 self.secrets.add("password", &password);
                 let uid = provisioned.then(|| format!("conformance-user-{tag}"));
-                let mut log = Vec::new();
                 let setup = self.client("setup")?;
                 let id = kratos::create_identity(
                     setup,
@@ -131,7 +136,7 @@ impl Trial<'_> {
                     &identifier,
                     &password,
                     uid.as_deref(),
-                    &mut log,
+                    log,
                 )
                 .await
                 .map_err(|e| format!("identity `{name}`: {e}"))?;
@@ -193,14 +198,16 @@ impl Trial<'_> {
             return out;
         };
         let response = match &last.response {
-            Ok(r) => r.clone(),
+            Ok(r) => r,
             Err(e) => {
                 out.error = Some(e.clone());
                 return out;
             }
         };
+        let reads_jar = !(step.expect.jar_has.is_empty() && step.expect.jar_lacks.is_empty());
         let jar_names = match self.client(&client_name) {
-            Ok(c) => c.jar_names(),
+            Ok(c) if reads_jar => c.jar_names(),
+            Ok(_) => Vec::new(),
             Err(e) => {
                 out.error = Some(e);
                 return out;
@@ -217,7 +224,7 @@ impl Trial<'_> {
         let render = |s: &str| self.render(s);
         let input = CheckInput {
             exchange: last,
-            response: &response,
+            response,
             jar_names: &jar_names,
             endpoints: &self.target.endpoints,
             rules: &rules,
@@ -228,9 +235,15 @@ impl Trial<'_> {
         let mut checks = check_step(&step.expect, &input);
         annotate_server_errors(&mut checks, response.status);
         out.checks = checks;
-        let json = response.json();
+        // Parsed only when a capture (`json`, `ui_node`) or a later `same_json_as` reads it.
+        let needs_json = step.name.is_some()
+            || step.capture.values().any(|c| {
+                let c = c.get_ref();
+                c.json.is_some() || c.ui_node.is_some()
+            });
+        let json = if needs_json { response.json() } else { None };
         for (var, capture) in &step.capture {
-            match capture_value(capture.get_ref(), &response, json.as_ref()) {
+            match capture_value(capture.get_ref(), response, json.as_ref()) {
                 Ok((value, secret)) => {
                     if secret {
                         self.secrets.add("captured", &value);

@@ -11,10 +11,10 @@ use super::result::{Outcome, ScenarioResult};
 use super::scenario::run_scenario;
 use super::snapshot::{SnapshotConfig, check as check_snapshot};
 use crate::redact::Secrets;
-use crate::report::human::render_failure;
+use crate::report::Record;
 use crate::report::snapshot::render_snapshot;
 use crate::scenario::{Scenario, ScenarioError};
-use crate::target::{Target, TargetError, TargetOptions, resolve_target};
+use crate::target::{INSECURE_WARNING, Target, TargetError, TargetOptions, resolve_target};
 
 /// The target of a run, resolved on first use (so `--list` starts nothing) and shared.
 pub struct SharedTarget {
@@ -22,7 +22,7 @@ pub struct SharedTarget {
     snapshots: SnapshotConfig,
     runtime: Arc<tokio::runtime::Runtime>,
     cell: OnceLock<Result<(Arc<Target>, ClientFactory), String>>,
-    results: Mutex<Vec<ScenarioResult>>,
+    records: Mutex<Vec<Record>>,
 }
 
 impl SharedTarget {
@@ -38,7 +38,7 @@ impl SharedTarget {
             snapshots,
             runtime,
             cell: OnceLock::new(),
-            results: Mutex::new(Vec::new()),
+            records: Mutex::new(Vec::new()),
         })
     }
 
@@ -49,7 +49,10 @@ impl SharedTarget {
             self.cell
                 .get_or_init(|| match self.runtime.block_on(resolve_target(&self.opts)) {
                     Ok(t) => {
-                        let factory = ClientFactory::new(t.endpoints.clone(), t.timeouts);
+                        if t.tls.insecure {
+                            eprintln!("{INSECURE_WARNING}");
+                        }
+                        let factory = ClientFactory::for_target(&t);
                         Ok((Arc::new(t), factory))
                     }
                     Err(e) => {
@@ -78,10 +81,55 @@ impl SharedTarget {
 
     /// The results of every trial that ran, in completion order.
     pub fn results(&self) -> Vec<ScenarioResult> {
-        self.results
+        self.records().into_iter().map(|r| r.result).collect()
+    }
+
+    /// The results of every trial that ran with the secrets each met, in completion order:
+    /// what the file reporters take.
+    pub fn records(&self) -> Vec<Record> {
+        self.records
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone()
+    }
+
+    /// The target for reports: its kind and origin (without credentials), or `unresolved`.
+    pub fn describe(&self) -> String {
+        match self.cell.get() {
+            Some(Ok((t, _))) => format!(
+                "{} ({})",
+                t.kind.as_str(),
+                crate::report::without_credentials(&t.endpoints.origin)
+            ),
+            _ => "unresolved".into(),
+        }
+    }
+
+    fn record(&self, record: Record) {
+        self.records
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(record);
+    }
+
+    /// Records an invalid scenario file as a failed result, so reports list it too.
+    fn record_invalid(&self, id: &str, text: &str) {
+        let result = ScenarioResult {
+            id: id.to_string(),
+            name: format!("{id} (invalid scenario file)"),
+            rules: Vec::new(),
+            setup: Vec::new(),
+            steps: Vec::new(),
+            setup_error: Some(format!("invalid scenario file:\n{text}")),
+            outcome: Outcome::Failed,
+            elapsed: Default::default(),
+            resolve: Vec::new(),
+        };
+        self.record(Record {
+            result,
+            secrets: Secrets::new(),
+            snapshot_diff: None,
+        });
     }
 
     fn run(&self, scenario: &Scenario) -> Result<Completion, Failed> {
@@ -103,18 +151,17 @@ impl SharedTarget {
                 snapshot_failure = e;
             }
         }
-        let verdict = match &result.outcome {
+        let record = Record {
+            result,
+            secrets,
+            snapshot_diff: (!snapshot_failure.is_empty()).then_some(snapshot_failure),
+        };
+        let verdict = match &record.result.outcome {
             Outcome::Passed => Ok(Completion::Completed),
             Outcome::Ignored(reason) => Ok(Completion::ignored_with(reason)),
-            Outcome::Failed => Err(Failed::from(format!(
-                "{}{snapshot_failure}",
-                render_failure(&result, &secrets)
-            ))),
+            Outcome::Failed => Err(Failed::from(record.failure_text())),
         };
-        self.results
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(result);
+        self.record(record);
         verdict
     }
 }
@@ -138,7 +185,9 @@ pub fn build_trials(
         })
         .chain(invalid.into_iter().map(|(id, err)| {
             let text = err.to_string();
+            let shared = shared.clone();
             Trial::test(trial_name(&id), move || {
+                shared.record_invalid(&id, &text);
                 Err(Failed::from(format!("invalid scenario file:\n{text}")))
             })
         }))

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use url::Url;
 
-use super::{Capabilities, Endpoints, Resolve, Target, TargetError, TestIdentity, Timeouts};
+use super::{Capabilities, Endpoints, Resolve, Target, TargetError, TestIdentity, Timeouts, Tls};
 use crate::embedded::{EmbeddedStack, StackOptions};
 use crate::switches::Switches;
 
@@ -41,9 +41,12 @@ pub struct TargetOptions {
     pub flow_lifespan: Option<Duration>,
     /// Request timeouts.
     pub timeouts: Timeouts,
+    /// Accept any TLS certificate (`--insecure`).
+    pub insecure: bool,
 }
 
-fn env(name: &str) -> Option<String> {
+/// A non-empty, trimmed environment variable.
+pub(super) fn env(name: &str) -> Option<String> {
     std::env::var(name)
         .ok()
         .map(|v| v.trim().to_string())
@@ -109,6 +112,7 @@ async fn embedded(opts: &TargetOptions) -> Result<Target, TargetError> {
         },
         timeouts: opts.timeouts,
         cold_start: None,
+        tls: Tls::from_env(opts.insecure)?,
         _guard: Some(Box::new(stack)),
     })
 }
@@ -164,6 +168,7 @@ fn external(opts: &TargetOptions) -> Result<Target, TargetError> {
         },
         timeouts: opts.timeouts,
         cold_start: None,
+        tls: Tls::from_env(opts.insecure)?,
         _guard: None,
     })
 }

@@ -8,9 +8,11 @@
 mod config;
 pub mod containers;
 mod error;
+mod tls;
 
 pub use config::{TargetKind, TargetOptions, resolve_target};
 pub use error::TargetError;
+pub use tls::{INSECURE_WARNING, Tls, install_crypto_provider, load_ca};
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
@@ -138,6 +140,9 @@ pub struct Timeouts {
     pub connect: Duration,
     /// Whole-request timeout. Default 10 s.
     pub request: Duration,
+    /// How many times a GET is tried again after a transport error (never a POST or any
+    /// other method). Default 0.
+    pub retries: u32,
 }
 
 impl Default for Timeouts {
@@ -145,6 +150,7 @@ impl Default for Timeouts {
         Self {
             connect: Duration::from_secs(5),
             request: Duration::from_secs(10),
+            retries: 0,
         }
     }
 }
@@ -161,6 +167,8 @@ pub struct Target {
     pub timeouts: Timeouts,
     /// How long the target took to come up, when it was started for this run (containers).
     pub cold_start: Option<Duration>,
+    /// How HTTPS peers are trusted.
+    pub tls: Tls,
     /// Keeps the embedded stack (or containers) alive for the run.
     pub(crate) _guard: Option<Box<dyn std::any::Any + Send + Sync>>,
 }

@@ -2,14 +2,29 @@
 //!
 //! - `containers`: the containers target on the local Docker engine (skipped without one).
 //! - `exit_codes`: the real binary's exit codes and outputs (README table kept true).
+//! - `load`: the `load` subcommand, and the load switch (invisible to `run`, caught by `load`).
 //! - `selftest`: the default suite against the conforming stack, every benign switch (must
 //!   pass) and every fault (must fail, citing the fault's rule), through the library.
 //!
+//! - `browser`: the HTML report in headless chromium (skipped when it is not installed).
+//! - `network`: unreachable host, refused port, silent server, reset connection, retries.
+//! - `secrets`: the canary test — no secret in stdout, stderr or any report.
+//! - `tls`: https with a generated CA, OPENAPP_CA_CERT, --insecure.
+//! - `stack`, `tap`: support (the binary, `serve --json`, a recording relay).
+//!
 //! Debugging: `cargo test --test cli -- --nocapture selftest` shows each switch's verdict.
 
+mod bad_input;
+mod browser;
 mod containers;
 mod exit_codes;
+mod load;
+mod network;
+mod secrets;
 mod selftest;
+mod stack;
+mod tap;
+mod tls;
 
 use std::path::PathBuf;
 

@@ -47,6 +47,9 @@ pub(crate) async fn gateway(
     next: Next,
 ) -> Response {
     let switches = &server.switches;
+    let mut in_flight = switches
+        .on("whoami-latest-session-under-load")
+        .then(|| server.memory.load_mix.enter());
     if !switches.on("client-x-user-honoured") {
         request.headers_mut().remove(X_USER);
     }
@@ -68,6 +71,9 @@ pub(crate) async fn gateway(
         }
         if switches.on("whoami-other-identity") {
             server.memory.record_session(session);
+        }
+        if let Some(in_flight) = &mut in_flight {
+            in_flight.resolved(session);
         }
     }
     let peer = request

@@ -80,6 +80,11 @@ fn introspect(server: &OpenAppServer, ctx: &GatewayContext, path: Introspection)
             .memory
             .other_identity_session(session)
             .unwrap_or_else(|| Arc::clone(session)),
+        Introspection::Whoami if switches.on("whoami-latest-session-under-load") => server
+            .memory
+            .load_mix
+            .latest_other(session)
+            .unwrap_or_else(|| Arc::clone(session)),
         Introspection::Session | Introspection::KratosIdentity
             if switches.on("session-differs") =>
         {

@@ -53,6 +53,7 @@ pub(crate) struct KratosClient {
 impl KratosClient {
     /// A client for Kratos public and admin APIs at the given base URLs.
     pub(crate) fn new(public: Url, admin: Url) -> Self {
+        crate::target::install_crypto_provider();
         let http = reqwest::Client::builder()
             .no_proxy()
             .redirect(reqwest::redirect::Policy::none())

@@ -1,6 +1,7 @@
-//! State the conforming server never keeps and two faults need: the most recent session per
-//! identity (`whoami-other-identity`) and per-connection answer caching
-//! (`auth-cache-per-connection`).
+//! State the conforming server never keeps and three faults need: the most recent session per
+//! identity (`whoami-other-identity`), per-connection answer caching
+//! (`auth-cache-per-connection`) and the sessions of the requests in flight
+//! (`whoami-latest-session-under-load`, in [`super::load_mix`]).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -8,6 +9,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+
+use super::load_mix::LoadMix;
 
 /// How long `auth-cache-per-connection` keeps an answer.
 pub(crate) const CACHE_TTL: Duration = Duration::from_secs(60);
@@ -24,11 +27,13 @@ pub(crate) enum CachedRoute {
 /// Per-connection answers with the time they were cached.
 type ConnectionCache = HashMap<(SocketAddr, CachedRoute), (Instant, Arc<Value>)>;
 
-/// Both fault memories behind their locks.
+/// The fault memories behind their locks.
 #[derive(Debug, Default)]
 pub(crate) struct FaultMemory {
     recent: Mutex<RecentSessions>,
     cache: Mutex<ConnectionCache>,
+    /// `whoami-latest-session-under-load`.
+    pub(crate) load_mix: LoadMix,
 }
 
 #[derive(Debug, Default)]

@@ -17,6 +17,7 @@ mod gateway;
 mod handlers;
 mod kratos_client;
 mod layout;
+mod load_mix;
 mod memory;
 #[cfg(test)]
 mod tests;

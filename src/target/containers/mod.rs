@@ -27,7 +27,7 @@ use settings::ContainerSettings;
 use spec::Names;
 
 use super::config::TargetKind;
-use super::{Capabilities, Target, TargetError, TargetOptions};
+use super::{Capabilities, Target, TargetError, TargetOptions, Tls};
 
 fn setup(e: impl std::fmt::Display) -> TargetError {
     TargetError::Setup {
@@ -44,6 +44,7 @@ fn new_run_id() -> String {
 /// Starts the stack on the current tokio runtime and returns the target that holds it.
 pub async fn resolve(opts: &TargetOptions) -> Result<Target, TargetError> {
     let settings = ContainerSettings::from_env()?;
+    let tls = Tls::from_env(opts.insecure)?;
     let started = Instant::now();
     let progress = Progress::on_terminal();
     let engine = Engine::connect().await.map_err(setup)?;
@@ -68,6 +69,7 @@ pub async fn resolve(opts: &TargetOptions) -> Result<Target, TargetError> {
             ..Default::default()
         },
         timeouts: opts.timeouts,
+        tls,
         cold_start: Some(cold_start),
         _guard: Some(Box::new(guard)),
     })

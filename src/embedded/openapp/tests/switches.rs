@@ -273,6 +273,20 @@ async fn check(name: &str, stack: &Stack) {
                 .await
                 .assert_error(401);
         }
+        "whoami-latest-session-under-load" => {
+            // One user, one request at a time: never mixed up, even once the server is busy
+            // (the mix-up itself is proven in load_mix.rs and by load mode's tests).
+            let carol = cookie_header(Some(CAROL));
+            for i in 0..super::super::load_mix::BUSY_RATE + 10 {
+                let (cookie, who) = if i % 2 == 0 {
+                    (alice.as_str(), "alice")
+                } else {
+                    (carol.as_str(), "carol")
+                };
+                let answer = stack.get("/auth/whoami", &[("cookie", cookie)]).await;
+                assert_eq!(answer.json(), session_json(who, true), "request {i}");
+            }
+        }
         other => panic!("no check for the OpenApp switch `{other}`"),
     }
 }

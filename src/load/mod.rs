@@ -1,0 +1,269 @@
+//! Load mode: repeats scenarios against a target with many virtual users at once, every
+//! iteration still asserting, and reports latency percentiles per endpoint and per step,
+//! throughput, errors and the conformance failures only concurrency shows.
+//!
+//! ```text
+//! run_load ──▶ C virtual users (tokio tasks), each: next iteration i ─▶ scenarios[i % n]
+//!                  └──▶ run::scenario::run_scenario (fresh jars per iteration) ─▶ Stats
+//!          ──▶ ticker: Progress + memory samples, once per tick, until every user stops
+//! ```
+//!
+//! A run is bounded: it stops starting iterations at the deadline (`--duration`) or after
+//! `--iterations` scenario runs, whichever comes first; iterations in flight finish (each of
+//! their requests is bounded by the request timeout).
+
+pub mod cli;
+mod histogram;
+mod memory;
+mod progress;
+mod report;
+mod stats;
+#[cfg(test)]
+mod tests;
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+pub use histogram::Histogram;
+pub use memory::{MemorySample, sample_memory};
+pub use progress::{Progress, ProgressStyle};
+pub use report::{render_text, to_json};
+pub use stats::{EndpointStats, FailureKey, FailureStats, Stats, endpoint_key};
+
+use crate::redact::Secrets;
+use crate::run::client::ClientFactory;
+use crate::run::result::ScenarioResult;
+use crate::run::scenario::run_scenario;
+use crate::run::trial_name;
+use crate::scenario::Scenario;
+use crate::target::Target;
+
+/// How long a load run goes when neither a duration nor an iteration count is given.
+pub const DEFAULT_DURATION: Duration = Duration::from_secs(10);
+
+/// How hard and how long to load.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    /// Virtual users running at once (at least 1).
+    pub concurrency: usize,
+    /// Stop starting iterations after this long.
+    pub duration: Option<Duration>,
+    /// Stop after this many scenario runs in total.
+    pub iterations: Option<u64>,
+}
+
+impl LoadOptions {
+    /// The duration bound: the given one, else [`DEFAULT_DURATION`] unless an iteration
+    /// count bounds the run.
+    pub fn deadline_after(&self) -> Option<Duration> {
+        match (self.duration, self.iterations) {
+            (Some(d), _) => Some(d),
+            (None, Some(_)) => None,
+            (None, None) => Some(DEFAULT_DURATION),
+        }
+    }
+}
+
+/// Nothing of the selection can run against this target.
+#[derive(Debug, thiserror::Error)]
+#[error("none of the {} selected scenarios can run against this target: {}", skipped.len(), first_reason(skipped))]
+pub struct NothingToRun {
+    /// `(trial name, reason)` of every selected scenario.
+    pub skipped: Vec<(String, String)>,
+}
+
+fn first_reason(skipped: &[(String, String)]) -> String {
+    skipped
+        .first()
+        .map(|(name, why)| format!("{name} {why}"))
+        .unwrap_or_else(|| "no scenario was selected".into())
+}
+
+/// Counters the progress display reads while the run goes on.
+#[derive(Debug, Default)]
+pub struct Live {
+    /// Requests sent by finished iterations.
+    pub requests: AtomicU64,
+    /// Finished scenario runs.
+    pub iterations: AtomicU64,
+    /// Finished scenario runs that failed.
+    pub failed: AtomicU64,
+}
+
+/// Everything a load run measured.
+#[derive(Debug)]
+pub struct LoadReport {
+    /// The aggregated results.
+    pub stats: Stats,
+    /// Wall time from the first iteration's start to the last one's end.
+    pub elapsed: Duration,
+    /// Virtual users.
+    pub concurrency: usize,
+    /// Scenarios that ran, by trial name.
+    pub scenarios: Vec<String>,
+    /// Selected scenarios the target cannot run, with the reason.
+    pub skipped: Vec<(String, String)>,
+    /// Memory of this process, sampled once a second (empty where unsupported).
+    pub memory: Vec<MemorySample>,
+    /// True when the run was stopped from outside (Ctrl-C) before its bound.
+    pub interrupted: bool,
+}
+
+impl LoadReport {
+    /// Requests per second over the run.
+    pub fn requests_per_second(&self) -> f64 {
+        let secs = self.elapsed.as_secs_f64();
+        if secs > 0.0 {
+            self.stats.requests() as f64 / secs
+        } else {
+            0.0
+        }
+    }
+
+    /// True when no iteration failed and no request met a transport error or a 5xx.
+    pub fn clean(&self) -> bool {
+        self.stats.failed() == 0 && self.stats.errors() == 0
+    }
+}
+
+/// What every virtual user shares.
+struct Shared {
+    scenarios: Vec<Scenario>,
+    target: Arc<Target>,
+    factory: ClientFactory,
+    limit: Option<u64>,
+    deadline: Option<Instant>,
+    next: AtomicU64,
+    stop: Arc<AtomicBool>,
+    live: Arc<Live>,
+    stats: Mutex<Stats>,
+}
+
+impl Shared {
+    /// The scenario of the next iteration, or `None` when the run is over.
+    fn next(&self) -> Option<&Scenario> {
+        if self.stop.load(Ordering::Relaxed) || self.deadline.is_some_and(|d| Instant::now() >= d) {
+            return None;
+        }
+        let i = self.next.fetch_add(1, Ordering::Relaxed);
+        if self.limit.is_some_and(|limit| i >= limit) {
+            return None;
+        }
+        self.scenarios
+            .get((i % self.scenarios.len() as u64) as usize)
+    }
+
+    fn record(&self, result: &ScenarioResult, secrets: &Secrets) {
+        let requests = result.setup.len()
+            + result
+                .steps
+                .iter()
+                .map(|s| s.exchanges.len())
+                .sum::<usize>();
+        self.live
+            .requests
+            .fetch_add(requests as u64, Ordering::Relaxed);
+        self.live.iterations.fetch_add(1, Ordering::Relaxed);
+        if result.outcome == crate::run::result::Outcome::Failed {
+            self.live.failed.fetch_add(1, Ordering::Relaxed);
+        }
+        self.stats
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .record(result, secrets);
+    }
+}
+
+/// One virtual user: runs iterations until the run is over.
+async fn virtual_user(shared: Arc<Shared>) {
+    while let Some(scenario) = shared.next() {
+        let secrets = Secrets::new();
+        if let Some(key) = &shared.target.caps.api_key {
+            secrets.add("api-key", key);
+        }
+        let result = run_scenario(scenario, &shared.target, &shared.factory, &secrets).await;
+        shared.record(&result, &secrets);
+    }
+}
+
+/// Runs `scenarios` against `target` with `opts.concurrency` virtual users until the bound
+/// of `opts` or until `stop` turns true. Call it on a multi-thread runtime: the users are
+/// spawned tasks.
+pub async fn run_load(
+    scenarios: Vec<Scenario>,
+    target: Arc<Target>,
+    factory: ClientFactory,
+    opts: &LoadOptions,
+    mut progress: Progress,
+    stop: Arc<AtomicBool>,
+) -> Result<LoadReport, NothingToRun> {
+    let (runnable, skipped): (Vec<Scenario>, Vec<Scenario>) = scenarios
+        .into_iter()
+        .partition(|s| target.missing(&s.requirements).is_none());
+    let skipped: Vec<(String, String)> = skipped
+        .iter()
+        .map(|s| {
+            let why = target.missing(&s.requirements).unwrap_or_default();
+            (trial_name(&s.id), why)
+        })
+        .collect();
+    if runnable.is_empty() {
+        return Err(NothingToRun { skipped });
+    }
+    let names = runnable.iter().map(|s| trial_name(&s.id)).collect();
+    let started = Instant::now();
+    let live = Arc::new(Live::default());
+    let shared = Arc::new(Shared {
+        scenarios: runnable,
+        target,
+        factory,
+        limit: opts.iterations,
+        deadline: opts.deadline_after().map(|d| started + d),
+        next: AtomicU64::new(0),
+        stop: stop.clone(),
+        live: live.clone(),
+        stats: Mutex::new(Stats::default()),
+    });
+    let users: Vec<_> = (0..opts.concurrency.max(1))
+        .map(|_| tokio::spawn(virtual_user(shared.clone())))
+        .collect();
+    let mut all_done = std::pin::pin!(join_users(users));
+    let mut memory = vec![sample_memory(Duration::ZERO)];
+    let mut ticker = tokio::time::interval(progress.tick_interval());
+    let mut next_sample = Duration::from_secs(1);
+    loop {
+        tokio::select! {
+            () = &mut all_done => break,
+            _ = ticker.tick() => {
+                let at = started.elapsed();
+                if at >= next_sample {
+                    memory.push(sample_memory(at));
+                    next_sample += Duration::from_secs(1);
+                }
+                progress.tick(at, &live);
+            }
+        }
+    }
+    let elapsed = started.elapsed();
+    memory.push(sample_memory(elapsed));
+    progress.finish(elapsed, &live);
+    let stats = std::mem::take(&mut *shared.stats.lock().unwrap_or_else(PoisonError::into_inner));
+    let interrupted = stop.load(Ordering::Relaxed);
+    Ok(LoadReport {
+        stats,
+        elapsed,
+        concurrency: opts.concurrency.max(1),
+        scenarios: names,
+        skipped,
+        memory: memory.into_iter().flatten().collect(),
+        interrupted,
+    })
+}
+
+/// Waits for every user; a user that panicked is simply over (its iterations so far count).
+async fn join_users(users: Vec<tokio::task::JoinHandle<()>>) {
+    for user in users {
+        let _ = user.await;
+    }
+}

@@ -1,0 +1,202 @@
+//! Records for the reporters' unit tests: a passing, a failing and an ignored scenario whose
+//! exchanges carry secrets in every place a transcript can hold one.
+
+use std::time::Duration;
+
+use super::Record;
+use crate::redact::Secrets;
+use crate::run::result::{CheckResult, Exchange, Outcome, Response, ScenarioResult, StepResult};
+
+/// A registered password that must never appear in any report.
+pub const CANARY: &str = "Canary-Pa55word-7f3a9c";
+/// A registered API key.
+pub const API_KEY: &str = "Canary-ApiKey-51d0e2b8";
+/// A cookie value nobody registered (removed by the cookie redactors alone).
+pub const COOKIE_VALUE: &str = "CookieCanaryValue0a1b2c3d";
+/// A session token nobody registered (removed by its `ory_st_` shape).
+pub const SESSION_TOKEN: &str = "ory_st_CanaryToken9z8y7x";
+
+/// Every secret of the fixtures.
+pub const ALL: [&str; 4] = [CANARY, API_KEY, COOKIE_VALUE, SESSION_TOKEN];
+
+fn secrets() -> Secrets {
+    let s = Secrets::new();
+    s.add("password", CANARY);
+    s.add("api-key", API_KEY);
+    s
+}
+
+fn result(id: &str, outcome: Outcome, steps: Vec<StepResult>) -> ScenarioResult {
+    ScenarioResult {
+        id: id.into(),
+        name: format!("{id} <name> & co"),
+        rules: vec!["R9".into(), "R10".into()],
+        setup: Vec::new(),
+        steps,
+        setup_error: None,
+        outcome,
+        elapsed: Duration::from_millis(12),
+        resolve: vec!["api.openapp.test:8080:127.0.0.1".into()],
+    }
+}
+
+fn login_exchange() -> Exchange {
+    Exchange {
+        purpose: "login: submit".into(),
+        method: "POST".into(),
+        url: "http://auth.openapp.test:8080/self-service/login?flow=1".into(),
+        request_headers: vec![
+            ("Content-Type".into(), "application/json".into()),
+            ("Cookie".into(), format!("csrf_token_ab={COOKIE_VALUE}")),
+            ("X-Api-Key".into(), API_KEY.into()),
+        ],
+        request_body: Some(format!(
+            r#"{{"method":"password","identifier":"a@example.test","password":"{CANARY}"}}"#
+        )),
+        response: Ok(Response {
+            status: 200,
+            headers: vec![("content-type".into(), "application/json".into())],
+            set_cookies: vec![format!(
+                "ory_kratos_session={COOKIE_VALUE}; Path=/; Domain=openapp.test; HttpOnly"
+            )],
+            rejected_cookies: vec![],
+            body: format!(r#"{{"session_token":"{SESSION_TOKEN}","password":"{CANARY}"}}"#)
+                .into_bytes(),
+        }),
+        elapsed: Duration::from_millis(3),
+    }
+}
+
+fn logout_exchange() -> Exchange {
+    Exchange {
+        purpose: "POST /auth/logout".into(),
+        method: "POST".into(),
+        url: "http://api.openapp.test:8080/api/v1/auth/logout".into(),
+        request_headers: vec![(
+            "Cookie".into(),
+            format!("ory_kratos_session={COOKIE_VALUE}"),
+        )],
+        request_body: None,
+        response: Ok(Response {
+            status: 500,
+            headers: vec![("content-type".into(), "text/plain".into())],
+            set_cookies: vec![],
+            rejected_cookies: vec![],
+            body: format!("boom {CANARY}").into_bytes(),
+        }),
+        elapsed: Duration::from_millis(4),
+    }
+}
+
+fn step(
+    index: usize,
+    label: &str,
+    exchanges: Vec<Exchange>,
+    failure: Option<String>,
+) -> StepResult {
+    StepResult {
+        index,
+        label: label.into(),
+        client: "default".into(),
+        exchanges,
+        checks: vec![CheckResult {
+            what: "status".into(),
+            rules: vec!["R9".into()],
+            failure,
+        }],
+        error: None,
+        notes: vec![],
+    }
+}
+
+/// A scenario whose two steps passed.
+pub fn passing() -> Record {
+    Record {
+        result: result(
+            "core/a_passing",
+            Outcome::Passed,
+            vec![
+                step(1, "login alice", vec![login_exchange()], None),
+                step(2, "logout", vec![logout_exchange()], None),
+            ],
+        ),
+        secrets: secrets(),
+        snapshot_diff: None,
+    }
+}
+
+/// A scenario whose second step failed (its failure text even quotes the password).
+pub fn failing() -> Record {
+    Record {
+        result: result(
+            "core/b_failing",
+            Outcome::Failed,
+            vec![
+                step(1, "login alice", vec![login_exchange()], None),
+                step(
+                    2,
+                    "logout",
+                    vec![logout_exchange()],
+                    Some(format!("expected 204, got 500 (body mentions {CANARY})")),
+                ),
+            ],
+        ),
+        secrets: secrets(),
+        snapshot_diff: None,
+    }
+}
+
+/// A scenario the target could not run.
+pub fn ignored() -> Record {
+    Record {
+        result: result(
+            "strict/c_ignored",
+            Outcome::Ignored("needs the Kratos admin API: set KRATOS_ADMIN_URL".into()),
+            vec![],
+        ),
+        secrets: secrets(),
+        snapshot_diff: None,
+    }
+}
+
+/// Run information for the fixtures.
+pub fn info() -> super::RunInfo {
+    super::RunInfo {
+        target: "embedded (http://api.openapp.test:8080/)".into(),
+        elapsed: Duration::from_millis(120),
+        started: "2025-01-01T00:00:00Z".into(),
+        clock: None,
+    }
+}
+
+/// Panics when any fixture secret (raw, percent-encoded or base64) appears in `text`.
+pub fn assert_no_secret(text: &str) {
+    use base64::Engine;
+    for secret in ALL {
+        let forms = [
+            secret.to_string(),
+            form_urlencoded::byte_serialize(secret.as_bytes()).collect(),
+            base64::engine::general_purpose::STANDARD.encode(secret),
+        ];
+        for form in forms {
+            assert!(!text.contains(&form), "`{form}` leaked into:\n{text}");
+        }
+    }
+}
+
+/// A scenario whose checks passed but whose snapshot changed.
+pub fn snapshot_changed() -> Record {
+    Record {
+        snapshot_diff: Some(format!(
+            "snapshot snapshots/core/d.snap differs:\n--- stored snapshot\n+++ this run\n@@ -1,2 +1,2 @@\n status: 204\n-set-cookie: a <cleared>\n+set-cookie: b <cleared> {CANARY}\n"
+        )),
+        ..passing_as("core/d_snapshot_changed", Outcome::Failed)
+    }
+}
+
+fn passing_as(id: &str, outcome: Outcome) -> Record {
+    let mut r = passing();
+    r.result.id = id.into();
+    r.result.outcome = outcome;
+    r
+}

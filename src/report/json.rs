@@ -1,0 +1,187 @@
+//! The machine-readable report (`--json FILE`): one JSON document with the run's summary and,
+//! per scenario, its outcome, ignore reason, steps (each exchange's method, URL, status or
+//! transport error, redacted `Set-Cookie` lines, elapsed time) and checks (rules, failure).
+//!
+//! Shape (version 1):
+//! ```text
+//! { "version": 1, "target", "started", "elapsed_ms",
+//!   "summary": { "total", "passed", "failed", "ignored" },
+//!   "scenarios": [ { "id", "trial", "name", "rules", "outcome", "ignored_reason",
+//!                    "setup_error", "snapshot_diff", "first_failure", "elapsed_ms",
+//!     "steps": [ { "index", "label", "client", "passed", "error", "notes",
+//!       "exchanges": [ { "purpose", "method", "url", "status", "error", "elapsed_ms",
+//!                        "set_cookies" } ],
+//!       "checks": [ { "what", "rules", "passed", "failure" } ] } ] } ] }
+//! ```
+
+use serde_json::{Value, json};
+
+use super::human::shown_set_cookie;
+use super::{Record, RunInfo, Summary, first_failure, outcome_word, sorted};
+use crate::run::result::{Exchange, Outcome, StepResult};
+
+/// The report's format version, bumped on incompatible changes.
+pub const VERSION: u32 = 1;
+
+/// Renders the JSON document (pretty-printed).
+pub fn render(info: &RunInfo, records: &[Record]) -> String {
+    let s = Summary::of(records);
+    let doc = json!({
+        "version": VERSION,
+        "target": info.target,
+        "started": info.started,
+        "elapsed_ms": info.elapsed.as_millis() as u64,
+        "summary": {
+            "total": s.total,
+            "passed": s.passed,
+            "failed": s.failed,
+            "ignored": s.ignored,
+        },
+        "scenarios": sorted(records).into_iter().map(scenario).collect::<Vec<_>>(),
+    });
+    serde_json::to_string_pretty(&doc).unwrap_or_else(|_| doc.to_string())
+}
+
+fn scenario(record: &Record) -> Value {
+    let r = &record.result;
+    let red = |s: &str| record.redact(s);
+    let ignored = match &r.outcome {
+        Outcome::Ignored(reason) => Some(red(reason)),
+        _ => None,
+    };
+    json!({
+        "id": r.id,
+        "trial": record.trial(),
+        "name": red(&r.name),
+        "rules": r.rules,
+        "outcome": outcome_word(&r.outcome),
+        "ignored_reason": ignored,
+        "setup_error": r.setup_error.as_deref().map(red),
+        "snapshot_diff": record.snapshot_diff.as_deref().map(red),
+        "first_failure": first_failure(record),
+        "elapsed_ms": r.elapsed.as_millis() as u64,
+        "steps": r.steps.iter().map(|st| step(record, st)).collect::<Vec<_>>(),
+    })
+}
+
+fn step(record: &Record, st: &StepResult) -> Value {
+    let red = |s: &str| record.redact(s);
+    json!({
+        "index": st.index,
+        "label": red(&st.label),
+        "client": st.client,
+        "passed": st.passed(),
+        "error": st.error.as_deref().map(red),
+        "notes": st.notes.iter().map(|n| red(n)).collect::<Vec<_>>(),
+        "exchanges": st.exchanges.iter().map(|ex| exchange(record, ex)).collect::<Vec<_>>(),
+        "checks": st.checks.iter().map(|c| json!({
+            "what": red(&c.what),
+            "rules": c.rules,
+            "passed": c.passed(),
+            "failure": c.failure.as_deref().map(red),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn exchange(record: &Record, ex: &Exchange) -> Value {
+    let red = |s: &str| record.redact(s);
+    let (status, error, set_cookies) = match &ex.response {
+        Ok(resp) => (
+            Some(resp.status),
+            None,
+            resp.set_cookies
+                .iter()
+                .map(|l| red(&shown_set_cookie(l)))
+                .collect(),
+        ),
+        Err(e) => (None, Some(red(e)), Vec::new()),
+    };
+    json!({
+        "purpose": red(&ex.purpose),
+        "method": ex.method,
+        "url": red(&ex.url),
+        "status": status,
+        "error": error,
+        "elapsed_ms": ex.elapsed.as_millis() as u64,
+        "set_cookies": set_cookies,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixtures::{
+        assert_no_secret, failing, ignored, info, passing, snapshot_changed,
+    };
+    use super::*;
+
+    fn doc() -> (String, Value) {
+        let text = render(&info(), &[failing(), passing(), ignored()]);
+        let value = serde_json::from_str(&text).expect("valid JSON");
+        (text, value)
+    }
+
+    #[test]
+    fn summary_and_outcomes() {
+        let (_, v) = doc();
+        assert_eq!(v["version"], 1);
+        assert_eq!(
+            v["summary"],
+            json!({"total": 3, "passed": 1, "failed": 1, "ignored": 1})
+        );
+        let outcomes: Vec<&str> = v["scenarios"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["outcome"].as_str().unwrap())
+            .collect();
+        assert_eq!(outcomes, ["passed", "failed", "ignored"]);
+        assert_eq!(
+            v["scenarios"][2]["ignored_reason"],
+            "needs the Kratos admin API: set KRATOS_ADMIN_URL"
+        );
+        assert_eq!(v["scenarios"][0]["ignored_reason"], Value::Null);
+    }
+
+    #[test]
+    fn steps_carry_exchanges_and_checks() {
+        let (_, v) = doc();
+        let failed = &v["scenarios"][1];
+        assert_eq!(failed["trial"], "core::b_failing");
+        assert_eq!(failed["rules"], json!(["R9", "R10"]));
+        let step = &failed["steps"][1];
+        assert_eq!(step["passed"], false);
+        assert_eq!(step["exchanges"][0]["method"], "POST");
+        assert_eq!(
+            step["exchanges"][0]["url"],
+            "http://api.openapp.test:8080/api/v1/auth/logout"
+        );
+        assert_eq!(step["exchanges"][0]["status"], 500);
+        assert_eq!(step["checks"][0]["rules"], json!(["R9"]));
+        assert_eq!(
+            step["checks"][0]["failure"],
+            "expected 204, got 500 (body mentions [password])"
+        );
+        assert_eq!(
+            failed["steps"][0]["exchanges"][0]["set_cookies"][0],
+            "ory_kratos_session=<25 chars>; Path=/; Domain=openapp.test; HttpOnly"
+        );
+    }
+
+    #[test]
+    fn a_snapshot_mismatch_carries_its_diff() {
+        let text = render(&info(), &[snapshot_changed(), passing()]);
+        let v: Value = serde_json::from_str(&text).unwrap();
+        let diff = v["scenarios"][1]["snapshot_diff"].as_str().unwrap();
+        assert!(
+            diff.contains("+set-cookie: b <cleared> [password]"),
+            "{diff}"
+        );
+        assert_eq!(v["scenarios"][0]["snapshot_diff"], Value::Null);
+        assert_no_secret(&text);
+    }
+
+    #[test]
+    fn no_secret_reaches_the_json() {
+        assert_no_secret(&doc().0);
+    }
+}
