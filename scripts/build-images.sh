@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the two images of the containers target from the release binary, FROM scratch: the
-# binary, the shared libraries `ldd` lists and the dynamic loader. No base image is pulled,
-# so this works on an engine without any registry.
+# binary, the shared libraries `ldd` lists, the dynamic loader and the host's CA certificate
+# bundle. No base image is pulled, so this works on an engine without any registry.
 #
 #   openapp-conformance/reference:dev        ENTRYPOINT ["/openapp-conformance"]
 #                                            CMD ["reference"]   (reference OpenApp + gateway)
@@ -22,7 +22,7 @@ binary=
 while [ $# -gt 0 ]; do
   case "$1" in
     --binary) binary=${2:?--binary needs a path}; shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n "2,16p" "$0"; exit 0 ;;
     *) echo "error: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -47,6 +47,15 @@ libs=$(ldd "$binary" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { p
 for lib in $libs; do
   cp -L --parents "$lib" "$ctx/rootfs/"
 done
+# CA certificates: the binary's HTTP clients load the platform's roots when they are built
+# (and Kratos may be reached over https).
+ca_bundle=
+for ca in /etc/ssl/certs/ca-certificates.crt /etc/pki/tls/certs/ca-bundle.crt /etc/ssl/cert.pem; do
+  if [ -f "$ca" ]; then ca_bundle=$ca; break; fi
+done
+[ -n "$ca_bundle" ] || { echo "error: no CA certificate bundle found (install ca-certificates)" >&2; exit 3; }
+mkdir -p "$ctx/rootfs/etc/ssl/certs"
+cp -L "$ca_bundle" "$ctx/rootfs/etc/ssl/certs/ca-certificates.crt"
 cp config/kratos/kratos.yml config/kratos/identity.schema.json "$ctx/kratos/"
 
 revision=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -86,6 +95,13 @@ for image in reference kratos-emulator; do
     docker image rm "$previous" >/dev/null 2>&1 || true
   fi
 done
-# Smoke test: the binary starts inside the image (libraries and loader complete).
+# Smoke test: the binary starts inside the image (libraries, loader, CA roots) and its HTTP
+# client works (the probe fails to connect, which is fine; a panic is not).
 docker run --rm --entrypoint /openapp-conformance "openapp-conformance/reference:$tag" --version >/dev/null
+probe=$(docker run --rm --entrypoint /openapp-conformance "openapp-conformance/reference:$tag" \
+  healthcheck --timeout 1s http://127.0.0.1:9/ 2>&1 || true)
+case "$probe" in
+  unhealthy:*) ;;
+  *) echo "error: the image's HTTP client does not work: $probe" >&2; exit 1 ;;
+esac
 awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "images ready in %.1fs\n", e - s }' 
