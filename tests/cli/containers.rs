@@ -7,7 +7,7 @@
 //! other tests run stacks in parallel.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, ChildStdout, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use openapp_conformance::exit;
@@ -246,6 +246,22 @@ fn kill(signal: &str, pid: u32) {
     assert!(status.success(), "kill {signal} {pid}");
 }
 
+/// Reads the run's standard output until libtest's `running N tests` line.
+fn until_trials_start(child: &mut Child) -> (BufReader<ChildStdout>, String) {
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout is piped"));
+    let mut seen = String::new();
+    loop {
+        let mut line = String::new();
+        if stdout.read_line(&mut line).unwrap() == 0 {
+            panic!("the run ended before its trials started:\n{seen}");
+        }
+        seen.push_str(&line);
+        if line.starts_with("running ") {
+            return (stdout, seen);
+        }
+    }
+}
+
 #[test]
 fn sigint_mid_run_removes_everything() {
     require_engine_and_images!();
@@ -257,18 +273,7 @@ fn sigint_mid_run_removes_everything() {
         .spawn()
         .unwrap();
     let pid = child.id();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut seen = String::new();
-    loop {
-        let mut line = String::new();
-        if stdout.read_line(&mut line).unwrap() == 0 {
-            panic!("the run ended before its trials started:\n{seen}");
-        }
-        seen.push_str(&line);
-        if line.starts_with("running ") {
-            break;
-        }
-    }
+    let (mut stdout, seen) = until_trials_start(&mut child);
     // Freeze the run right after its trials start, so the signal lands mid-run.
     kill("-STOP", pid);
     kill("-INT", pid);
@@ -283,5 +288,27 @@ fn sigint_mid_run_removes_everything() {
         "{seen}{rest}\nstderr:\n{stderr}"
     );
     assert!(stderr.contains("interrupted"), "{stderr}");
+    assert_eq!(leftovers(&id), Vec::<String>::new());
+}
+
+#[test]
+fn a_run_killed_outright_is_swept_by_the_next_run_with_its_id() {
+    require_engine_and_images!();
+    let id = run_id("sigkill");
+    let mut child = bin(&id)
+        .args(["run", "--test-threads", "1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _ = until_trials_start(&mut child);
+    kill("-KILL", child.id());
+    let _ = child.wait();
+    assert!(
+        !leftovers(&id).is_empty(),
+        "SIGKILL leaves the stack behind"
+    );
+    let out = bin(&id).arg("run").output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     assert_eq!(leftovers(&id), Vec::<String>::new());
 }

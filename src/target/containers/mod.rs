@@ -55,6 +55,9 @@ pub async fn resolve(opts: &TargetOptions) -> Result<Target, TargetError> {
             .map_err(setup)?;
     }
     let names = Names::new(&settings.run_id.clone().unwrap_or_else(new_run_id));
+    // A run killed outright (SIGKILL) under a reused OPENAPP_CONFORMANCE_RUN_ID left its
+    // resources: their names would collide.
+    engine.sweep(&names.run_id).await.map_err(setup)?;
     let guard = StackGuard::new(names.run_id.clone(), progress.clone());
     let stack = stack::start(&settings, &engine, &names, &progress)
         .await
