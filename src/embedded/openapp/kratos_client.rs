@@ -54,14 +54,17 @@ impl KratosClient {
     /// A client for Kratos public and admin APIs at the given base URLs.
     pub(crate) fn new(public: Url, admin: Url) -> Self {
         crate::target::install_crypto_provider();
+        // A preconfigured rustls config (platform roots, possibly none) keeps reqwest from
+        // loading roots itself, which fails on a machine without a CA bundle; without proxy
+        // discovery nothing else can fail.
         let http = reqwest::Client::builder()
             .no_proxy()
+            .tls_backend_preconfigured((*crate::target::Tls::default().client_config()).clone())
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(REQUEST_TIMEOUT)
             .build()
-            // Without TLS and without proxy discovery, building cannot fail.
-            .expect("a plain-http reqwest client always builds");
+            .expect("a reqwest client with a preconfigured TLS backend and no proxy builds");
         Self {
             http,
             public,
