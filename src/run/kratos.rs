@@ -10,6 +10,7 @@ use url::Url;
 use super::client::{BrowserClient, Outgoing};
 use super::result::{Exchange, Response};
 use crate::redact::Secrets;
+use crate::scenario::model::FlowKind;
 
 pub use super::kratos_errors::explain_kratos_error;
 
@@ -102,39 +103,18 @@ pub fn interpret_continue_with(body: &Value, secrets: &Secrets) -> (Option<Strin
     (token, notes)
 }
 
-/// Logs in through the browser flow as a JSON client, with the client's jar.
-pub async fn login_browser(
+/// Logs in through Kratos self-service: the browser flow as a JSON client with the client's
+/// jar, or the API (native) flow sending no cookies.
+pub async fn login(
     client: &BrowserClient,
     public: &Url,
     identifier: &str,
     password: &str,
+    flow: FlowKind,
     secrets: &Secrets,
     log: &mut Vec<Exchange>,
 ) -> Result<LoginOutcome, String> {
-    login(client, public, identifier, password, secrets, log, true).await
-}
-
-/// Logs in through the API (native) flow, sending no cookies.
-pub async fn login_api(
-    client: &BrowserClient,
-    public: &Url,
-    identifier: &str,
-    password: &str,
-    secrets: &Secrets,
-    log: &mut Vec<Exchange>,
-) -> Result<LoginOutcome, String> {
-    login(client, public, identifier, password, secrets, log, false).await
-}
-
-async fn login(
-    client: &BrowserClient,
-    public: &Url,
-    identifier: &str,
-    password: &str,
-    secrets: &Secrets,
-    log: &mut Vec<Exchange>,
-    browser: bool,
-) -> Result<LoginOutcome, String> {
+    let browser = flow == FlowKind::Browser;
     let kind = if browser { "browser" } else { "api" };
     let init_url = join(public, &format!("/self-service/login/{kind}"));
     let mut init = Outgoing::get(format!("login: init {kind} flow"), init_url);

@@ -291,30 +291,16 @@ impl Trial<'_> {
             let (identifier, password) = (identity.identifier.clone(), identity.password.clone());
             let secrets = self.secrets.clone();
             let client = self.client(client_name)?;
-            let outcome = match login.flow {
-                FlowKind::Browser => {
-                    kratos::login_browser(
-                        client,
-                        &public,
-                        &identifier,
-                        &password,
-                        &secrets,
-                        &mut out.exchanges,
-                    )
-                    .await
-                }
-                FlowKind::Api => {
-                    kratos::login_api(
-                        client,
-                        &public,
-                        &identifier,
-                        &password,
-                        &secrets,
-                        &mut out.exchanges,
-                    )
-                    .await
-                }
-            }?;
+            let outcome = kratos::login(
+                client,
+                &public,
+                &identifier,
+                &password,
+                login.flow,
+                &secrets,
+                &mut out.exchanges,
+            )
+            .await?;
             out.notes.extend(outcome.notes);
             if let Some(id) = outcome
                 .session

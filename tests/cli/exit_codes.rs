@@ -1,31 +1,15 @@
 //! The binary's exit codes and outputs, as the README documents them.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 use openapp_conformance::contract::RULES;
 use openapp_conformance::exit;
 
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_openapp-conformance"));
-    c.current_dir(super::root());
-    for var in [
-        "OPENAPP_BASE_URL",
-        "OPENAPP_CONFORMANCE_TARGET",
-        "OPENAPP_CONFORMANCE_FAULT",
-        "OPENAPP_CONFORMANCE_TAG",
-    ] {
-        c.env_remove(var);
-    }
-    c
-}
+use super::stack::{bin, text};
 
 fn run(args: &[&str]) -> Output {
     bin().args(args).output().expect("the binary runs")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }
 
 #[test]

@@ -1,26 +1,14 @@
 //! The `load` subcommand end to end, and the load switch: invisible to the default suite,
 //! reported by load mode as a conformance failure citing R3.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use openapp_conformance::exit;
 
-fn run(args: &[&str]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_openapp-conformance"));
-    c.current_dir(super::root());
-    for var in [
-        "OPENAPP_BASE_URL",
-        "OPENAPP_CONFORMANCE_TARGET",
-        "OPENAPP_CONFORMANCE_FAULT",
-        "OPENAPP_CONFORMANCE_TAG",
-    ] {
-        c.env_remove(var);
-    }
-    c.args(args).output().expect("the binary runs")
-}
+use super::stack::{bin, text};
 
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("the binary runs")
 }
 
 const SWITCH: &str = "whoami-latest-session-under-load";
