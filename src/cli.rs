@@ -11,7 +11,13 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::exit;
 
+mod list;
 mod reports;
+mod serve;
+
+use list::{ListArgs, list};
+pub(crate) use serve::wait_for_shutdown;
+use serve::{ServeArgs, serve};
 
 use crate::report::RunInfo;
 use crate::run::snapshot::{SnapshotConfig, SnapshotMode, is_ci};
@@ -190,33 +196,6 @@ impl SnapshotArgs {
     }
 }
 
-#[derive(Debug, Args)]
-struct ListArgs {
-    /// One JSON array on stdout.
-    #[arg(long)]
-    json: bool,
-    /// The scenario directory.
-    #[arg(
-        long,
-        env = "OPENAPP_CONFORMANCE_SCENARIOS",
-        default_value = "scenarios"
-    )]
-    scenarios: PathBuf,
-}
-
-#[derive(Debug, Args)]
-struct ServeArgs {
-    /// Print one JSON object on one line once ready.
-    #[arg(long)]
-    json: bool,
-    /// Fault or benign switches, comma-separated.
-    #[arg(long, env = "OPENAPP_CONFORMANCE_FAULT", value_name = "NAME")]
-    fault: Option<String>,
-    /// Login flow lifespan of the Kratos emulator. Default: 1h.
-    #[arg(long, value_parser = parse_duration)]
-    flow_lifespan: Option<Duration>,
-}
-
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -375,128 +354,6 @@ fn run(args: RunArgs) -> u8 {
         exit::CHECK_FAILED
     } else {
         exit::OK
-    }
-}
-
-fn list(args: ListArgs) -> u8 {
-    let (scenarios, invalid) = match load(&args.scenarios) {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
-    for (_, e) in &invalid {
-        eprintln!("{e}");
-    }
-    if args.json {
-        let items: Vec<serde_json::Value> = scenarios
-            .iter()
-            .map(|s| {
-                serde_json::json!({
-                    "name": s.name(),
-                    "id": s.id,
-                    "trial": trial_name(&s.id),
-                    "file": s.path.display().to_string(),
-                    "description": s.file.description,
-                    "tags": s.tags(),
-                    "rules": s.rules(),
-                    "requirements": s.requirements,
-                })
-            })
-            .collect();
-        println!("{}", serde_json::Value::Array(items));
-    } else {
-        for s in &scenarios {
-            println!(
-                "{}  [{}]  {}",
-                trial_name(&s.id),
-                s.rules().join(","),
-                s.name()
-            );
-        }
-    }
-    if invalid.is_empty() {
-        exit::OK
-    } else {
-        exit::USAGE
-    }
-}
-
-fn serve(args: ServeArgs) -> u8 {
-    let switches = match Switches::parse(args.fault.as_deref().unwrap_or("")) {
-        Ok(s) => s,
-        Err(e) => {
-            error(e);
-            return exit::USAGE;
-        }
-    };
-    let rt = match runtime() {
-        Ok(rt) => rt,
-        Err(e) => {
-            error(format!("failed to start the async runtime: {e}"));
-            return exit::SETUP;
-        }
-    };
-    rt.block_on(async move {
-        let opts = crate::embedded::StackOptions {
-            switches,
-            flow_lifespan: args.flow_lifespan.unwrap_or(Duration::from_secs(3600)),
-        };
-        let stack = match crate::embedded::EmbeddedStack::start(opts).await {
-            Ok(s) => s,
-            Err(e) => {
-                error(e);
-                return exit::SETUP;
-            }
-        };
-        let info = stack.describe_json();
-        if args.json {
-            println!("{info}");
-        } else {
-            let e = stack.endpoints();
-            println!("embedded stack ready (Ctrl-C stops it)");
-            println!("  OpenApp API:   {}", e.api_base());
-            println!("  Kratos public: {}", e.kratos_public);
-            println!(
-                "  Kratos admin:  {}",
-                e.kratos_admin
-                    .as_ref()
-                    .map(|u| u.to_string())
-                    .unwrap_or_default()
-            );
-            println!(
-                "  cookie domain: {}",
-                e.cookie_domain.clone().unwrap_or_default()
-            );
-            for r in &e.resolve {
-                println!("  --resolve {r}");
-            }
-            println!("  API key: run with --json to print this throwaway key");
-        }
-        let _ = std::io::stdout().flush();
-        wait_for_shutdown().await;
-        exit::OK
-    })
-}
-
-/// Waits for Ctrl-C (or SIGTERM on Unix).
-pub(crate) async fn wait_for_shutdown() {
-    #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => {
-                    let _ = tokio::signal::ctrl_c().await;
-                    return;
-                }
-            };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
     }
 }
 

@@ -1,0 +1,243 @@
+//! Cookie expectations: `sets`, `clears`, `not_sets`, attribute checks on the line that sets a
+//! cookie, and the jar's state after the response. Texts name cookies, attributes and value
+//! lengths, never values.
+
+use super::Checks;
+use crate::cookie::{Lifetime, SetCookie, name_matches, parse_set_cookie};
+use crate::run::result::Exchange;
+use crate::scenario::model::{CookieCheck, Expect};
+
+/// Which variant of a cookie a `NAME@variant` reference means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Variant {
+    Any,
+    Host,
+    Domain,
+}
+
+fn split_ref(r: &str) -> (&str, Variant) {
+    match r.rsplit_once('@') {
+        Some((n, "host")) => (n, Variant::Host),
+        Some((n, "domain")) => (n, Variant::Domain),
+        _ => (r, Variant::Any),
+    }
+}
+
+fn variant_matches(line: &SetCookie, v: Variant, cookie_domain: Option<&str>) -> bool {
+    match v {
+        Variant::Any => true,
+        Variant::Host => line.domain.is_none(),
+        Variant::Domain => line.domain.is_some() && line.domain.as_deref() == cookie_domain,
+    }
+}
+
+fn variant_text(v: Variant, cookie_domain: Option<&str>) -> String {
+    match v {
+        Variant::Any => String::new(),
+        Variant::Host => " (host-only)".into(),
+        Variant::Domain => format!(" (Domain={})", cookie_domain.unwrap_or("?")),
+    }
+}
+
+/// The cookie names the request carried, from its recorded `Cookie` header.
+fn request_cookie_names(ex: &Exchange) -> Vec<String> {
+    ex.request_headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case("cookie"))
+        .flat_map(|(_, v)| {
+            v.split(';')
+                .filter_map(|p| p.split_once('=').map(|(n, _)| n.trim().to_string()))
+        })
+        .collect()
+}
+
+pub(super) fn cookie_checks(c: &mut Checks<'_>, expect: &Expect) {
+    let input = c.input;
+    let reads_lines = !(expect.sets.is_empty()
+        && expect.clears.is_empty()
+        && expect.not_sets.is_empty()
+        && expect.cookie.is_empty());
+    let lines: Vec<SetCookie> = if reads_lines {
+        input
+            .response
+            .set_cookies
+            .iter()
+            .filter_map(|l| parse_set_cookie(l).ok())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let domain = input.endpoints.cookie_domain.as_deref();
+    let summary = || {
+        if lines.is_empty() {
+            "no Set-Cookie line".to_string()
+        } else {
+            lines
+                .iter()
+                .map(|l| format!("`{}`", l.redacted()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    };
+    for (clearing, refs) in [(false, &expect.sets), (true, &expect.clears)] {
+        for r in refs {
+            let (pattern, variant) = split_ref(r.get_ref());
+            let verb = if clearing { "clears" } else { "sets" };
+            // A clearing pattern covers every matching cookie the request carried (R11).
+            let names: Vec<String> = if clearing && pattern.ends_with('*') {
+                request_cookie_names(input.exchange)
+                    .into_iter()
+                    .filter(|n| name_matches(pattern, n))
+                    .collect()
+            } else {
+                vec![pattern.to_string()]
+            };
+            for name in names {
+                let found = lines.iter().any(|l| {
+                    name_matches(&name, &l.name)
+                        && variant_matches(l, variant, domain)
+                        && (l.lifetime(input.now) == Lifetime::Expired) == clearing
+                });
+                let what = format!("{verb} {name}{}", variant_text(variant, domain));
+                let failure = (!found)
+                    .then(|| format!("no Set-Cookie line {what}; the response had {}", summary()));
+                c.push(what, failure);
+            }
+        }
+    }
+    for r in &expect.not_sets {
+        let name = r.get_ref();
+        let bad: Vec<&SetCookie> = lines
+            .iter()
+            .filter(|l| name_matches(name, &l.name) && l.lifetime(input.now) != Lifetime::Expired)
+            .collect();
+        let failure =
+            (!bad.is_empty()).then(|| format!("the response sets {name}: `{}`", bad[0].redacted()));
+        c.push(format!("does not set {name}"), failure);
+    }
+    for check in &expect.cookie {
+        attribute_check(c, check.get_ref(), &lines);
+    }
+    for (has, refs) in [(true, &expect.jar_has), (false, &expect.jar_lacks)] {
+        for r in refs {
+            let name = r.get_ref();
+            let held: Vec<&String> = input
+                .jar_names
+                .iter()
+                .filter(|n| name_matches(name, n))
+                .collect();
+            let failure = match (has, held.is_empty()) {
+                (true, true) => Some(format!(
+                    "the jar holds no {name}; it holds {:?}",
+                    input.jar_names
+                )),
+                (false, false) => Some(format!("the jar still holds {held:?} after the response")),
+                _ => None,
+            };
+            c.push(
+                format!("jar {} {name}", if has { "holds" } else { "lacks" }),
+                failure,
+            );
+        }
+    }
+}
+
+fn attribute_check(c: &mut Checks<'_>, check: &CookieCheck, lines: &[SetCookie]) {
+    let input = c.input;
+    let name = check.name.get_ref();
+    let setting: Vec<&SetCookie> = lines
+        .iter()
+        .filter(|l| name_matches(name, &l.name) && l.lifetime(input.now) != Lifetime::Expired)
+        .collect();
+    if setting.is_empty() && check.lifetime.as_deref() != Some("expired") {
+        c.push(
+            format!("cookie {name} attributes"),
+            Some(format!("no Set-Cookie line sets {name}")),
+        );
+        return;
+    }
+    let candidates: Vec<&SetCookie> = if check.lifetime.as_deref() == Some("expired") {
+        lines
+            .iter()
+            .filter(|l| name_matches(name, &l.name))
+            .collect()
+    } else {
+        setting
+    };
+    for line in candidates {
+        let mut problems = Vec::new();
+        let ep = input.endpoints;
+        if let Some(want) = &check.domain {
+            let ok = match want.as_str() {
+                "host-only" => line.domain.is_none(),
+                "cookie-domain" => line.domain.is_some() && line.domain == ep.cookie_domain,
+                literal => line.domain.as_deref() == Some(literal.trim_start_matches('.')),
+            };
+            if !ok {
+                problems.push(format!(
+                    "domain should be {want}, is {}",
+                    line.domain.as_deref().unwrap_or("host-only")
+                ));
+            }
+        }
+        if let Some(want) = &check.path
+            && line.path.as_deref() != Some(want.as_str())
+        {
+            problems.push(format!(
+                "Path should be {want}, is {}",
+                line.path.as_deref().unwrap_or("absent")
+            ));
+        }
+        if let Some(want) = check.httponly
+            && line.http_only != want
+        {
+            problems.push(format!(
+                "HttpOnly should be {}",
+                if want { "present" } else { "absent" }
+            ));
+        }
+        if let Some(want) = &check.secure {
+            let expected = match want.as_str() {
+                "as-expected" => ep.secure_expected(),
+                other => other == "yes",
+            };
+            if line.secure != expected {
+                problems.push(format!(
+                    "Secure should be {} (Kratos public URL is {})",
+                    if expected { "present" } else { "absent" },
+                    ep.kratos_public.scheme()
+                ));
+            }
+        }
+        if let Some(want) = &check.samesite {
+            let want = if want == "as-configured" {
+                ep.same_site.as_str()
+            } else {
+                want.as_str()
+            };
+            if !line
+                .same_site
+                .as_deref()
+                .is_some_and(|s| s.eq_ignore_ascii_case(want))
+            {
+                problems.push(format!(
+                    "SameSite should be {want}, is {}",
+                    line.same_site.as_deref().unwrap_or("absent")
+                ));
+            }
+        }
+        if let Some(want) = &check.lifetime {
+            let is = match line.lifetime(input.now) {
+                Lifetime::Expired => "expired",
+                Lifetime::Persistent => "persistent",
+                Lifetime::Session => "session",
+            };
+            if is != want {
+                problems.push(format!("lifetime should be {want}, is {is}"));
+            }
+        }
+        let failure = (!problems.is_empty())
+            .then(|| format!("`{}`: {}", line.redacted(), problems.join("; ")));
+        c.push(format!("cookie {} attributes", line.name), failure);
+    }
+}
