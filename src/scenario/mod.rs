@@ -120,6 +120,20 @@ pub fn requirements(file: &ScenarioFile) -> BTreeSet<Requirement> {
         {
             needs.insert(Requirement::ApiKey);
         }
+        if r.cookies
+            .iter()
+            .any(|c| c.get_ref().scope == model::CookieScope::CookieDomain)
+        {
+            needs.insert(Requirement::CookieDomain);
+        }
+    }
+    // A `NAME@domain` reference means "the Domain=<cookie domain> variant".
+    let domain_variant =
+        |refs: &[toml::Spanned<String>]| refs.iter().any(|r| r.get_ref().ends_with("@domain"));
+    if file.steps.iter().map(|s| &s.get_ref().expect).any(|e| {
+        domain_variant(&e.sets) || domain_variant(&e.clears) || domain_variant(&e.not_sets)
+    }) {
+        needs.insert(Requirement::CookieDomain);
     }
     needs
 }

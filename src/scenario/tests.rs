@@ -77,6 +77,28 @@ fn requirements_follow_identities_and_requests() {
 }
 
 #[test]
+fn domain_variants_and_domain_seeds_need_a_cookie_domain() {
+    let base = "name = \"n\"\nrules = [\"R10\"]\n[[step]]\n";
+    let clears = format!(
+        "{base}request = {{ method = \"POST\", path = \"/auth/logout\" }}\nexpect.clears = [\"ory_kratos_session@domain\"]\n"
+    );
+    let host_only = clears.replace("@domain", "@host");
+    let seeded = format!(
+        "{base}request = {{ method = \"GET\", path = \"/auth/whoami\", cookies = [{{ name = \"c\" }}] }}\n"
+    );
+    let seeded_host = seeded.replace("name = \"c\"", "name = \"c\", scope = \"host-only\"");
+    for (text, needs) in [
+        (clears, true),
+        (host_only, false),
+        (seeded, true),
+        (seeded_host, false),
+    ] {
+        let got = requirements(&parse_str(&text).unwrap()).contains(&Requirement::CookieDomain);
+        assert_eq!(got, needs, "{text}");
+    }
+}
+
+#[test]
 fn load_dir_sorts_by_id_and_collects_every_bad_file() {
     let dir = TempDir::new();
     dir.write("strict/b.toml", minimal("b"));

@@ -170,7 +170,8 @@ fn attribute_check(c: &mut Checks<'_>, check: &CookieCheck, lines: &[SetCookie])
         if let Some(want) = &check.domain {
             let ok = match want.as_str() {
                 "host-only" => line.domain.is_none(),
-                "cookie-domain" => line.domain.is_some() && line.domain == ep.cookie_domain,
+                // With no cookie domain configured the cookie is host-only (K1).
+                "cookie-domain" => line.domain == ep.cookie_domain,
                 literal => line.domain.as_deref() == Some(literal.trim_start_matches('.')),
             };
             if !ok {
