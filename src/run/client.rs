@@ -20,6 +20,9 @@ pub struct ClientFactory {
     endpoints: Endpoints,
     timeouts: Timeouts,
     tls: Arc<rustls::ClientConfig>,
+    /// The cookieless client (API flows, admin API), built once and shared: it holds no
+    /// per-client state.
+    bare: Arc<std::sync::OnceLock<Result<reqwest::Client, String>>>,
 }
 
 fn builder(
@@ -49,6 +52,7 @@ impl ClientFactory {
             endpoints,
             timeouts,
             tls: Tls::default().client_config(),
+            bare: Arc::default(),
         }
     }
 
@@ -67,9 +71,14 @@ impl ClientFactory {
             .cookie_provider(Arc::new(BrowserJar(jar.clone())))
             .build()
             .map_err(|e| format!("failed to build the HTTP client: {e}"))?;
-        let bare = builder(&self.endpoints, self.timeouts, &self.tls)
-            .build()
-            .map_err(|e| format!("failed to build the HTTP client: {e}"))?;
+        let bare = self
+            .bare
+            .get_or_init(|| {
+                builder(&self.endpoints, self.timeouts, &self.tls)
+                    .build()
+                    .map_err(|e| format!("failed to build the HTTP client: {e}"))
+            })
+            .clone()?;
         Ok(BrowserClient {
             name: name.to_string(),
             jar,

@@ -34,7 +34,11 @@ impl KratosEmulator {
             error: err.inner(header_str(&req.headers, "x-request-id")),
             created_at: micros(self.now()),
         };
-        self.store().errors.insert(id, stored);
+        {
+            let mut store = self.store();
+            store.errors.insert(id, stored);
+            store.remember(super::store::Row::Error(id));
+        }
         Reply::redirect(
             &req.method,
             StatusCode::SEE_OTHER,

@@ -105,7 +105,10 @@ impl KratosEmulator {
             password_messages: Vec::new(),
             created_at: micros(now),
         };
-        self.store().flows.insert(flow.id, flow.clone());
+        let mut store = self.store();
+        store.flows.insert(flow.id, flow.clone());
+        store.remember(super::store::Row::Flow(flow.id));
+        drop(store);
         flow
     }
 

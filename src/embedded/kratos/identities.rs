@@ -249,6 +249,8 @@ impl KratosEmulator {
         }
         store.by_identifier.insert(identifier, identity.id);
         store.identities.insert(identity.id, identity.clone());
+        store.remember(super::store::Row::Identity(identity.id));
+        drop(store);
         Ok(identity)
     }
 }

@@ -134,6 +134,8 @@ impl KratosEmulator {
         let mut store = self.store();
         store.by_token.insert(session.token.clone(), session.id);
         store.sessions.insert(session.id, session.clone());
+        store.remember(super::store::Row::Session(session.id));
+        drop(store);
         session
     }
 
@@ -154,7 +156,11 @@ impl KratosEmulator {
     pub(crate) fn session_cookie_line(&self, session: &Session) -> String {
         let now = self.now();
         let value = new_cookie_value(now);
-        self.store().cookies.insert(value.clone(), session.id);
+        {
+            let mut store = self.store();
+            store.cookies.insert(value.clone(), session.id);
+            store.remember(super::store::Row::Cookie(value.clone()));
+        }
         let max_age = (session.expires_at - now).whole_seconds().max(0);
         let expires =
             OffsetDateTime::from_unix_timestamp(now.unix_timestamp() + max_age).unwrap_or(now);

@@ -1,7 +1,7 @@
 //! The emulator's in-memory database: identities, sessions, login flows and stored errors,
 //! behind one mutex held only for short critical sections.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use rand::Rng;
 use rand::distr::Alphanumeric;
@@ -112,9 +112,28 @@ pub(crate) struct StoredError {
     pub created_at: OffsetDateTime,
 }
 
+/// How many rows (identities, sessions, session cookies, flows, errors together) the store
+/// keeps before it forgets the oldest. Real Kratos keeps everything in its database; the
+/// emulator serves test runs whose rows live for milliseconds, and a long load run would
+/// otherwise grow without bound. At load-mode rates (about 5,000 rows a second) this is four
+/// seconds of history; a trial lives for milliseconds.
+pub(crate) const RETAINED_ROWS: usize = 20_000;
+
+/// A row the store may forget, in creation order.
+#[derive(Debug)]
+pub(crate) enum Row {
+    Identity(Uuid),
+    Session(Uuid),
+    Cookie(String),
+    Flow(Uuid),
+    Error(Uuid),
+}
+
 /// All state of one emulator.
 #[derive(Debug, Default)]
 pub(crate) struct Store {
+    /// Created rows, oldest first, for [`Store::remember`].
+    pub created: VecDeque<Row>,
     pub identities: HashMap<Uuid, Identity>,
     pub by_identifier: HashMap<String, Uuid>,
     pub sessions: HashMap<Uuid, Session>,
@@ -126,6 +145,43 @@ pub(crate) struct Store {
 }
 
 impl Store {
+    /// Records a newly created row and forgets the oldest rows beyond [`RETAINED_ROWS`].
+    pub fn remember(&mut self, row: Row) {
+        self.created.push_back(row);
+        while self.created.len() > RETAINED_ROWS {
+            let Some(old) = self.created.pop_front() else {
+                break;
+            };
+            self.forget(old);
+        }
+    }
+
+    fn forget(&mut self, row: Row) {
+        match row {
+            Row::Identity(id) => {
+                if let Some(identity) = self.identities.remove(&id) {
+                    for i in &identity.identifiers {
+                        self.by_identifier.remove(i);
+                    }
+                }
+            }
+            Row::Session(id) => {
+                if let Some(session) = self.sessions.remove(&id) {
+                    self.by_token.remove(&session.token);
+                }
+            }
+            Row::Cookie(value) => {
+                self.cookies.remove(&value);
+            }
+            Row::Flow(id) => {
+                self.flows.remove(&id);
+            }
+            Row::Error(id) => {
+                self.errors.remove(&id);
+            }
+        }
+    }
+
     /// The identity with this (normalised) identifier.
     pub fn identity_by_identifier(&self, identifier: &str) -> Option<&Identity> {
         self.by_identifier
@@ -174,6 +230,28 @@ mod tests {
         let h = PasswordHash::new("Zebra-Quartz-7391-Lamp");
         assert!(h.verify("Zebra-Quartz-7391-Lamp"));
         assert!(!h.verify("zebra-quartz-7391-lamp"));
+    }
+
+    #[test]
+    fn the_oldest_rows_are_forgotten_beyond_the_limit() {
+        let mut store = Store::default();
+        let first = Uuid::new_v4();
+        store.errors.insert(
+            first,
+            StoredError {
+                error: Value::Null,
+                created_at: OffsetDateTime::UNIX_EPOCH,
+            },
+        );
+        store.remember(Row::Error(first));
+        for _ in 0..RETAINED_ROWS {
+            let value = random_token("c");
+            store.cookies.insert(value.clone(), first);
+            store.remember(Row::Cookie(value));
+        }
+        assert!(store.errors.is_empty(), "the oldest row is gone");
+        assert_eq!(store.cookies.len(), RETAINED_ROWS);
+        assert_eq!(store.created.len(), RETAINED_ROWS);
     }
 
     #[test]
