@@ -22,11 +22,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use openapp_conformance::redact::Secrets;
-use openapp_conformance::run::client::ClientFactory;
 use openapp_conformance::run::result::Outcome;
 use openapp_conformance::run::runtime;
-use openapp_conformance::run::scenario::run_scenario;
+use openapp_conformance::run::scenario::run_all;
 use openapp_conformance::scenario::load_dir;
 use openapp_conformance::target::{TargetKind, TargetOptions, resolve_target};
 
@@ -46,14 +44,7 @@ fn suite_in_process(dir: &Path) -> usize {
     let rt = runtime().expect("runtime");
     rt.block_on(async {
         let target = resolve_target(&embedded()).await.expect("stack starts");
-        let factory = ClientFactory::new(target.endpoints.clone(), target.timeouts);
-        let secrets: Vec<Secrets> = loaded.scenarios.iter().map(|_| Secrets::new()).collect();
-        let runs = loaded
-            .scenarios
-            .iter()
-            .zip(&secrets)
-            .map(|(s, sec)| run_scenario(s, &target, &factory, sec));
-        let results = futures::future::join_all(runs).await;
+        let results = run_all(&loaded.scenarios, &target).await;
         results
             .iter()
             .filter(|r| r.outcome == Outcome::Passed)

@@ -5,4 +5,7 @@ pub mod kratos;
 pub mod openapp;
 mod stack;
 
-pub use stack::{API_HOST, COOKIE_DOMAIN, EmbeddedStack, KRATOS_HOST, StackError, StackOptions};
+pub use stack::{
+    API_HOST, COOKIE_DOMAIN, EmbeddedStack, KRATOS_HOST, StackError, StackOptions,
+    production_like_endpoints,
+};

@@ -39,6 +39,37 @@ impl Default for StackOptions {
     }
 }
 
+/// Endpoints under the production-like names (`auth.`/`api.openapp.test`, cookie domain
+/// `openapp.test`), mapped to `127.0.0.1` at the given Kratos public and OpenApp ports; shared
+/// by the embedded and the containers stacks so both address servers the same way.
+pub fn production_like_endpoints(
+    origin: Url,
+    api_prefix: &str,
+    kratos_public: Url,
+    kratos_admin: Url,
+    public_port: u16,
+    api_port: u16,
+) -> Endpoints {
+    let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
+    let resolve = |host: &str, port| Resolve {
+        host: host.into(),
+        port,
+        addr: loopback,
+    };
+    Endpoints {
+        origin,
+        api_prefix: api_prefix.into(),
+        kratos_public,
+        kratos_admin: Some(kratos_admin),
+        cookie_domain: Some(COOKIE_DOMAIN.into()),
+        same_site: "Lax".into(),
+        resolve: vec![
+            resolve(KRATOS_HOST, public_port),
+            resolve(API_HOST, api_port),
+        ],
+    }
+}
+
 /// The stack could not start.
 #[derive(Debug, thiserror::Error)]
 #[error("failed to bind a loopback port for the embedded {what}: {source}")]
@@ -105,27 +136,14 @@ impl EmbeddedStack {
         );
         openapp.spawn(api);
 
-        let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
-        let endpoints = Endpoints {
+        let endpoints = production_like_endpoints(
             origin,
-            api_prefix: "/api/v1".into(),
+            "/api/v1",
             kratos_public,
-            kratos_admin: Some(kratos_admin),
-            cookie_domain: Some(COOKIE_DOMAIN.into()),
-            same_site: "Lax".into(),
-            resolve: vec![
-                Resolve {
-                    host: KRATOS_HOST.into(),
-                    port: public_port,
-                    addr: loopback,
-                },
-                Resolve {
-                    host: API_HOST.into(),
-                    port: api_port,
-                    addr: loopback,
-                },
-            ],
-        };
+            kratos_admin,
+            public_port,
+            api_port,
+        );
         Ok(Self {
             endpoints,
             api_key,

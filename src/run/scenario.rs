@@ -102,6 +102,19 @@ pub async fn run_scenario(
     result
 }
 
+/// Runs every scenario concurrently on the current runtime against one target, each with its
+/// own clients and secrets; results in the order of `scenarios`. (The bench and the self-test
+/// drive the whole suite in process this way; `run` goes through libtest-mimic instead.)
+pub async fn run_all(scenarios: &[Scenario], target: &Target) -> Vec<ScenarioResult> {
+    let factory = ClientFactory::for_target(target);
+    let secrets: Vec<Secrets> = scenarios.iter().map(|_| Secrets::new()).collect();
+    let runs = scenarios
+        .iter()
+        .zip(&secrets)
+        .map(|(s, sec)| run_scenario(s, target, &factory, sec));
+    futures_util::future::join_all(runs).await
+}
+
 impl Trial<'_> {
     fn client(&mut self, name: &str) -> Result<&BrowserClient, String> {
         if !self.clients.contains_key(name) {

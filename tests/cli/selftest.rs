@@ -5,10 +5,9 @@ use std::collections::BTreeSet;
 
 use openapp_conformance::redact::Secrets;
 use openapp_conformance::report::snapshot::render_snapshot;
-use openapp_conformance::run::client::ClientFactory;
 use openapp_conformance::run::result::{Outcome, ScenarioResult};
 use openapp_conformance::run::runtime;
-use openapp_conformance::run::scenario::run_scenario;
+use openapp_conformance::run::scenario::run_all;
 use openapp_conformance::scenario::load_dir;
 use openapp_conformance::switches::{SWITCHES, SwitchKind, Switches};
 use openapp_conformance::target::{TargetOptions, resolve_target};
@@ -29,14 +28,7 @@ fn suite(switches: &str) -> Vec<(ScenarioResult, Option<String>)> {
             ..Default::default()
         };
         let target = resolve_target(&opts).await.expect("embedded stack starts");
-        let factory = ClientFactory::new(target.endpoints.clone(), target.timeouts);
-        let secrets: Vec<Secrets> = loaded.scenarios.iter().map(|_| Secrets::new()).collect();
-        let runs = loaded
-            .scenarios
-            .iter()
-            .zip(&secrets)
-            .map(|(s, sec)| run_scenario(s, &target, &factory, sec));
-        let results = futures::future::join_all(runs).await;
+        let results = run_all(&loaded.scenarios, &target).await;
         results
             .into_iter()
             .zip(&loaded.scenarios)

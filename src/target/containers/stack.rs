@@ -6,7 +6,6 @@
 //! (`SERVE_PUBLIC_BASE_URL=http://auth.openapp.test:<port>/`), so every URL Kratos returns is
 //! reachable as it is through the client's `resolve` mapping, exactly as on the embedded stack.
 
-use std::net::{IpAddr, Ipv4Addr};
 use std::time::{Duration, Instant};
 
 use url::Url;
@@ -19,8 +18,8 @@ use super::spec::{
     strings, url,
 };
 use crate::embedded::openapp::generate_api_key;
-use crate::embedded::{API_HOST, COOKIE_DOMAIN, KRATOS_HOST};
-use crate::target::{Endpoints, Resolve};
+use crate::embedded::{API_HOST, COOKIE_DOMAIN, KRATOS_HOST, production_like_endpoints};
+use crate::target::Endpoints;
 
 /// The stack could not start.
 #[derive(Debug, thiserror::Error)]
@@ -222,28 +221,15 @@ pub async fn start(
     )
     .await?;
 
-    let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
     Ok(Started {
-        endpoints: Endpoints {
+        endpoints: production_like_endpoints(
             origin,
-            api_prefix: s.api_prefix.clone(),
+            &s.api_prefix,
             kratos_public,
-            kratos_admin: Some(kratos_admin),
-            cookie_domain: Some(COOKIE_DOMAIN.into()),
-            same_site: "Lax".into(),
-            resolve: vec![
-                Resolve {
-                    host: KRATOS_HOST.into(),
-                    port: ports.public,
-                    addr: loopback,
-                },
-                Resolve {
-                    host: API_HOST.into(),
-                    port: ports.api,
-                    addr: loopback,
-                },
-            ],
-        },
+            kratos_admin,
+            ports.public,
+            ports.api,
+        ),
         api_key,
     })
 }
