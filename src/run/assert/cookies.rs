@@ -85,10 +85,21 @@ pub(super) fn cookie_checks(c: &mut Checks<'_>, expect: &Expect) {
             let verb = if clearing { "clears" } else { "sets" };
             // A clearing pattern covers every matching cookie the request carried (R11).
             let names: Vec<String> = if clearing && pattern.ends_with('*') {
-                request_cookie_names(input.exchange)
+                let mut sent: Vec<String> = request_cookie_names(input.exchange)
                     .into_iter()
                     .filter(|n| name_matches(pattern, n))
-                    .collect()
+                    .collect();
+                sent.sort();
+                sent.dedup();
+                if sent.is_empty() {
+                    // Nothing to clear; say so instead of dropping the check from reports.
+                    let what = format!(
+                        "{verb} {pattern}{} (the request carried none)",
+                        variant_text(variant, domain)
+                    );
+                    c.push(what, None);
+                }
+                sent
             } else {
                 vec![pattern.to_string()]
             };
