@@ -22,10 +22,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use openapp_conformance::plan::load_dir;
 use openapp_conformance::run::result::Outcome;
-use openapp_conformance::run::runtime;
 use openapp_conformance::run::scenario::run_all;
-use openapp_conformance::scenario::load_dir;
+use openapp_conformance::settings::runtime;
 use openapp_conformance::target::{TargetKind, TargetOptions, resolve_target};
 
 use timing::{busy, cpu_time, ratio, report, time};

@@ -4,11 +4,12 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use openapp_conformance::plan::{Scenario, resolve};
 use openapp_conformance::redact::Secrets;
 use openapp_conformance::run::client::ClientFactory;
 use openapp_conformance::run::result::Outcome;
 use openapp_conformance::run::scenario::run_scenario;
-use openapp_conformance::scenario::{Scenario, parse};
+use openapp_conformance::scenario::{Scenario as ScenarioFile, parse};
 use openapp_conformance::target::{Endpoints, Target};
 use reqwest::header::ACCEPT;
 use serde_json::{Value, json};
@@ -19,7 +20,8 @@ use super::fixtures::{CYCLES, overhead_scenario};
 pub fn scenario() -> Scenario {
     let path = Path::new("bench/overhead.toml");
     let file = parse(path, &overhead_scenario()).expect("the overhead scenario is valid");
-    Scenario::new(path.to_path_buf(), "bench/overhead".into(), file)
+    let file = ScenarioFile::new(path.to_path_buf(), "bench/overhead".into(), file);
+    resolve(&file).expect("the overhead scenario resolves")
 }
 
 /// Runs the scenario through the harness; gives the number of requests it made.

@@ -1,32 +1,30 @@
 //! `list`: the scenarios with their rules, as text or one JSON array.
 
-use std::path::PathBuf;
+use std::process::ExitCode;
 
 use clap::Args;
 
-use super::load;
+use super::args::ScenarioDirArg;
+use super::error::CliError;
 use crate::exit;
-use crate::run::trial_name;
+use crate::plan::{Loaded, load_dir};
 
+/// `openapp-conformance list [--json]`.
 #[derive(Debug, Args)]
 pub(super) struct ListArgs {
     /// One JSON array on stdout.
     #[arg(long)]
     json: bool,
-    /// The scenario directory.
-    #[arg(
-        long,
-        env = "OPENAPP_CONFORMANCE_SCENARIOS",
-        default_value = "scenarios"
-    )]
-    scenarios: PathBuf,
+    #[command(flatten)]
+    scenarios: ScenarioDirArg,
 }
 
-pub(super) fn list(args: ListArgs) -> u8 {
-    let (scenarios, invalid) = match load(&args.scenarios) {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
+/// Lists the scenarios; invalid files are printed on stderr and make the exit code 2.
+pub(super) fn list(args: ListArgs) -> Result<ExitCode, CliError> {
+    let Loaded {
+        scenarios,
+        errors: invalid,
+    } = load_dir(&args.scenarios.dir)?;
     for (_, e) in &invalid {
         eprintln!("{e}");
     }
@@ -37,9 +35,9 @@ pub(super) fn list(args: ListArgs) -> u8 {
                 serde_json::json!({
                     "name": s.name(),
                     "id": s.id,
-                    "trial": trial_name(&s.id),
+                    "trial": s.trial_name(),
                     "file": s.path.display().to_string(),
-                    "description": s.file.description,
+                    "description": s.description,
                     "tags": s.tags(),
                     "rules": s.rules(),
                     "requirements": s.requirements,
@@ -51,15 +49,15 @@ pub(super) fn list(args: ListArgs) -> u8 {
         for s in &scenarios {
             println!(
                 "{}  [{}]  {}",
-                trial_name(&s.id),
+                s.trial_name(),
                 s.rules().join(","),
                 s.name()
             );
         }
     }
-    if invalid.is_empty() {
+    Ok(ExitCode::from(if invalid.is_empty() {
         exit::OK
     } else {
         exit::USAGE
-    }
+    }))
 }

@@ -2,15 +2,18 @@
 //! browser can be pointed at it (`--json` prints its URLs and a throwaway API key).
 
 use std::io::Write;
+use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Args;
 
-use super::{error, parse_duration};
+use super::error::{CliError, usage};
+use crate::embedded::{EmbeddedStack, StackOptions};
 use crate::exit;
-use crate::run::runtime;
+use crate::settings::{DEFAULT_FLOW_LIFESPAN, parse_duration, runtime, wait_for_shutdown};
 use crate::switches::Switches;
 
+/// `openapp-conformance serve [--json] [--fault NAME] [--flow-lifespan D]`.
 #[derive(Debug, Args)]
 pub(super) struct ServeArgs {
     /// Print one JSON object on one line once ready.
@@ -24,33 +27,18 @@ pub(super) struct ServeArgs {
     flow_lifespan: Option<Duration>,
 }
 
-pub(super) fn serve(args: ServeArgs) -> u8 {
-    let switches = match Switches::parse(args.fault.as_deref().unwrap_or("")) {
-        Ok(s) => s,
-        Err(e) => {
-            error(e);
-            return exit::USAGE;
-        }
-    };
-    let rt = match runtime() {
-        Ok(rt) => rt,
-        Err(e) => {
-            error(format!("failed to start the async runtime: {e}"));
-            return exit::SETUP;
-        }
-    };
+/// Starts the embedded stack, prints where it listens, and waits for Ctrl-C or SIGTERM.
+pub(super) fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
+    let switches = Switches::parse(args.fault.as_deref().unwrap_or("")).map_err(usage)?;
+    let rt = runtime()?;
     rt.block_on(async move {
-        let opts = crate::embedded::StackOptions {
+        let opts = StackOptions {
             switches,
-            flow_lifespan: args.flow_lifespan.unwrap_or(Duration::from_secs(3600)),
+            flow_lifespan: args.flow_lifespan.unwrap_or(DEFAULT_FLOW_LIFESPAN),
         };
-        let stack = match crate::embedded::EmbeddedStack::start(opts).await {
-            Ok(s) => s,
-            Err(e) => {
-                error(e);
-                return exit::SETUP;
-            }
-        };
+        let stack = EmbeddedStack::start(opts)
+            .await
+            .map_err(|e| CliError::Setup(e.to_string()))?;
         let info = stack.describe_json();
         if args.json {
             println!("{info}");
@@ -77,29 +65,6 @@ pub(super) fn serve(args: ServeArgs) -> u8 {
         }
         let _ = std::io::stdout().flush();
         wait_for_shutdown().await;
-        exit::OK
+        Ok(ExitCode::from(exit::OK))
     })
-}
-
-/// Waits for Ctrl-C (or SIGTERM on Unix).
-pub(crate) async fn wait_for_shutdown() {
-    #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => {
-                    let _ = tokio::signal::ctrl_c().await;
-                    return;
-                }
-            };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }

@@ -11,8 +11,8 @@ use url::Url;
 
 use super::kratos::{KratosConfig, KratosEmulator};
 use super::openapp::{OpenAppConfig, OpenAppServer, generate_api_key};
+use crate::settings::{Endpoints, Resolve};
 use crate::switches::Switches;
-use crate::target::{Endpoints, Resolve};
 
 /// Host name of Kratos's public API.
 pub const KRATOS_HOST: &str = "auth.openapp.test";

@@ -16,7 +16,7 @@ pub struct HealthcheckArgs {
     /// The URL to probe. Default: the reference server's /status on OPENAPP_LISTEN's port.
     pub url: Option<String>,
     /// Give up after this long.
-    #[arg(long, value_parser = crate::cli::parse_duration, default_value = "3s")]
+    #[arg(long, value_parser = crate::settings::parse_duration, default_value = "3s")]
     pub timeout: Duration,
 }
 
@@ -73,7 +73,7 @@ pub fn run(args: HealthcheckArgs) -> u8 {
 
 /// `Ok` when `GET url` answers 2xx within `timeout`; otherwise why not.
 pub async fn probe(url: &Url, timeout: Duration) -> Result<(), String> {
-    crate::target::install_crypto_provider();
+    crate::settings::install_crypto_provider();
     let client = reqwest::Client::builder()
         .no_proxy()
         .timeout(timeout)

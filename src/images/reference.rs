@@ -177,7 +177,7 @@ pub fn run() -> u8 {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: failed to start the async runtime: {e}");
+            eprintln!("error: {e}");
             return exit::SETUP;
         }
     };
@@ -192,7 +192,7 @@ pub fn run() -> u8 {
         let server = OpenAppServer::new(settings.config.clone(), settings.switches.clone());
         server.spawn(listener);
         println!("{}", settings.describe());
-        crate::cli::wait_for_shutdown().await;
+        crate::settings::wait_for_shutdown().await;
         exit::OK
     })
 }

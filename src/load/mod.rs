@@ -12,7 +12,6 @@
 //! `--iterations` scenario runs, whichever comes first; iterations in flight finish (each of
 //! their requests is bounded by the request timeout).
 
-pub mod cli;
 mod histogram;
 mod memory;
 mod progress;
@@ -31,12 +30,12 @@ pub use progress::{Progress, ProgressStyle};
 pub use report::{render_text, to_json};
 pub use stats::{EndpointStats, FailureKey, FailureStats, Stats, endpoint_key};
 
+use crate::plan::model::Scenario;
+use crate::plan::model::trial_name;
 use crate::redact::Secrets;
 use crate::run::client::ClientFactory;
 use crate::run::result::ScenarioResult;
 use crate::run::scenario::run_scenario;
-use crate::run::trial_name;
-use crate::scenario::Scenario;
 use crate::target::Target;
 
 /// How long a load run goes when neither a duration nor an iteration count is given.

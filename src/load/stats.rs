@@ -6,9 +6,9 @@
 use std::collections::BTreeMap;
 
 use super::histogram::Histogram;
+use crate::plan::model::trial_name;
 use crate::redact::Secrets;
 use crate::run::result::{Exchange, Outcome, ScenarioResult, StepResult};
-use crate::run::trial_name;
 
 /// Latencies and error counts of one endpoint (`METHOD host/path`).
 #[derive(Debug, Clone, Default)]

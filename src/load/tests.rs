@@ -7,7 +7,7 @@ use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use super::*;
-use crate::scenario::load_dir;
+use crate::plan::load_dir;
 use crate::switches::Switches;
 use crate::target::{TargetOptions, resolve_target};
 
@@ -21,7 +21,7 @@ fn load(switches: &str, filters: &[&str], opts: LoadOptions) -> LoadReport {
         .filter(|s| filters.iter().any(|f| trial_name(&s.id).contains(f)))
         .collect();
     assert!(!scenarios.is_empty());
-    let rt = crate::run::runtime().expect("runtime");
+    let rt = crate::settings::runtime().expect("runtime");
     rt.block_on(async {
         let target = resolve_target(&TargetOptions {
             switches: Switches::parse(switches).expect("known switch"),

@@ -52,7 +52,7 @@ impl Record {
 
     /// The libtest trial name (`core::r01_…`).
     pub fn trial(&self) -> String {
-        crate::run::trial_name(&self.result.id)
+        crate::plan::model::trial_name(&self.result.id)
     }
 }
 

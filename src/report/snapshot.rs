@@ -11,10 +11,9 @@ use std::fmt::Write;
 use serde_json::Value;
 
 use crate::cookie::{CanonContext, canonical, name_matches, parse_set_cookie};
+use crate::plan::model::{CaptureSource, Expectations, Scenario, StatusExpect, Step};
 use crate::run::result::{Exchange, ScenarioResult};
-use crate::scenario::Scenario;
-use crate::scenario::model::{Expect, StatusExpect, Step};
-use crate::target::Endpoints;
+use crate::settings::Endpoints;
 
 /// JSON pointers the contract names, shown whenever a body has them.
 const CONTRACT_POINTERS: &[&str] = &[
@@ -108,11 +107,7 @@ pub fn render_snapshot(
         csrf_name: kratos_csrf_name(result, endpoints),
     };
     for step_result in &result.steps {
-        let step = scenario
-            .file
-            .steps
-            .get(step_result.index - 1)
-            .map(|s| s.get_ref());
+        let step = scenario.steps.get(step_result.index - 1);
         let _ = writeln!(
             out,
             "step {}: [{}] {}",
@@ -208,7 +203,7 @@ fn display_path(url: &str, endpoints: &Endpoints, ph: &mut Placeholders) -> Stri
 fn render_exchange(
     out: &mut String,
     ex: &Exchange,
-    expect: Option<&Expect>,
+    expect: Option<&Expectations>,
     step: Option<&Step>,
     endpoints: &Endpoints,
     ctx: &CanonContext,
@@ -227,7 +222,7 @@ fn render_exchange(
             return;
         }
     };
-    let alternatives = match expect.and_then(|e| e.status.as_ref()).map(|s| s.get_ref()) {
+    let alternatives = match expect.and_then(|e| e.status.as_ref()) {
         Some(StatusExpect::AnyOf(list)) if list.len() > 1 => Some(list.clone()),
         _ => None,
     };
@@ -268,23 +263,26 @@ fn render_exchange(
 }
 
 /// The pointers shown for a body: the contract's and those the step's expectations use.
-fn pointers(expect: Option<&Expect>, step: Option<&Step>) -> BTreeSet<String> {
+fn pointers(expect: Option<&Expectations>, step: Option<&Step>) -> BTreeSet<String> {
     let mut p: BTreeSet<String> = CONTRACT_POINTERS.iter().map(|s| s.to_string()).collect();
     if let Some(e) = expect {
-        p.extend(e.json.iter().map(|j| j.get_ref().path.get_ref().clone()));
+        p.extend(e.json.iter().map(|j| j.path.clone()));
         if let Some(same) = &e.same_json_as {
-            p.extend(same.get_ref().paths.iter().cloned());
+            p.extend(same.paths.iter().cloned());
         }
     }
     if let Some(s) = step {
-        p.extend(s.capture.values().filter_map(|c| c.get_ref().json.clone()));
+        p.extend(s.capture.values().filter_map(|c| match &c.source {
+            CaptureSource::Json(pointer) => Some(pointer.clone()),
+            _ => None,
+        }));
     }
     p
 }
 
 fn body_view(
     body: &[u8],
-    expect: Option<&Expect>,
+    expect: Option<&Expectations>,
     step: Option<&Step>,
     ph: &mut Placeholders,
 ) -> String {

@@ -10,8 +10,8 @@ use cookies::cookie_checks;
 
 use super::result::{CheckResult, Exchange, Response};
 use crate::cookie::parse_set_cookie;
-use crate::scenario::model::{BodyClass, Expect, HeaderCheck, JsonCheck, StatusExpect};
-use crate::target::Endpoints;
+use crate::plan::model::{BodyClass, Expectations, HeaderCheck, JsonCheck, StatusExpect};
+use crate::settings::Endpoints;
 
 /// What the checks need besides the response.
 pub struct CheckInput<'a> {
@@ -49,18 +49,18 @@ impl Checks<'_> {
 }
 
 /// Evaluates every expectation of a step.
-pub fn check_step(expect: &Expect, input: &CheckInput<'_>) -> Vec<CheckResult> {
+pub fn check_step(expect: &Expectations, input: &CheckInput<'_>) -> Vec<CheckResult> {
     let mut c = Checks {
         input,
         out: Vec::new(),
     };
     let resp = input.response;
     if let Some(status) = &expect.status {
-        let ok = match status.get_ref() {
+        let ok = match status {
             StatusExpect::One(s) => resp.status == *s,
             StatusExpect::AnyOf(list) => list.contains(&resp.status),
         };
-        let want = match status.get_ref() {
+        let want = match status {
             StatusExpect::One(s) => s.to_string(),
             StatusExpect::AnyOf(l) => format!("one of {l:?}"),
         };
@@ -80,21 +80,14 @@ pub fn check_step(expect: &Expect, input: &CheckInput<'_>) -> Vec<CheckResult> {
         resp.json()
     };
     for check in &expect.json {
-        json_check(&mut c, check.get_ref(), json.as_ref());
+        json_check(&mut c, check, json.as_ref());
     }
     for check in &expect.headers {
-        header_check(&mut c, check.get_ref(), resp);
+        header_check(&mut c, check, resp);
     }
     cookie_checks(&mut c, expect);
     if let (Some(same), Some(earlier)) = (&expect.same_json_as, input.earlier_json) {
-        let same = same.get_ref();
-        let default = ["/id", "/identity/id", "/active"].map(String::from);
-        let paths: &[String] = if same.paths.is_empty() {
-            &default
-        } else {
-            &same.paths
-        };
-        for p in paths {
+        for p in &same.paths {
             let (now, then) = (
                 json.as_ref().and_then(|j| j.pointer(p)),
                 earlier.and_then(|j| j.pointer(p)),
@@ -102,15 +95,12 @@ pub fn check_step(expect: &Expect, input: &CheckInput<'_>) -> Vec<CheckResult> {
             let failure = (now != then).then(|| {
                 format!(
                     "`{p}` differs from step `{}`: {} here, {} there",
-                    same.step.get_ref(),
+                    same.step,
                     show(now),
                     show(then)
                 )
             });
-            c.push(
-                format!("same `{p}` as step `{}`", same.step.get_ref()),
-                failure,
-            );
+            c.push(format!("same `{p}` as step `{}`", same.step), failure);
         }
     }
     c.out
@@ -170,34 +160,29 @@ fn body_class_failure(class: BodyClass, body: &[u8]) -> Option<String> {
     })
 }
 
-/// Converts a TOML value to JSON, rendering `{{variables}}` in strings.
-pub fn toml_to_json(
-    v: &toml::Value,
+/// A JSON value with `{{variables}}` rendered in every string.
+pub fn render_json(
+    v: &Value,
     render: &dyn Fn(&str) -> Result<String, String>,
 ) -> Result<Value, String> {
     Ok(match v {
-        toml::Value::String(s) => Value::String(render(s)?),
-        toml::Value::Integer(i) => Value::from(*i),
-        toml::Value::Float(f) => serde_json::Number::from_f64(*f)
-            .map(Value::Number)
-            .unwrap_or(Value::Null),
-        toml::Value::Boolean(b) => Value::Bool(*b),
-        toml::Value::Datetime(d) => Value::String(d.to_string()),
-        toml::Value::Array(a) => Value::Array(
+        Value::String(s) => Value::String(render(s)?),
+        Value::Array(a) => Value::Array(
             a.iter()
-                .map(|x| toml_to_json(x, render))
+                .map(|x| render_json(x, render))
                 .collect::<Result<_, _>>()?,
         ),
-        toml::Value::Table(t) => Value::Object(
+        Value::Object(t) => Value::Object(
             t.iter()
-                .map(|(k, x)| Ok((k.clone(), toml_to_json(x, render)?)))
+                .map(|(k, x)| Ok((k.clone(), render_json(x, render)?)))
                 .collect::<Result<_, String>>()?,
         ),
+        other => other.clone(),
     })
 }
 
 fn json_check(c: &mut Checks<'_>, check: &JsonCheck, json: Option<&Value>) {
-    let path = check.path.get_ref();
+    let path = &check.path;
     let found = json.and_then(|j| j.pointer(path));
     if let Some(exists) = check.exists {
         let failure = (found.is_some() != exists).then(|| {
@@ -220,9 +205,9 @@ fn json_check(c: &mut Checks<'_>, check: &JsonCheck, json: Option<&Value>) {
         let what = format!(
             "json `{path}` {} {}",
             if negate { "differs from" } else { "equals" },
-            want
+            want.shown
         );
-        let failure = match toml_to_json(want, c.input.render) {
+        let failure = match render_json(&want.value, c.input.render) {
             Err(e) => Some(e),
             Ok(want) => {
                 let equal = found == Some(&want);
@@ -245,8 +230,8 @@ fn json_check(c: &mut Checks<'_>, check: &JsonCheck, json: Option<&Value>) {
         c.push(what, failure);
     }
     if let Some(re) = &check.matches {
-        let what = format!("json `{path}` matches /{}/", re.get_ref());
-        let failure = match (regex::Regex::new(re.get_ref()), found) {
+        let what = format!("json `{path}` matches /{re}/");
+        let failure = match (regex::Regex::new(re), found) {
             (Err(e), _) => Some(format!("invalid regex: {e}")),
             (Ok(re), Some(Value::String(s))) if re.is_match(s) => None,
             (Ok(_), other) => Some(format!("`{path}` is {}", show(other))),
@@ -302,7 +287,7 @@ fn header_check(c: &mut Checks<'_>, check: &HeaderCheck, resp: &Response) {
         c.push(format!("header `{name}` equals `{want}`"), failure);
     }
     if let Some(re) = &check.matches {
-        let failure = match (regex::Regex::new(re.get_ref()), value) {
+        let failure = match (regex::Regex::new(re), value) {
             (Err(e), _) => Some(format!("invalid regex: {e}")),
             (Ok(r), Some(v)) if r.is_match(v) => None,
             (Ok(_), _) => Some(format!(
@@ -310,9 +295,6 @@ fn header_check(c: &mut Checks<'_>, check: &HeaderCheck, resp: &Response) {
                 shown.as_ref().map_or("absent".into(), |v| format!("`{v}`"))
             )),
         };
-        c.push(
-            format!("header `{name}` matches /{}/", re.get_ref()),
-            failure,
-        );
+        c.push(format!("header `{name}` matches /{re}/"), failure);
     }
 }

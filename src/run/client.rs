@@ -12,7 +12,9 @@ use url::Url;
 use crate::cookie::parse_cookie_date;
 
 use super::result::{Exchange, Response};
-use crate::target::{Endpoints, Target, Timeouts, Tls};
+use crate::settings::Tls;
+use crate::settings::{Endpoints, Timeouts};
+use crate::target::Target;
 
 /// Builds the HTTP clients of a run with the target's host overrides and timeouts.
 #[derive(Debug, Clone)]

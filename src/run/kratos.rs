@@ -9,8 +9,8 @@ use url::Url;
 
 use super::client::{BrowserClient, Outgoing};
 use super::result::{Exchange, Response};
+use crate::plan::model::FlowKind;
 use crate::redact::Secrets;
-use crate::scenario::model::FlowKind;
 
 pub use super::kratos_errors::explain_kratos_error;
 

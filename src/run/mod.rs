@@ -1,10 +1,10 @@
-//! Runs resolved scenarios against a target and produces plain-data results.
+//! Runs plan scenarios against a target and produces plain-data results. It reads the resolved
+//! Plan ([`crate::plan`]) only, never the scenario file model, and knows nothing of reports.
 //!
 //! ```text
-//! Scenario ──▶ scenario::run_scenario ──▶ per step: request::build | kratos::{login,logout}
-//!                     │                         └──▶ client::BrowserClient::send ─▶ Exchange
-//!                     └──▶ assert::check_step ─▶ CheckResult ─▶ StepResult ─▶ ScenarioResult
-//! trials: one libtest-mimic trial per scenario, sharing one SharedTarget
+//! plan::Scenario ──▶ scenario::run_scenario ──▶ per step: request::build | kratos::{login,logout}
+//!                           │                         └──▶ client::BrowserClient::send ─▶ Exchange
+//!                           └──▶ assert::check_step ─▶ CheckResult ─▶ StepResult ─▶ ScenarioResult
 //! ```
 
 pub mod assert;
@@ -14,7 +14,3 @@ mod kratos_errors;
 pub mod request;
 pub mod result;
 pub mod scenario;
-pub mod snapshot;
-pub mod trials;
-
-pub use trials::{SharedTarget, build_trials, runtime, trial_name};

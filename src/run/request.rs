@@ -5,10 +5,10 @@ use rand::Rng;
 use reqwest::Method;
 use url::Url;
 
-use super::assert::toml_to_json;
+use super::assert::render_json;
 use super::client::{BrowserClient, Outgoing};
+use crate::plan::model::{Body, CookieScope, KeyChannel, KeyKind, Request, Service};
 use crate::redact::Secrets;
-use crate::scenario::model::{CookieScope, KeyChannel, KeyKind, Request, Service};
 use crate::target::Target;
 
 /// A random alphanumeric string.
@@ -57,24 +57,23 @@ pub fn build(
     render: &dyn Fn(&str) -> Result<String, String>,
     purpose: String,
 ) -> Result<Outgoing, String> {
-    let method = Method::from_bytes(req.method.get_ref().as_bytes())
-        .map_err(|_| format!("invalid method `{}`", req.method.get_ref()))?;
-    let url_text = format!(
-        "{}{}",
-        service_base(target, req.to)?,
-        render(req.path.get_ref())?
-    );
+    let method = Method::from_bytes(req.method.as_bytes())
+        .map_err(|_| format!("invalid method `{}`", req.method))?;
+    let url_text = format!("{}{}", service_base(target, req.to)?, render(&req.path)?);
     let url = Url::parse(&url_text).map_err(|e| format!("`{url_text}` is not a valid URL: {e}"))?;
 
     let mut headers: Vec<(String, String)> = Vec::new();
-    if !req.headers.keys().any(|k| k.eq_ignore_ascii_case("accept")) {
+    if !req
+        .headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("accept"))
+    {
         headers.push(("Accept".into(), "application/json".into()));
     }
     for (name, value) in &req.headers {
-        headers.push((name.clone(), render(value.get_ref())?));
+        headers.push((name.clone(), render(value)?));
     }
     if let Some(key) = &req.api_key {
-        let key = key.get_ref();
         let value = match key.key {
             KeyKind::Valid => target
                 .caps
@@ -100,19 +99,24 @@ pub fn build(
     let has = |h: &str| headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(h));
     let mut body = None;
     let mut content_type = None;
-    if let Some(json) = &req.json {
-        body = Some(toml_to_json(json.get_ref(), render)?.to_string());
-        content_type = Some("application/json");
-    } else if let Some(form) = &req.form {
-        let mut ser = form_urlencoded::Serializer::new(String::new());
-        for (k, v) in form {
-            ser.append_pair(k, &render(v.get_ref())?);
+    match &req.body {
+        Some(Body::Json(json)) => {
+            body = Some(render_json(json, render)?.to_string());
+            content_type = Some("application/json");
         }
-        body = Some(ser.finish());
-        content_type = Some("application/x-www-form-urlencoded");
-    } else if let Some(raw) = &req.body {
-        body = Some(render(raw.get_ref())?);
-        content_type = Some("text/plain");
+        Some(Body::Form(form)) => {
+            let mut ser = form_urlencoded::Serializer::new(String::new());
+            for (k, v) in form {
+                ser.append_pair(k, &render(v)?);
+            }
+            body = Some(ser.finish());
+            content_type = Some("application/x-www-form-urlencoded");
+        }
+        Some(Body::Raw(raw)) => {
+            body = Some(render(raw)?);
+            content_type = Some("text/plain");
+        }
+        None => {}
     }
     if let Some(ct) = content_type
         && !has("content-type")
@@ -121,7 +125,6 @@ pub fn build(
     }
 
     for seed in &req.cookies {
-        let seed = seed.get_ref();
         let value = match &seed.value {
             Some(v) => render(v)?,
             None => random_token(43),

@@ -95,11 +95,6 @@ impl StepResult {
     pub fn passed(&self) -> bool {
         self.error.is_none() && self.checks.iter().all(CheckResult::passed)
     }
-
-    /// The last response, if the last exchange got one.
-    pub fn last_response(&self) -> Option<&Response> {
-        self.exchanges.last().and_then(|e| e.response.as_ref().ok())
-    }
 }
 
 /// How a scenario ended.

@@ -12,10 +12,9 @@ use super::client::{BrowserClient, ClientFactory};
 use super::kratos;
 use super::request::{build, random_token};
 use super::result::{CheckResult, Exchange, Outcome, ScenarioResult, StepResult};
+use crate::plan::model::{Action, Capture, CaptureSource, FlowKind, Scenario, Step};
+use crate::plan::template;
 use crate::redact::Secrets;
-use crate::scenario::Scenario;
-use crate::scenario::model::{Capture, DEFAULT_CLIENT, FlowKind, Step};
-use crate::scenario::template;
 use crate::target::Target;
 
 /// Credentials of one identity of a trial.
@@ -24,8 +23,8 @@ struct Identity {
     password: String,
 }
 
-/// Per-trial state.
-struct Trial<'a> {
+/// The state of one scenario run (one libtest trial): its clients, identities and variables.
+struct ScenarioRun<'a> {
     target: &'a Target,
     factory: &'a ClientFactory,
     secrets: Secrets,
@@ -52,8 +51,8 @@ pub async fn run_scenario(
     let started = Instant::now();
     let mut result = ScenarioResult {
         id: scenario.id.clone(),
-        name: scenario.name().to_string(),
-        rules: scenario.rules().iter().map(|s| s.to_string()).collect(),
+        name: scenario.name.clone(),
+        rules: scenario.rules.clone(),
         setup: Vec::new(),
         steps: Vec::new(),
         setup_error: None,
@@ -70,7 +69,7 @@ pub async fn run_scenario(
         result.outcome = Outcome::Ignored(reason);
         return result;
     }
-    let mut trial = Trial {
+    let mut trial = ScenarioRun {
         target,
         factory,
         secrets: secrets.clone(),
@@ -89,8 +88,8 @@ pub async fn run_scenario(
         result.elapsed = started.elapsed();
         return result;
     }
-    for (i, step) in scenario.file.steps.iter().enumerate() {
-        let step_result = trial.run_step(scenario, i + 1, step.get_ref()).await;
+    for (i, step) in scenario.steps.iter().enumerate() {
+        let step_result = trial.run_step(i + 1, step).await;
         let passed = step_result.passed();
         result.steps.push(step_result);
         if !passed {
@@ -115,7 +114,7 @@ pub async fn run_all(scenarios: &[Scenario], target: &Target) -> Vec<ScenarioRes
     futures_util::future::join_all(runs).await
 }
 
-impl Trial<'_> {
+impl ScenarioRun<'_> {
     fn client(&mut self, name: &str) -> Result<&BrowserClient, String> {
         if !self.clients.contains_key(name) {
             let c = self.factory.browser(name)?;
@@ -134,8 +133,8 @@ impl Trial<'_> {
         log: &mut Vec<Exchange>,
     ) -> Result<(), String> {
         let admin = self.target.endpoints.kratos_admin.clone();
-        for (name, spec) in &scenario.file.identities {
-            let provisioned = spec.get_ref().provisioned;
+        for (name, spec) in &scenario.identities {
+            let provisioned = spec.provisioned;
             let identity = if let Some(admin) = &admin {
                 let tag = random_token(12).to_lowercase();
                 let identifier = format!("conformance-{tag}@example.test");
@@ -186,19 +185,12 @@ impl Trial<'_> {
         Ok(())
     }
 
-    async fn run_step(&mut self, scenario: &Scenario, index: usize, step: &Step) -> StepResult {
-        let client_name = step
-            .client
-            .as_ref()
-            .map_or(DEFAULT_CLIENT.to_string(), |c| c.get_ref().clone());
-        let rules: Vec<String> = if step.rules.is_empty() {
-            scenario.rules().iter().map(|s| s.to_string()).collect()
-        } else {
-            step.rules.iter().map(|r| r.get_ref().clone()).collect()
-        };
+    async fn run_step(&mut self, index: usize, step: &Step) -> StepResult {
+        let client_name = step.client.clone();
+        let rules = &step.rules;
         let mut out = StepResult {
             index,
-            label: step_label(step),
+            label: step.label(),
             client: client_name.clone(),
             ..Default::default()
         };
@@ -226,11 +218,7 @@ impl Trial<'_> {
                 return out;
             }
         };
-        let earlier = step
-            .expect
-            .same_json_as
-            .as_ref()
-            .map(|s| s.get_ref().step.get_ref().clone());
+        let earlier = step.expect.same_json_as.as_ref().map(|s| s.step.clone());
         let earlier_json = earlier
             .as_ref()
             .map(|n| self.step_json.get(n).and_then(Option::as_ref));
@@ -240,7 +228,7 @@ impl Trial<'_> {
             response,
             jar_names: &jar_names,
             endpoints: &self.target.endpoints,
-            rules: &rules,
+            rules,
             render: &render,
             earlier_json,
             now: now_unix(),
@@ -250,13 +238,13 @@ impl Trial<'_> {
         out.checks = checks;
         // Parsed only when a capture (`json`, `ui_node`) or a later `same_json_as` reads it.
         let needs_json = step.name.is_some()
-            || step.capture.values().any(|c| {
-                let c = c.get_ref();
-                c.json.is_some() || c.ui_node.is_some()
-            });
+            || step
+                .capture
+                .values()
+                .any(|c| matches!(c.source, CaptureSource::Json(_) | CaptureSource::UiNode(_)));
         let json = if needs_json { response.json() } else { None };
         for (var, capture) in &step.capture {
-            match capture_value(capture.get_ref(), response, json.as_ref()) {
+            match capture_value(capture, response, json.as_ref()) {
                 Ok((value, secret)) => {
                     if secret {
                         self.secrets.add("captured", &value);
@@ -265,13 +253,13 @@ impl Trial<'_> {
                 }
                 Err(e) => out.checks.push(CheckResult {
                     what: format!("capture `{var}`"),
-                    rules: rules.clone(),
+                    rules: rules.to_vec(),
                     failure: Some(e),
                 }),
             }
         }
         if let Some(name) = &step.name {
-            self.step_json.insert(name.get_ref().clone(), json);
+            self.step_json.insert(name.clone(), json);
         }
         out
     }
@@ -284,59 +272,59 @@ impl Trial<'_> {
         out: &mut StepResult,
     ) -> Result<(), String> {
         let public = self.target.endpoints.kratos_public.clone();
-        if let Some(req) = &step.request {
-            let req = req.get_ref();
-            let purpose = format!("{} {}", req.method.get_ref(), req.path.get_ref());
-            self.client(client_name)?;
-            let client = &self.clients[client_name];
-            let render = |s: &str| self.render(s);
-            let outgoing = build(req, client, self.target, &self.secrets, &render, purpose)?;
-            out.exchanges.push(client.send(outgoing).await);
-            return Ok(());
-        }
-        if let Some(login) = &step.login {
-            let login = login.get_ref();
-            let who = login.identity.get_ref();
-            let identity = self
-                .identities
-                .get(who)
-                .ok_or_else(|| format!("unknown identity `{who}`"))?;
-            let (identifier, password) = (identity.identifier.clone(), identity.password.clone());
-            let secrets = self.secrets.clone();
-            let client = self.client(client_name)?;
-            let outcome = kratos::login(
-                client,
-                &public,
-                &identifier,
-                &password,
-                login.flow,
-                &secrets,
-                &mut out.exchanges,
-            )
-            .await?;
-            out.notes.extend(outcome.notes);
-            if let Some(id) = outcome
-                .session
-                .pointer("/identity/id")
-                .and_then(Value::as_str)
-            {
-                self.vars
-                    .insert(format!("identity.{who}.id"), id.to_string());
+        match &step.action {
+            Action::Request(req) => {
+                let purpose = format!("{} {}", req.method, req.path);
+                self.client(client_name)?;
+                let client = &self.clients[client_name];
+                let render = |s: &str| self.render(s);
+                let outgoing = build(req, client, self.target, &self.secrets, &render, purpose)?;
+                out.exchanges.push(client.send(outgoing).await);
+                Ok(())
             }
-            if let Some(token) = outcome.session_token
-                && let Some(c) = self.clients.get_mut(client_name)
-            {
-                c.session_token = Some(token);
+            Action::Login(login) => {
+                let who = &login.identity;
+                let identity = self
+                    .identities
+                    .get(who)
+                    .ok_or_else(|| format!("unknown identity `{who}`"))?;
+                let (identifier, password) =
+                    (identity.identifier.clone(), identity.password.clone());
+                let secrets = self.secrets.clone();
+                let client = self.client(client_name)?;
+                let outcome = kratos::login(
+                    client,
+                    &public,
+                    &identifier,
+                    &password,
+                    login.flow,
+                    &secrets,
+                    &mut out.exchanges,
+                )
+                .await?;
+                out.notes.extend(outcome.notes);
+                if let Some(id) = outcome
+                    .session
+                    .pointer("/identity/id")
+                    .and_then(Value::as_str)
+                {
+                    self.vars
+                        .insert(format!("identity.{who}.id"), id.to_string());
+                }
+                if let Some(token) = outcome.session_token
+                    && let Some(c) = self.clients.get_mut(client_name)
+                {
+                    c.session_token = Some(token);
+                }
+                Ok(())
             }
-            return Ok(());
+            Action::Logout(logout) => {
+                let browser = logout.flow == FlowKind::Browser;
+                let secrets = self.secrets.clone();
+                let client = self.client(client_name)?;
+                kratos::logout(client, &public, browser, &secrets, &mut out.exchanges).await
+            }
         }
-        if let Some(logout) = &step.logout {
-            let browser = logout.get_ref().flow == FlowKind::Browser;
-            let secrets = self.secrets.clone();
-            let client = self.client(client_name)?;
-            return kratos::logout(client, &public, browser, &secrets, &mut out.exchanges).await;
-        }
-        Err("the step has no action (request, login or logout)".into())
     }
 }
 
@@ -352,38 +340,6 @@ fn annotate_server_errors(checks: &mut [CheckResult], status: u16) {
     }
 }
 
-fn step_label(step: &Step) -> String {
-    if let Some(n) = &step.name {
-        return n.get_ref().clone();
-    }
-    if let Some(r) = &step.request {
-        return format!(
-            "{} {}",
-            r.get_ref().method.get_ref(),
-            r.get_ref().path.get_ref()
-        );
-    }
-    if let Some(l) = &step.login {
-        let flow = if l.get_ref().flow == FlowKind::Api {
-            "api"
-        } else {
-            "browser"
-        };
-        return format!("login {} ({flow} flow)", l.get_ref().identity.get_ref());
-    }
-    if let Some(l) = &step.logout {
-        return format!(
-            "kratos logout ({} flow)",
-            if l.get_ref().flow == FlowKind::Api {
-                "api"
-            } else {
-                "browser"
-            }
-        );
-    }
-    "step".into()
-}
-
 /// Takes a captured value; gives it and whether it is a secret.
 fn capture_value(
     c: &Capture,
@@ -394,37 +350,34 @@ fn capture_value(
         Value::String(s) => s.clone(),
         other => other.to_string(),
     };
-    if let Some(p) = &c.json {
-        let v = json
-            .and_then(|j| j.pointer(p))
-            .ok_or_else(|| format!("the body has nothing at `{p}`"))?;
-        return Ok((as_text(v), c.secret.unwrap_or(p.ends_with("token"))));
+    match &c.source {
+        CaptureSource::Json(p) => {
+            let v = json
+                .and_then(|j| j.pointer(p))
+                .ok_or_else(|| format!("the body has nothing at `{p}`"))?;
+            Ok((as_text(v), c.secret))
+        }
+        CaptureSource::Header(h) => {
+            let v = resp
+                .header(h)
+                .ok_or_else(|| format!("the response has no header `{h}`"))?;
+            Ok((v.to_string(), c.secret))
+        }
+        CaptureSource::Cookie(name) => {
+            let v = resp
+                .set_cookies
+                .iter()
+                .filter_map(|l| l.split(';').next()?.split_once('='))
+                .find(|(n, _)| n.trim() == name)
+                .map(|(_, v)| v.trim().to_string())
+                .ok_or_else(|| format!("no Set-Cookie line for `{name}`"))?;
+            Ok((v, c.secret))
+        }
+        CaptureSource::UiNode(node) => {
+            let v = json
+                .and_then(|j| kratos::ui_node_value(j, node))
+                .ok_or_else(|| format!("no ui.nodes input named `{node}`"))?;
+            Ok((as_text(v), c.secret))
+        }
     }
-    if let Some(h) = &c.header {
-        let v = resp
-            .header(h)
-            .ok_or_else(|| format!("the response has no header `{h}`"))?;
-        return Ok((v.to_string(), c.secret.unwrap_or(false)));
-    }
-    if let Some(name) = &c.cookie {
-        let v = resp
-            .set_cookies
-            .iter()
-            .filter_map(|l| l.split(';').next()?.split_once('='))
-            .find(|(n, _)| n.trim() == name)
-            .map(|(_, v)| v.trim().to_string())
-            .ok_or_else(|| format!("no Set-Cookie line for `{name}`"))?;
-        return Ok((v, c.secret.unwrap_or(true)));
-    }
-    if let Some(node) = &c.ui_node {
-        let v = json
-            .and_then(|j| kratos::ui_node_value(j, node))
-            .ok_or_else(|| format!("no ui.nodes input named `{node}`"))?;
-        return Ok((
-            as_text(v),
-            c.secret
-                .unwrap_or(node == "csrf_token" || node == "password"),
-        ));
-    }
-    Err("the capture names no source".into())
 }

@@ -10,7 +10,7 @@ mod fixtures;
 mod load;
 pub mod model;
 pub mod parse;
-pub mod template;
+pub use crate::plan::template;
 pub mod validate;
 
 use std::collections::BTreeSet;

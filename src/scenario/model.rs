@@ -9,8 +9,12 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use toml::Spanned;
 
-/// The name of the client every step uses unless it names another.
-pub const DEFAULT_CLIENT: &str = "default";
+/// Logout through Kratos self-service (the plan's [`Logout`](crate::plan::model::Logout)).
+pub use crate::plan::model::Logout as KratosLogout;
+pub use crate::plan::model::{
+    ApiKeyUse, BodyClass, CookieScope, DEFAULT_CLIENT, FlowKind, KeyChannel, KeyKind, Requirement,
+    SeedCookie, Service, StatusExpect,
+};
 
 /// One scenario file, as written.
 #[derive(Debug, Clone, Deserialize)]
@@ -38,24 +42,6 @@ pub struct ScenarioFile {
     /// Ordered steps (`[[step]]`).
     #[serde(default, rename = "step")]
     pub steps: Vec<Spanned<Step>>,
-}
-
-/// A capability of the target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Requirement {
-    /// The Kratos admin API (identity creation, session revocation checks).
-    KratosAdmin,
-    /// A valid OpenApp API key.
-    ApiKey,
-    /// A provisioned identity (`metadata_public.openapp_user_id`, or given by the environment).
-    ProvisionedIdentity,
-    /// A logged-in but unprovisioned identity.
-    UnprovisionedIdentity,
-    /// Two or more identities of the same kind at once.
-    FreshIdentities,
-    /// A configured cookie domain (Kratos and OpenApp on two hosts under it).
-    CookieDomain,
 }
 
 /// An identity a scenario logs in with.
@@ -96,21 +82,6 @@ pub struct Step {
     pub capture: BTreeMap<String, Spanned<Capture>>,
 }
 
-/// Which server a request goes to.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Service {
-    /// The OpenApp API base (origin + `/api/v1`).
-    #[default]
-    Api,
-    /// The OpenApp origin without the API prefix (for example `/api/v1/status` spelled out).
-    Origin,
-    /// Kratos's public API.
-    KratosPublic,
-    /// Kratos's admin API.
-    KratosAdmin,
-}
-
 /// An HTTP request step.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -141,69 +112,6 @@ pub struct Request {
     pub cookies: Vec<Spanned<SeedCookie>>,
 }
 
-/// An API key on a request.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ApiKeyUse {
-    /// `valid` (the target's key) or `invalid` (a well-formed key the target never issued).
-    pub key: KeyKind,
-    /// Header channel. Default: `x-api-key`.
-    #[serde(default)]
-    pub via: KeyChannel,
-}
-
-/// Which API key to send.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum KeyKind {
-    /// The target's valid key (requires `api_key`).
-    Valid,
-    /// A key of the right form with an unknown secret.
-    Invalid,
-}
-
-/// The header an API key travels in.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum KeyChannel {
-    /// `X-API-Key: <key>` (what the official SDKs send).
-    #[default]
-    XApiKey,
-    /// `Authorization: Bearer <key>` (what the guide and the spec describe).
-    Bearer,
-}
-
-/// A cookie seeded into the jar before a request.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SeedCookie {
-    /// Cookie name, for example `csrf_token_00ff00ff`.
-    pub name: String,
-    /// Value. Default: a random token.
-    pub value: Option<String>,
-    /// `host-only` (on the request's host) or `cookie-domain`. Default: `cookie-domain`.
-    #[serde(default)]
-    pub scope: CookieScope,
-    /// Path. Default: `/`.
-    #[serde(default = "root_path")]
-    pub path: String,
-}
-
-fn root_path() -> String {
-    "/".to_string()
-}
-
-/// Host-only or `Domain=` variant of a cookie.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum CookieScope {
-    /// No `Domain` attribute: only the host that set it.
-    HostOnly,
-    /// `Domain=<the target's cookie domain>`.
-    #[default]
-    CookieDomain,
-}
-
 /// Login of a named identity through Kratos self-service.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -211,26 +119,6 @@ pub struct Login {
     /// The identity (declared under `[identities]`).
     pub identity: Spanned<String>,
     /// `browser` (JSON client, cookie jar) or `api` (session token). Default: `browser`.
-    #[serde(default)]
-    pub flow: FlowKind,
-}
-
-/// Browser or API self-service flow.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum FlowKind {
-    /// Browser flow as a JSON client with the client's cookie jar.
-    #[default]
-    Browser,
-    /// API (native) flow: session token, no cookies.
-    Api,
-}
-
-/// Logout through Kratos self-service.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct KratosLogout {
-    /// `browser` (logout URL with the jar) or `api` (the client's session token).
     #[serde(default)]
     pub flow: FlowKind,
 }
@@ -270,30 +158,6 @@ pub struct Expect {
     pub jar_lacks: Vec<Spanned<String>>,
     /// The JSON body agrees with an earlier step's at these pointers (R2).
     pub same_json_as: Option<Spanned<SameJsonAs>>,
-}
-
-/// One status or several allowed ones.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(untagged)]
-pub enum StatusExpect {
-    /// Exactly this status.
-    One(u16),
-    /// Any of these.
-    AnyOf(Vec<u16>),
-}
-
-/// What a response body is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum BodyClass {
-    /// The JSON literal `null` (surrounding whitespace allowed).
-    Null,
-    /// Zero bytes.
-    Empty,
-    /// A JSON object.
-    Object,
-    /// Any valid JSON.
-    Json,
 }
 
 /// A check on one JSON value.

@@ -4,8 +4,10 @@ use std::time::Duration;
 
 use url::Url;
 
-use super::{Capabilities, Endpoints, Resolve, Target, TargetError, TestIdentity, Timeouts, Tls};
+use super::error::TargetError;
+use super::{Capabilities, Target, TestIdentity};
 use crate::embedded::{EmbeddedStack, StackOptions};
+use crate::settings::{Endpoints, Resolve, Timeouts, Tls, env};
 use crate::switches::Switches;
 
 /// Which deployment a run checks.
@@ -43,14 +45,6 @@ pub struct TargetOptions {
     pub timeouts: Timeouts,
     /// Accept any TLS certificate (`--insecure`).
     pub insecure: bool,
-}
-
-/// A non-empty, trimmed environment variable.
-pub(super) fn env(name: &str) -> Option<String> {
-    std::env::var(name)
-        .ok()
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
 }
 
 fn env_url(name: &'static str) -> Result<Option<Url>, TargetError> {
@@ -112,7 +106,7 @@ async fn embedded(opts: &TargetOptions) -> Result<Target, TargetError> {
         },
         timeouts: opts.timeouts,
         cold_start: None,
-        tls: Tls::from_env(opts.insecure)?,
+        tls: Tls::from_env(opts.insecure).map_err(TargetError::ca_cert)?,
         _guard: Some(Box::new(stack)),
     })
 }
@@ -168,7 +162,7 @@ fn external(opts: &TargetOptions) -> Result<Target, TargetError> {
         },
         timeouts: opts.timeouts,
         cold_start: None,
-        tls: Tls::from_env(opts.insecure)?,
+        tls: Tls::from_env(opts.insecure).map_err(TargetError::ca_cert)?,
         _guard: None,
     })
 }

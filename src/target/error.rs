@@ -22,6 +22,14 @@ pub enum TargetError {
 }
 
 impl TargetError {
+    /// `OPENAPP_CA_CERT` holds no usable certificate.
+    pub fn ca_cert(message: String) -> Self {
+        TargetError::Config {
+            name: crate::settings::CA_CERT_VAR,
+            message,
+        }
+    }
+
     /// The process exit code this error maps to.
     pub fn exit_code(&self) -> u8 {
         match self {

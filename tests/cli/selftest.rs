@@ -3,12 +3,12 @@
 
 use std::collections::BTreeSet;
 
+use openapp_conformance::plan::load_dir;
 use openapp_conformance::redact::Secrets;
 use openapp_conformance::report::snapshot::render_snapshot;
 use openapp_conformance::run::result::{Outcome, ScenarioResult};
-use openapp_conformance::run::runtime;
 use openapp_conformance::run::scenario::run_all;
-use openapp_conformance::scenario::load_dir;
+use openapp_conformance::settings::runtime;
 use openapp_conformance::switches::{SWITCHES, SwitchKind, Switches};
 use openapp_conformance::target::{TargetOptions, resolve_target};
 

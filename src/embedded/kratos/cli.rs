@@ -132,17 +132,17 @@ fn serve(args: ServeArgs) -> u8 {
             args.config.display()
         );
     }
-    let rt = match crate::run::runtime() {
+    let rt = match crate::settings::runtime() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: failed to start the async runtime: {e}");
+            eprintln!("error: {e}");
             return FAILURE;
         }
     };
     rt.block_on(async move {
         match start(config).await {
             Ok(()) => {
-                crate::cli::wait_for_shutdown().await;
+                crate::settings::wait_for_shutdown().await;
                 0
             }
             Err(e) => {

@@ -53,13 +53,13 @@ pub(crate) struct KratosClient {
 impl KratosClient {
     /// A client for Kratos public and admin APIs at the given base URLs.
     pub(crate) fn new(public: Url, admin: Url) -> Self {
-        crate::target::install_crypto_provider();
+        crate::settings::install_crypto_provider();
         // A preconfigured rustls config (platform roots, possibly none) keeps reqwest from
         // loading roots itself, which fails on a machine without a CA bundle; without proxy
         // discovery nothing else can fail.
         let http = reqwest::Client::builder()
             .no_proxy()
-            .tls_backend_preconfigured((*crate::target::Tls::default().client_config()).clone())
+            .tls_backend_preconfigured((*crate::settings::Tls::default().client_config()).clone())
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(REQUEST_TIMEOUT)

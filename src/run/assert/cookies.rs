@@ -4,8 +4,8 @@
 
 use super::Checks;
 use crate::cookie::{Lifetime, SetCookie, name_matches, parse_set_cookie};
+use crate::plan::model::{CookieCheck, Expectations};
 use crate::run::result::Exchange;
-use crate::scenario::model::{CookieCheck, Expect};
 
 /// Which variant of a cookie a `NAME@variant` reference means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,7 +51,7 @@ fn request_cookie_names(ex: &Exchange) -> Vec<String> {
         .collect()
 }
 
-pub(super) fn cookie_checks(c: &mut Checks<'_>, expect: &Expect) {
+pub(super) fn cookie_checks(c: &mut Checks<'_>, expect: &Expectations) {
     let input = c.input;
     let reads_lines = !(expect.sets.is_empty()
         && expect.clears.is_empty()
@@ -81,7 +81,7 @@ pub(super) fn cookie_checks(c: &mut Checks<'_>, expect: &Expect) {
     };
     for (clearing, refs) in [(false, &expect.sets), (true, &expect.clears)] {
         for r in refs {
-            let (pattern, variant) = split_ref(r.get_ref());
+            let (pattern, variant) = split_ref(r);
             let verb = if clearing { "clears" } else { "sets" };
             // A clearing pattern covers every matching cookie the request carried (R11).
             let names: Vec<String> = if clearing && pattern.ends_with('*') {
@@ -116,8 +116,7 @@ pub(super) fn cookie_checks(c: &mut Checks<'_>, expect: &Expect) {
             }
         }
     }
-    for r in &expect.not_sets {
-        let name = r.get_ref();
+    for name in &expect.not_sets {
         let bad: Vec<&SetCookie> = lines
             .iter()
             .filter(|l| name_matches(name, &l.name) && l.lifetime(input.now) != Lifetime::Expired)
@@ -127,11 +126,10 @@ pub(super) fn cookie_checks(c: &mut Checks<'_>, expect: &Expect) {
         c.push(format!("does not set {name}"), failure);
     }
     for check in &expect.cookie {
-        attribute_check(c, check.get_ref(), &lines);
+        attribute_check(c, check, &lines);
     }
     for (has, refs) in [(true, &expect.jar_has), (false, &expect.jar_lacks)] {
-        for r in refs {
-            let name = r.get_ref();
+        for name in refs {
             let held: Vec<&String> = input
                 .jar_names
                 .iter()
@@ -155,7 +153,7 @@ pub(super) fn cookie_checks(c: &mut Checks<'_>, expect: &Expect) {
 
 fn attribute_check(c: &mut Checks<'_>, check: &CookieCheck, lines: &[SetCookie]) {
     let input = c.input;
-    let name = check.name.get_ref();
+    let name = &check.name;
     let setting: Vec<&SetCookie> = lines
         .iter()
         .filter(|l| name_matches(name, &l.name) && l.lifetime(input.now) != Lifetime::Expired)

@@ -4,9 +4,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use toml::Spanned;
 
+use crate::plan::template;
 use crate::scenario::error::did_you_mean;
 use crate::scenario::model::{Capture, DEFAULT_CLIENT, FlowKind, Request, Step};
-use crate::scenario::template;
 
 use super::vars::{COOKIE_DOMAIN, Scope};
 use super::{Validator, values};

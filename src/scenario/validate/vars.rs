@@ -6,8 +6,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::plan::template;
 use crate::scenario::error::did_you_mean;
-use crate::scenario::template;
 
 use super::values::{IDENTITY_FIELDS, list};
 

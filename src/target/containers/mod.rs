@@ -27,7 +27,8 @@ use settings::ContainerSettings;
 use spec::Names;
 
 use super::config::TargetKind;
-use super::{Capabilities, Target, TargetError, TargetOptions, Tls};
+use super::{Capabilities, Target, TargetError, TargetOptions};
+use crate::settings::Tls;
 
 fn setup(e: impl std::fmt::Display) -> TargetError {
     TargetError::Setup {
@@ -44,7 +45,7 @@ fn new_run_id() -> String {
 /// Starts the stack on the current tokio runtime and returns the target that holds it.
 pub async fn resolve(opts: &TargetOptions) -> Result<Target, TargetError> {
     let settings = ContainerSettings::from_env()?;
-    let tls = Tls::from_env(opts.insecure)?;
+    let tls = Tls::from_env(opts.insecure).map_err(TargetError::ca_cert)?;
     let started = Instant::now();
     let progress = Progress::on_terminal();
     let engine = Engine::connect().await.map_err(setup)?;

@@ -171,10 +171,12 @@ impl ContainerSettings {
             });
         }
         let startup_timeout = match get("OPENAPP_CONFORMANCE_STARTUP_TIMEOUT") {
-            Some(t) => crate::cli::parse_duration(&t).map_err(|message| TargetError::Config {
-                name: "OPENAPP_CONFORMANCE_STARTUP_TIMEOUT",
-                message,
-            })?,
+            Some(t) => {
+                crate::settings::parse_duration(&t).map_err(|message| TargetError::Config {
+                    name: "OPENAPP_CONFORMANCE_STARTUP_TIMEOUT",
+                    message,
+                })?
+            }
             None => Duration::from_secs(60),
         };
         let run_id = get("OPENAPP_CONFORMANCE_RUN_ID");

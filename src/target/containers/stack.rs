@@ -19,7 +19,7 @@ use super::spec::{
 };
 use crate::embedded::openapp::generate_api_key;
 use crate::embedded::{API_HOST, COOKIE_DOMAIN, KRATOS_HOST, production_like_endpoints};
-use crate::target::Endpoints;
+use crate::settings::Endpoints;
 
 /// The stack could not start.
 #[derive(Debug, thiserror::Error)]

@@ -45,7 +45,7 @@ impl Harness {
         let emu =
             KratosEmulator::with_clock(config, Switches::parse(switches).unwrap(), clock.clone());
         emu.spawn(public_l, admin_l);
-        crate::target::install_crypto_provider();
+        crate::settings::install_crypto_provider();
         let client = reqwest::Client::builder()
             .resolve("auth.openapp.test", public_addr)
             .redirect(reqwest::redirect::Policy::none())

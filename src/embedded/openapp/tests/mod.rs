@@ -212,7 +212,7 @@ impl Stack {
 
 /// A fresh loopback client (its own connection pool).
 pub(super) fn client() -> reqwest::Client {
-    crate::target::install_crypto_provider();
+    crate::settings::install_crypto_provider();
     reqwest::Client::builder().no_proxy().build().unwrap()
 }
 

@@ -10,7 +10,10 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 
-use super::TargetError;
+use super::env::env;
+
+/// The variable that names extra trusted roots (a PEM file, or PEM text).
+pub const CA_CERT_VAR: &str = "OPENAPP_CA_CERT";
 
 /// The warning printed on every run with `--insecure`.
 pub const INSECURE_WARNING: &str = "warning: --insecure: TLS certificates and host names are NOT verified; anyone on the network path can read and change this run's traffic, credentials included";
@@ -34,13 +37,11 @@ impl std::fmt::Debug for Tls {
 }
 
 impl Tls {
-    /// The settings from `OPENAPP_CA_CERT` and the `--insecure` flag.
-    pub fn from_env(insecure: bool) -> Result<Self, TargetError> {
-        let extra_roots = match super::config::env("OPENAPP_CA_CERT") {
-            Some(value) => load_ca(&value).map_err(|message| TargetError::Config {
-                name: "OPENAPP_CA_CERT",
-                message,
-            })?,
+    /// The settings from `OPENAPP_CA_CERT` and the `--insecure` flag; `Err` says what is wrong
+    /// with `OPENAPP_CA_CERT`.
+    pub fn from_env(insecure: bool) -> Result<Self, String> {
+        let extra_roots = match env(CA_CERT_VAR) {
+            Some(value) => load_ca(&value)?,
             None => Vec::new(),
         };
         Ok(Self {

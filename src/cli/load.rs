@@ -1,5 +1,5 @@
 //! The `load` subcommand: selects scenarios like `run`, resolves the same targets (with the
-//! same flags and environment variables), runs [`super::run_load`] and prints the report.
+//! same flags and environment variables), runs [`crate::load::run_load`] and prints the report.
 //!
 //! Exit codes: 0 when every iteration passed and no request failed, 1 otherwise, 2 for a bad
 //! command line, an invalid scenario file or a selection of which nothing can run against the
@@ -7,33 +7,27 @@
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use clap::Args;
 
-use super::{LoadOptions, Progress, ProgressStyle, render_text, run_load, to_json};
-use crate::cli::{TargetArgs, error, load as load_scenarios, matches, parse_duration};
+use super::args::{ScenarioDirArg, SelectArgs, TargetArgs};
+use super::error::{CliError, usage};
 use crate::exit;
+use crate::load::{LoadOptions, Progress, ProgressStyle, render_text, run_load, to_json};
+use crate::plan::{Loaded, load_dir};
 use crate::run::client::ClientFactory;
-use crate::run::{runtime, trial_name};
+use crate::settings::{parse_duration, runtime};
 use crate::target::resolve_target;
 
 /// `openapp-conformance load [FILTER…]`.
 #[derive(Debug, Args)]
 pub struct LoadArgs {
-    /// Load only scenarios whose trial name contains one of these (e.g. `core::r03`).
-    filters: Vec<String>,
-    /// Only scenarios with this tag (repeatable: any of them).
-    #[arg(long, env = "OPENAPP_CONFORMANCE_TAG", value_delimiter = ',')]
-    tag: Vec<String>,
-    /// Filters match whole trial names exactly.
-    #[arg(long)]
-    exact: bool,
-    /// Skip scenarios whose name contains this (repeatable).
-    #[arg(long, value_delimiter = ',')]
-    skip: Vec<String>,
+    #[command(flatten)]
+    select: SelectArgs,
     /// Virtual users running at once, each with its own cookie jars.
     #[arg(long, short = 'c', default_value_t = 8)]
     concurrency: usize,
@@ -51,65 +45,38 @@ pub struct LoadArgs {
     /// No progress display.
     #[arg(long, short = 'q')]
     quiet: bool,
-    /// The scenario directory.
-    #[arg(
-        long,
-        env = "OPENAPP_CONFORMANCE_SCENARIOS",
-        default_value = "scenarios"
-    )]
-    scenarios: PathBuf,
+    #[command(flatten)]
+    scenarios: ScenarioDirArg,
     #[command(flatten)]
     target: TargetArgs,
 }
 
 /// Runs the `load` subcommand; gives the exit code.
-pub fn load(args: LoadArgs) -> u8 {
+pub fn load(args: LoadArgs) -> Result<ExitCode, CliError> {
     if args.concurrency == 0 || args.iterations == Some(0) || args.duration == Some(Duration::ZERO)
     {
-        error("--concurrency, --iterations and --duration must be greater than zero");
-        return exit::USAGE;
+        return Err(usage(
+            "--concurrency, --iterations and --duration must be greater than zero",
+        ));
     }
-    let opts = match args.target.options() {
-        Ok(o) => o,
-        Err(e) => {
-            error(e);
-            return exit::USAGE;
-        }
-    };
-    let (mut scenarios, invalid) = match load_scenarios(&args.scenarios) {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
+    let opts = args.target.options().map_err(usage)?;
+    let Loaded {
+        mut scenarios,
+        errors: invalid,
+    } = load_dir(&args.scenarios.dir)?;
     if !invalid.is_empty() {
-        for (_, e) in &invalid {
-            eprintln!("{e}");
-        }
-        return exit::USAGE;
+        return Err(CliError::InvalidScenarios(
+            invalid.into_iter().map(|(_, e)| e).collect(),
+        ));
     }
-    scenarios.retain(|s| {
-        let name = trial_name(&s.id);
-        matches(
-            &name,
-            &s.tags(),
-            &args.filters,
-            args.exact,
-            &args.tag,
-            &args.skip,
-        )
-    });
+    let selection = args.select.selection();
+    scenarios.retain(|s| selection.matches(&s.trial_name(), &s.tags()));
     if scenarios.is_empty() {
-        error(
+        return Err(usage(
             "no scenario matches the filters\n(hint: `openapp-conformance list` shows their names)",
-        );
-        return exit::USAGE;
+        ));
     }
-    let rt = match runtime() {
-        Ok(rt) => rt,
-        Err(e) => {
-            error(format!("failed to start the async runtime: {e}"));
-            return exit::SETUP;
-        }
-    };
+    let rt = runtime()?;
     let load_opts = LoadOptions {
         concurrency: args.concurrency,
         duration: args.duration,
@@ -122,13 +89,7 @@ pub fn load(args: LoadArgs) -> u8 {
     };
     let progress = Progress::new(style, load_opts.deadline_after(), args.iterations);
     let report = rt.block_on(async {
-        let target = match resolve_target(&opts).await {
-            Ok(t) => t,
-            Err(e) => {
-                error(&e);
-                return Err(e.exit_code());
-            }
-        };
+        let target = resolve_target(&opts).await?;
         let factory = ClientFactory::new(target.endpoints.clone(), target.timeouts);
         let stop = Arc::new(AtomicBool::new(false));
         let on_signal = stop.clone();
@@ -146,27 +107,18 @@ pub fn load(args: LoadArgs) -> u8 {
             stop,
         )
         .await
-        .map_err(|e| {
-            error(e);
-            exit::USAGE
-        })
-    });
-    let report = match report {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
+        .map_err(usage)
+    })?;
     print!("{}", render_text(&report));
     let _ = std::io::stdout().flush();
     if let Some(path) = &args.json {
         let text = format!("{:#}\n", to_json(&report));
-        if let Err(e) = std::fs::write(path, text) {
-            error(format!("failed to write `{}`: {e}", path.display()));
-            return exit::USAGE;
-        }
+        std::fs::write(path, text)
+            .map_err(|e| usage(format!("failed to write `{}`: {e}", path.display())))?;
     }
-    if report.clean() {
+    Ok(ExitCode::from(if report.clean() {
         exit::OK
     } else {
         exit::CHECK_FAILED
-    }
+    }))
 }

@@ -1,20 +1,22 @@
-//! libtest-mimic glue shared by the `run` subcommand and the `cargo test` target: one trial per
-//! scenario (invalid files become failing trials), a target resolved once and shared, results
-//! collected for reporters.
+//! libtest-mimic glue of the suite: one trial per scenario (invalid files become failing
+//! trials), a target resolved once and shared, each passing run checked against its snapshot,
+//! results collected for reporters.
 
 use std::sync::{Arc, Mutex, OnceLock};
 
 use libtest_mimic::{Completion, Failed, Trial};
 
-use super::client::ClientFactory;
-use super::result::{Outcome, ScenarioResult};
-use super::scenario::run_scenario;
 use super::snapshot::{SnapshotConfig, check as check_snapshot};
+use crate::plan::model::{Scenario, trial_name};
 use crate::redact::Secrets;
 use crate::report::Record;
 use crate::report::snapshot::render_snapshot;
-use crate::scenario::{Scenario, ScenarioError};
-use crate::target::{INSECURE_WARNING, Target, TargetError, TargetOptions, resolve_target};
+use crate::run::client::ClientFactory;
+use crate::run::result::{Outcome, ScenarioResult};
+use crate::run::scenario::run_scenario;
+use crate::scenario::ScenarioError;
+use crate::settings::INSECURE_WARNING;
+use crate::target::{Target, TargetError, TargetOptions, resolve_target};
 
 /// The target of a run, resolved on first use (so `--list` starts nothing) and shared.
 pub struct SharedTarget {
@@ -166,11 +168,6 @@ impl SharedTarget {
     }
 }
 
-/// The trial name of a scenario id: `core/r01_x` → `core::r01_x`.
-pub fn trial_name(id: &str) -> String {
-    id.replace('/', "::")
-}
-
 /// One trial per scenario and one failing trial per invalid file, sorted by name.
 pub fn build_trials(
     scenarios: Vec<Scenario>,
@@ -194,13 +191,4 @@ pub fn build_trials(
         .collect();
     trials.sort_by(|a, b| a.name().cmp(b.name()));
     trials
-}
-
-/// A tokio runtime for a run: the embedded servers and every trial's I/O run on it.
-pub fn runtime() -> std::io::Result<Arc<tokio::runtime::Runtime>> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .thread_name("conformance")
-        .build()
-        .map(Arc::new)
 }

@@ -8,6 +8,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
+use crate::settings::is_ci;
+
 /// What to do with snapshots.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SnapshotMode {
@@ -33,11 +35,6 @@ impl SnapshotConfig {
     pub fn path_of(&self, id: &str) -> PathBuf {
         self.dir.join(format!("{id}.snap"))
     }
-}
-
-/// True when the environment says CI (insta's rule: `CI` set and not empty, `0` or `false`).
-pub fn is_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
 }
 
 /// Keeps insta's own panic message out of the (parallel, interleaving) output: the trial's

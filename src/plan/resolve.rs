@@ -1,0 +1,309 @@
+//! Resolution: a validated scenario file ([`crate::scenario::Scenario`]) becomes a plan
+//! [`Scenario`]: one [`Action`] per step, defaults applied (client, rules, capture secrecy,
+//! `same_json_as` pointers), TOML values turned into JSON, spans dropped.
+//!
+//! Validation has already promised what resolution relies on (exactly one action per step,
+//! exactly one capture source); a file that breaks a promise anyway is an error at its path,
+//! never a panic.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::model::{
+    Action, Body, Capture, CaptureSource, CookieCheck, DEFAULT_CLIENT, DEFAULT_SAME_JSON_PATHS,
+    Expectations, Expected, HeaderCheck, Identity, JsonCheck, Login, Request, SameJsonAs, Scenario,
+    Step,
+};
+use crate::scenario::Scenario as ScenarioFile;
+use crate::scenario::ScenarioError;
+use crate::scenario::model as file;
+
+/// Resolves a validated scenario file into the plan the runner executes.
+pub fn resolve(scenario: &ScenarioFile) -> Result<Scenario, ScenarioError> {
+    let f = &scenario.file;
+    let rules: Vec<String> = scenario.rules().iter().map(|s| s.to_string()).collect();
+    let steps = f
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            step(s.get_ref(), &rules).map_err(|message| {
+                ScenarioError::whole_file(&scenario.path, format!("step {}: {message}", i + 1))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Scenario {
+        path: scenario.path.clone(),
+        id: scenario.id.clone(),
+        name: scenario.name().to_string(),
+        description: f.description.clone(),
+        tags: scenario.tags().iter().map(|s| s.to_string()).collect(),
+        rules,
+        profile: scenario.profile(),
+        requirements: scenario.requirements.clone(),
+        identities: f
+            .identities
+            .iter()
+            .map(|(name, spec)| {
+                let provisioned = spec.get_ref().provisioned;
+                (name.clone(), Identity { provisioned })
+            })
+            .collect(),
+        steps,
+    })
+}
+
+fn step(s: &file::Step, scenario_rules: &[String]) -> Result<Step, String> {
+    let action = match (&s.request, &s.login, &s.logout) {
+        (Some(r), None, None) => Action::Request(request(r.get_ref())),
+        (None, Some(l), None) => Action::Login(Login {
+            identity: l.get_ref().identity.get_ref().clone(),
+            flow: l.get_ref().flow,
+        }),
+        (None, None, Some(l)) => Action::Logout(*l.get_ref()),
+        _ => return Err("a step needs exactly one of `request`, `login` or `logout`".into()),
+    };
+    let capture = s
+        .capture
+        .iter()
+        .map(|(var, c)| Ok((var.clone(), capture(c.get_ref())?)))
+        .collect::<Result<BTreeMap<_, _>, String>>()?;
+    Ok(Step {
+        name: s.name.as_ref().map(|n| n.get_ref().clone()),
+        client: s
+            .client
+            .as_ref()
+            .map_or(DEFAULT_CLIENT.to_string(), |c| c.get_ref().clone()),
+        rules: if s.rules.is_empty() {
+            scenario_rules.to_vec()
+        } else {
+            s.rules.iter().map(|r| r.get_ref().clone()).collect()
+        },
+        action,
+        expect: expectations(&s.expect),
+        capture,
+    })
+}
+
+fn request(r: &file::Request) -> Request {
+    let body = if let Some(json) = &r.json {
+        Some(Body::Json(toml_to_json(json.get_ref())))
+    } else if let Some(form) = &r.form {
+        Some(Body::Form(
+            form.iter()
+                .map(|(k, v)| (k.clone(), v.get_ref().clone()))
+                .collect(),
+        ))
+    } else {
+        r.body.as_ref().map(|raw| Body::Raw(raw.get_ref().clone()))
+    };
+    Request {
+        method: r.method.get_ref().clone(),
+        to: r.to,
+        path: r.path.get_ref().clone(),
+        headers: r
+            .headers
+            .iter()
+            .map(|(k, v)| (k.clone(), v.get_ref().clone()))
+            .collect(),
+        body,
+        api_key: r.api_key.as_ref().map(|k| *k.get_ref()),
+        session_token: r.session_token,
+        cookies: r.cookies.iter().map(|c| c.get_ref().clone()).collect(),
+    }
+}
+
+fn strings(list: &[toml::Spanned<String>]) -> Vec<String> {
+    list.iter().map(|s| s.get_ref().clone()).collect()
+}
+
+fn expected(v: &Option<toml::Value>) -> Option<Expected> {
+    v.as_ref().map(|v| Expected {
+        value: toml_to_json(v),
+        shown: v.to_string(),
+    })
+}
+
+fn expectations(e: &file::Expect) -> Expectations {
+    Expectations {
+        status: e.status.as_ref().map(|s| s.get_ref().clone()),
+        body: e.body,
+        json: e
+            .json
+            .iter()
+            .map(|j| {
+                let j = j.get_ref();
+                JsonCheck {
+                    path: j.path.get_ref().clone(),
+                    equals: expected(&j.equals),
+                    exists: j.exists,
+                    matches: j.matches.as_ref().map(|m| m.get_ref().clone()),
+                    not_equals: expected(&j.not_equals),
+                }
+            })
+            .collect(),
+        headers: e
+            .headers
+            .iter()
+            .map(|h| {
+                let h = h.get_ref();
+                HeaderCheck {
+                    name: h.name.clone(),
+                    equals: h.equals.clone(),
+                    matches: h.matches.as_ref().map(|m| m.get_ref().clone()),
+                    exists: h.exists,
+                }
+            })
+            .collect(),
+        sets: strings(&e.sets),
+        clears: strings(&e.clears),
+        not_sets: strings(&e.not_sets),
+        cookie: e
+            .cookie
+            .iter()
+            .map(|c| {
+                let c = c.get_ref();
+                CookieCheck {
+                    name: c.name.get_ref().clone(),
+                    domain: c.domain.clone(),
+                    path: c.path.clone(),
+                    httponly: c.httponly,
+                    secure: c.secure.clone(),
+                    samesite: c.samesite.clone(),
+                    lifetime: c.lifetime.clone(),
+                }
+            })
+            .collect(),
+        jar_has: strings(&e.jar_has),
+        jar_lacks: strings(&e.jar_lacks),
+        same_json_as: e.same_json_as.as_ref().map(|s| {
+            let s = s.get_ref();
+            SameJsonAs {
+                step: s.step.get_ref().clone(),
+                paths: if s.paths.is_empty() {
+                    DEFAULT_SAME_JSON_PATHS.map(String::from).to_vec()
+                } else {
+                    s.paths.clone()
+                },
+            }
+        }),
+    }
+}
+
+/// A capture's source and secrecy. Default secrecy: cookies, pointers ending in `token`, and
+/// the `csrf_token` and `password` ui nodes are secret.
+fn capture(c: &file::Capture) -> Result<Capture, String> {
+    let (source, default_secret) = if let Some(p) = &c.json {
+        (CaptureSource::Json(p.clone()), p.ends_with("token"))
+    } else if let Some(h) = &c.header {
+        (CaptureSource::Header(h.clone()), false)
+    } else if let Some(name) = &c.cookie {
+        (CaptureSource::Cookie(name.clone()), true)
+    } else if let Some(node) = &c.ui_node {
+        let secret = node == "csrf_token" || node == "password";
+        (CaptureSource::UiNode(node.clone()), secret)
+    } else {
+        return Err("the capture names no source".into());
+    };
+    Ok(Capture {
+        source,
+        secret: c.secret.unwrap_or(default_secret),
+    })
+}
+
+/// A TOML value as JSON: a non-finite float becomes `null`, a date-time its RFC 3339 text.
+pub fn toml_to_json(v: &toml::Value) -> Value {
+    match v {
+        toml::Value::String(s) => Value::String(s.clone()),
+        toml::Value::Integer(i) => Value::from(*i),
+        toml::Value::Float(f) => serde_json::Number::from_f64(*f)
+            .map(Value::Number)
+            .unwrap_or(Value::Null),
+        toml::Value::Boolean(b) => Value::Bool(*b),
+        toml::Value::Datetime(d) => Value::String(d.to_string()),
+        toml::Value::Array(a) => Value::Array(a.iter().map(toml_to_json).collect()),
+        toml::Value::Table(t) => Value::Object(
+            t.iter()
+                .map(|(k, x)| (k.clone(), toml_to_json(x)))
+                .collect(),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::model::{Body, FlowKind, Service};
+    use std::path::Path;
+
+    fn plan_of(text: &str) -> Scenario {
+        let path = Path::new("t/x.toml");
+        let file = crate::scenario::parse(path, text).expect("valid scenario");
+        resolve(&ScenarioFile::new(path.to_path_buf(), "t/x".into(), file)).expect("resolves")
+    }
+
+    #[test]
+    fn steps_resolve_to_one_action_each_with_defaults_applied() {
+        let plan = plan_of(
+            r#"name = "x"
+rules = ["R2", "R9", "R10"]
+tags = ["core"]
+identities = { alice = {} }
+clients = ["other"]
+[[step]]
+name = "first"
+login = { identity = "alice", flow = "api" }
+[[step]]
+name = "who"
+client = "other"
+rules = ["R2"]
+request = { method = "POST", path = "/auth/x", to = "kratos-public", json = { a = [1, 2.5, true] } }
+expect = { same_json_as = { step = "first" } }
+capture = { t = { json = "/session_token" }, h = { header = "X-A" } }
+[[step]]
+logout = { flow = "browser" }
+"#,
+        );
+        assert_eq!(plan.rules, ["R2", "R9", "R10"]);
+        assert!(plan.identities["alice"].provisioned);
+        let [login, req, logout] = &plan.steps[..] else {
+            panic!("three steps")
+        };
+        assert!(
+            matches!(&login.action, Action::Login(l) if l.identity == "alice" && l.flow == FlowKind::Api)
+        );
+        assert_eq!(login.client, DEFAULT_CLIENT);
+        assert_eq!(login.rules, ["R2", "R9", "R10"]);
+        assert_eq!(login.label(), "first");
+        assert_eq!(login.action.describe(), "login alice (api flow)");
+        let Action::Request(r) = &req.action else {
+            panic!("a request")
+        };
+        assert_eq!((r.method.as_str(), r.to), ("POST", Service::KratosPublic));
+        assert!(
+            matches!(&r.body, Some(Body::Json(v)) if v == &serde_json::json!({"a": [1, 2.5, true]}))
+        );
+        assert_eq!(
+            (req.client.as_str(), req.rules.clone()),
+            ("other", vec!["R2".to_string()])
+        );
+        assert_eq!(req.label(), "who");
+        assert_eq!(
+            req.expect.same_json_as.as_ref().unwrap().paths,
+            DEFAULT_SAME_JSON_PATHS
+        );
+        assert!(req.capture["t"].secret && !req.capture["h"].secret);
+        assert_eq!(logout.label(), "kratos logout (browser flow)");
+    }
+
+    #[test]
+    fn toml_values_become_json_and_keep_how_they_were_written() {
+        let e = expected(&Some(toml::Value::Float(f64::NAN))).unwrap();
+        assert_eq!(e.value, Value::Null);
+        let t: toml::Value = toml::from_str::<toml::Table>("v = { a = 1 }").unwrap()["v"].clone();
+        let e = expected(&Some(t)).unwrap();
+        assert_eq!(e.value, serde_json::json!({"a": 1}));
+        assert_eq!(e.shown, "{ a = 1 }");
+    }
+}

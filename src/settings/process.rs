@@ -1,0 +1,42 @@
+//! The process's async plumbing: the tokio runtime a run's servers and trials share, and the
+//! shutdown signal long-running subcommands wait for.
+
+use std::sync::Arc;
+
+/// The tokio runtime could not be started.
+#[derive(Debug, thiserror::Error)]
+#[error("failed to start the async runtime: {0}")]
+pub struct RuntimeError(#[from] std::io::Error);
+
+/// A tokio runtime for a run: the embedded servers and every trial's I/O run on it.
+pub fn runtime() -> Result<Arc<tokio::runtime::Runtime>, RuntimeError> {
+    Ok(Arc::new(
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .thread_name("conformance")
+            .build()?,
+    ))
+}
+
+/// Waits for Ctrl-C (or SIGTERM on Unix).
+pub async fn wait_for_shutdown() {
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

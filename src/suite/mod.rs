@@ -1,0 +1,20 @@
+//! The suite: the one run sequence both entry points call (`openapp-conformance run` and the
+//! `cargo test` target), above `run` (which executes one scenario) and `report` (which renders
+//! results).
+//!
+//! ```text
+//! plan::load_dir ─▶ Selection::apply ─▶ SharedTarget (target resolved once)
+//!                ─▶ build_trials ─▶ libtest-mimic ─▶ per trial: run::scenario::run_scenario
+//!                                                    ─▶ report::snapshot view ─▶ snapshot::check
+//!                ─▶ report files ─▶ exit code
+//! ```
+
+mod select;
+mod sequence;
+pub mod snapshot;
+mod trials;
+
+pub use select::Selection;
+pub use sequence::{Entry, SuiteError, SuiteOptions, run_suite};
+pub use snapshot::{SnapshotConfig, SnapshotMode};
+pub use trials::{SharedTarget, build_trials};

@@ -1,0 +1,197 @@
+//! The run sequence, written once for the `run` subcommand and the `cargo test` target: load
+//! and resolve the scenarios, select, resolve the target, run one libtest-mimic trial per
+//! scenario (snapshots checked in each), write the reports, and give the exit code.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use super::select::Selection;
+use super::snapshot::SnapshotConfig;
+use super::trials::{SharedTarget, build_trials};
+use crate::exit;
+use crate::plan::{Loaded, load_dir};
+use crate::report::{ReportError, ReportPaths, RunInfo};
+use crate::scenario::LoadError;
+use crate::settings::{RuntimeError, runtime};
+use crate::target::{TargetError, TargetOptions};
+
+/// Who runs the suite; decides the few things the two entry points do differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entry {
+    /// `openapp-conformance run`: invalid files are printed up front, a selection that matches
+    /// nothing is an error, the target is resolved before the first trial (exit code 3), and
+    /// the exit code follows the README's table (`crate::exit`).
+    Cli,
+    /// The `cargo test` target: libtest's own filters apply, the target is resolved by the
+    /// first trial, and the exit code is libtest's (0 or 101).
+    CargoTest,
+}
+
+/// Everything a suite run needs.
+#[derive(Debug)]
+pub struct SuiteOptions {
+    /// The scenario directory.
+    pub scenarios: PathBuf,
+    /// Which scenarios run.
+    pub selection: Selection,
+    /// Which target, with which settings.
+    pub target: TargetOptions,
+    /// Where snapshots live and whether to update them.
+    pub snapshots: SnapshotConfig,
+    /// Report files to write after the run.
+    pub reports: ReportPaths,
+    /// libtest-mimic's arguments (`--list`, threads, and for `cargo test` its filters).
+    pub harness: libtest_mimic::Arguments,
+    /// Who runs the suite.
+    pub entry: Entry,
+}
+
+/// The suite could not run to its end.
+#[derive(Debug, thiserror::Error)]
+pub enum SuiteError {
+    /// The scenario directory cannot be walked (exit code 2).
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// The directory holds no scenario file at all (exit code 2).
+    #[error("no scenario file under {} (a typo in OPENAPP_CONFORMANCE_SCENARIOS?)", dir.display())]
+    NoScenarioFiles {
+        /// The scenario directory.
+        dir: PathBuf,
+    },
+    /// Filters, tags and skips leave nothing to run (exit code 2).
+    #[error(
+        "no scenario matches the filters ({total} scenario files under {})\n(hint: `openapp-conformance list` shows their names)",
+        dir.display()
+    )]
+    NothingSelected {
+        /// Scenario files found, valid or not.
+        total: usize,
+        /// The scenario directory.
+        dir: PathBuf,
+    },
+    /// No tokio runtime (exit code 3).
+    #[error(transparent)]
+    Runtime(#[from] RuntimeError),
+    /// The target could not be resolved before the first trial (exit code 3, or 2 for a bad
+    /// setting or when invalid scenario files were also found).
+    #[error("{source}")]
+    Target {
+        /// Why.
+        source: TargetError,
+        /// Invalid scenario files were found too (their exit code 2 wins).
+        invalid_files: bool,
+    },
+    /// A report file cannot be written (exit code 2).
+    #[error(transparent)]
+    Reports(#[from] ReportError),
+}
+
+impl SuiteError {
+    /// The process exit code this error maps to (`crate::exit`).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            SuiteError::Runtime(_) => exit::SETUP,
+            SuiteError::Target {
+                source,
+                invalid_files,
+            } => {
+                if *invalid_files {
+                    exit::USAGE
+                } else {
+                    source.exit_code()
+                }
+            }
+            SuiteError::Load(_)
+            | SuiteError::NoScenarioFiles { .. }
+            | SuiteError::NothingSelected { .. }
+            | SuiteError::Reports(_) => exit::USAGE,
+        }
+    }
+}
+
+/// Runs the suite; `Ok` carries the exit code of a run that went to its end.
+pub fn run_suite(opts: SuiteOptions) -> Result<ExitCode, SuiteError> {
+    let SuiteOptions {
+        scenarios: dir,
+        selection,
+        target,
+        snapshots,
+        reports,
+        harness,
+        entry,
+    } = opts;
+    reports.check()?;
+    let Loaded {
+        mut scenarios,
+        errors: mut invalid,
+    } = load_dir(&dir)?;
+    let total = scenarios.len() + invalid.len();
+    if total == 0 && entry == Entry::CargoTest {
+        return Err(SuiteError::NoScenarioFiles { dir });
+    }
+    selection.apply(&mut scenarios, &mut invalid);
+    if entry == Entry::Cli {
+        for (_, e) in &invalid {
+            eprintln!("{e}");
+        }
+        if scenarios.is_empty() && invalid.is_empty() {
+            return Err(SuiteError::NothingSelected { total, dir });
+        }
+    }
+    let invalid_files = !invalid.is_empty();
+    let rt = runtime()?;
+    let shared = SharedTarget::new(target, snapshots, rt);
+    if entry == Entry::Cli && !harness.list {
+        shared.resolve().map_err(|source| SuiteError::Target {
+            source,
+            invalid_files,
+        })?;
+    }
+    let trials = build_trials(scenarios, invalid, &shared);
+    let info = RunInfo::starting();
+    let conclusion = libtest_mimic::run(&harness, trials);
+    if entry == Entry::Cli && !harness.list {
+        print_cold_start(&shared);
+    }
+    let _ = std::io::stdout().flush();
+    if !harness.list {
+        write_reports(&reports, info, &shared)?;
+    }
+    Ok(match entry {
+        Entry::CargoTest => conclusion.exit_code(),
+        Entry::Cli if invalid_files => ExitCode::from(exit::USAGE),
+        Entry::Cli if conclusion.has_failed() => ExitCode::from(exit::CHECK_FAILED),
+        Entry::Cli => ExitCode::from(exit::OK),
+    })
+}
+
+/// How long a started target took to come up (containers), after the trials' summary.
+fn print_cold_start(shared: &SharedTarget) {
+    if let Ok(target) = shared.resolve()
+        && let Some(cold) = target.cold_start
+    {
+        println!(
+            "{} target: stack cold start {:.1}s",
+            target.kind.as_str(),
+            cold.as_secs_f64()
+        );
+    }
+}
+
+/// Writes the requested reports of a run that started at `info` and has finished, and says
+/// where on stderr.
+fn write_reports(
+    reports: &ReportPaths,
+    info: RunInfo,
+    shared: &SharedTarget,
+) -> Result<(), ReportError> {
+    if reports.is_empty() {
+        return Ok(());
+    }
+    let info = info.finished(shared.describe());
+    for path in reports.write(&info, &shared.records())? {
+        eprintln!("report written to {}", path.display());
+    }
+    Ok(())
+}
