@@ -159,6 +159,48 @@ pub fn ignored() -> Record {
     }
 }
 
+/// A scenario whose identity setup failed before its first step (the admin API's answer even
+/// quotes the password).
+pub fn setup_failed() -> Record {
+    let mut result = result("core/e_setup_failed", Outcome::Failed, vec![]);
+    result.setup_error = Some(format!(
+        "creating identity `alice`: the admin API answered 400: password `{CANARY}` is too common"
+    ));
+    Record {
+        result,
+        secrets: secrets(),
+        snapshot_diff: None,
+    }
+}
+
+/// The parse error of [`invalid_file`], rendered as the parser renders one (file, position,
+/// message, caret).
+const PARSE_ERROR: &str = r#"scenarios/core/f_invalid.toml:10:42: invalid regex `^[0-9a-f-{36}$`: unclosed character class
+   |
+10 | expect.json = [{ path = "/id", matches = "^[0-9a-f-{36}$" }]
+   |                                          ^"#;
+
+/// An invalid scenario file, recorded as the runner records one (`record_invalid` in
+/// src/run/trials.rs): no rules, no steps, the parse error as the setup error.
+pub fn invalid_file() -> Record {
+    let id = "core/f_invalid";
+    Record {
+        result: ScenarioResult {
+            id: id.into(),
+            name: format!("{id} (invalid scenario file)"),
+            rules: Vec::new(),
+            setup: Vec::new(),
+            steps: Vec::new(),
+            setup_error: Some(format!("invalid scenario file:\n{PARSE_ERROR}")),
+            outcome: Outcome::Failed,
+            elapsed: Duration::ZERO,
+            resolve: Vec::new(),
+        },
+        secrets: Secrets::new(),
+        snapshot_diff: None,
+    }
+}
+
 /// Run information for the fixtures.
 pub fn info() -> super::RunInfo {
     super::RunInfo {

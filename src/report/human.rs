@@ -209,3 +209,53 @@ fn env_name(cookie: &str) -> String {
         .collect();
     format!("COOKIE_{}", upper.chars().take(40).collect::<String>())
 }
+
+#[cfg(test)]
+mod tests {
+    //! Snapshots of the transcripts of the fixture records (in `src/report/snapshots/`; review
+    //! changes with `cargo insta review`, or `INSTA_UPDATE=always` then read the `.snap` files).
+    //! The fixtures are deterministic (fixed durations, ports and ids), so no filter is needed.
+
+    use super::super::fixtures::{ALL, failing, ignored, invalid_file, passing, setup_failed};
+    use super::*;
+    use crate::report::Record;
+
+    /// The record's transcript, checked to hold none of the fixture secrets.
+    fn transcript(record: &Record) -> String {
+        let text = render_failure(&record.result, &record.secrets);
+        for secret in ALL {
+            assert!(!text.contains(secret), "`{secret}` leaked into:\n{text}");
+        }
+        super::super::fixtures::assert_no_secret(&text);
+        text
+    }
+
+    #[test]
+    fn the_failing_transcript() {
+        let text = transcript(&failing());
+        assert!(text.contains("reproduce the failing request:"), "{text}");
+        insta::assert_snapshot!("failing_transcript", text);
+    }
+
+    #[test]
+    fn the_setup_failure_transcript() {
+        insta::assert_snapshot!("setup_failed_transcript", transcript(&setup_failed()));
+    }
+
+    #[test]
+    fn the_invalid_file_transcript() {
+        insta::assert_snapshot!("invalid_file_transcript", transcript(&invalid_file()));
+    }
+
+    #[test]
+    fn the_ignored_transcript() {
+        insta::assert_snapshot!("ignored_transcript", transcript(&ignored()));
+    }
+
+    #[test]
+    fn the_passing_transcript_has_no_reproduction() {
+        let text = transcript(&passing());
+        assert!(!text.contains("reproduce"), "{text}");
+        insta::assert_snapshot!("passing_transcript", text);
+    }
+}
