@@ -5,6 +5,8 @@
 use serde_json::Value;
 
 mod cookies;
+#[cfg(test)]
+mod tests;
 
 use cookies::cookie_checks;
 
