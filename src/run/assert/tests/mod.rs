@@ -9,9 +9,9 @@
 use url::Url;
 
 use super::{CheckInput, check_step};
+use crate::plan::model::Expectations;
 use crate::run::result::{Exchange, Response};
-use crate::scenario::model::Expect;
-use crate::target::Endpoints;
+use crate::settings::Endpoints;
 
 /// 2025-12-01T09:29:15Z: after the epoch, before the 2026 dates the rows use.
 const NOW: i64 = 1_764_581_355;
@@ -22,9 +22,17 @@ const RULES: [&str; 1] = ["R0"];
 /// Variables `{{name}}` renders to.
 const VARS: [(&str, &str); 2] = [("user_id", "u-1"), ("flow_id", "f-2")];
 
-/// Builds an expectation from an `expect` table written as in a scenario file.
-fn expect(toml_snippet: &str) -> Expect {
-    toml::from_str(toml_snippet).unwrap_or_else(|e| panic!("bad expect {toml_snippet:?}: {e}"))
+/// Builds an expectation from an `expect` table written as in a scenario file: the table
+/// becomes one step of a scenario file (parsed, not validated, so a row may hold what
+/// validation would refuse) which the plan resolves.
+fn expect(toml_snippet: &str) -> Expectations {
+    let text = format!(
+        "name = \"t\"\nrules = [\"R0\"]\n[[step]]\nrequest = {{ method = \"GET\", path = \"/\" }}\n[step.expect]\n{toml_snippet}\n"
+    );
+    let file = toml::from_str(&text).unwrap_or_else(|e| panic!("bad expect {toml_snippet:?}: {e}"));
+    let scenario = crate::scenario::Scenario::new("t.toml".into(), "t".into(), file);
+    let plan = crate::plan::resolve(&scenario).expect("resolves");
+    plan.steps.into_iter().next().expect("one step").expect
 }
 
 /// The target a row runs against.
@@ -156,7 +164,7 @@ fn exchange(row: &Row, response: &Response) -> Exchange {
 }
 
 fn render(s: &str) -> Result<String, String> {
-    crate::scenario::template::render(s, |name| {
+    crate::plan::template::render(s, |name| {
         VARS.iter()
             .find(|(n, _)| *n == name)
             .map(|(_, v)| (*v).to_string())
