@@ -2,7 +2,7 @@
 //! equal for every spelling RFC 6265 treats as equivalent, different as soon as a browser would
 //! store something else.
 
-use super::name_matches;
+use super::pattern::name_matches;
 use super::parse::{Lifetime, SetCookie};
 
 /// What the target is configured to issue, so the canonical form can say "as configured"

@@ -26,8 +26,8 @@ use std::time::{Duration, Instant};
 
 pub use histogram::Histogram;
 pub use memory::{MemorySample, sample_memory};
-pub use progress::{Progress, ProgressStyle};
-pub use report::{render_text, to_json};
+pub use progress::{Live, Progress, ProgressStyle};
+pub use report::{LoadReport, render_text, to_json};
 pub use stats::{EndpointStats, FailureKey, FailureStats, Stats, endpoint_key};
 
 use crate::plan::model::Scenario;
@@ -77,53 +77,6 @@ fn first_reason(skipped: &[(String, String)]) -> String {
         .first()
         .map(|(name, why)| format!("{name} {why}"))
         .unwrap_or_else(|| "no scenario was selected".into())
-}
-
-/// Counters the progress display reads while the run goes on.
-#[derive(Debug, Default)]
-pub struct Live {
-    /// Requests sent by finished iterations.
-    pub requests: AtomicU64,
-    /// Finished scenario runs.
-    pub iterations: AtomicU64,
-    /// Finished scenario runs that failed.
-    pub failed: AtomicU64,
-}
-
-/// Everything a load run measured.
-#[derive(Debug)]
-pub struct LoadReport {
-    /// The aggregated results.
-    pub stats: Stats,
-    /// Wall time from the first iteration's start to the last one's end.
-    pub elapsed: Duration,
-    /// Virtual users.
-    pub concurrency: usize,
-    /// Scenarios that ran, by trial name.
-    pub scenarios: Vec<String>,
-    /// Selected scenarios the target cannot run, with the reason.
-    pub skipped: Vec<(String, String)>,
-    /// Memory of this process, sampled once a second (empty where unsupported).
-    pub memory: Vec<MemorySample>,
-    /// True when the run was stopped from outside (Ctrl-C) before its bound.
-    pub interrupted: bool,
-}
-
-impl LoadReport {
-    /// Requests per second over the run.
-    pub fn requests_per_second(&self) -> f64 {
-        let secs = self.elapsed.as_secs_f64();
-        if secs > 0.0 {
-            self.stats.requests() as f64 / secs
-        } else {
-            0.0
-        }
-    }
-
-    /// True when no iteration failed and no request met a transport error or a 5xx.
-    pub fn clean(&self) -> bool {
-        self.stats.failed() == 0 && self.stats.errors() == 0
-    }
 }
 
 /// What every virtual user shares.

@@ -2,10 +2,20 @@
 //! few seconds otherwise (CI logs), or nothing.
 
 use std::io::{IsTerminal, Write};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use super::Live;
+
+/// Counters the progress display reads while the run goes on.
+#[derive(Debug, Default)]
+pub struct Live {
+    /// Requests sent by finished iterations.
+    pub requests: AtomicU64,
+    /// Finished scenario runs.
+    pub iterations: AtomicU64,
+    /// Finished scenario runs that failed.
+    pub failed: AtomicU64,
+}
 
 /// How progress is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,11 +2,49 @@
 //! ([`to_json`]) that `load --json FILE` writes. Failure examples are already redacted.
 
 use std::fmt::Write as _;
+use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 
-use super::LoadReport;
+use super::memory::MemorySample;
+use super::stats::Stats;
 use super::histogram::Histogram;
+
+/// Everything a load run measured.
+#[derive(Debug)]
+pub struct LoadReport {
+    /// The aggregated results.
+    pub stats: Stats,
+    /// Wall time from the first iteration's start to the last one's end.
+    pub elapsed: Duration,
+    /// Virtual users.
+    pub concurrency: usize,
+    /// Scenarios that ran, by trial name.
+    pub scenarios: Vec<String>,
+    /// Selected scenarios the target cannot run, with the reason.
+    pub skipped: Vec<(String, String)>,
+    /// Memory of this process, sampled once a second (empty where unsupported).
+    pub memory: Vec<MemorySample>,
+    /// True when the run was stopped from outside (Ctrl-C) before its bound.
+    pub interrupted: bool,
+}
+
+impl LoadReport {
+    /// Requests per second over the run.
+    pub fn requests_per_second(&self) -> f64 {
+        let secs = self.elapsed.as_secs_f64();
+        if secs > 0.0 {
+            self.stats.requests() as f64 / secs
+        } else {
+            0.0
+        }
+    }
+
+    /// True when no iteration failed and no request met a transport error or a 5xx.
+    pub fn clean(&self) -> bool {
+        self.stats.failed() == 0 && self.stats.errors() == 0
+    }
+}
 
 /// Milliseconds rounded to microseconds, for JSON.
 fn ms(v: f64) -> Value {

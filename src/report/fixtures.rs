@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::Record;
+use super::record::Record;
 use crate::redact::Secrets;
 use crate::run::result::{CheckResult, Exchange, Outcome, Response, ScenarioResult, StepResult};
 

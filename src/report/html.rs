@@ -10,7 +10,7 @@
 use std::fmt::Write;
 
 use super::human::{curl_command, excerpt, shown_request_header, shown_set_cookie};
-use super::{Record, RunInfo, Summary, escape, first_failure, outcome_word, sorted};
+use super::record::{Record, RunInfo, Summary, escape, first_failure, outcome_word, sorted};
 use crate::run::result::{Exchange, Outcome, StepResult};
 
 const STYLE: &str = include_str!("html.css");

@@ -17,7 +17,7 @@
 use serde_json::{Value, json};
 
 use super::human::shown_set_cookie;
-use super::{Record, RunInfo, Summary, first_failure, outcome_word, sorted};
+use super::record::{Record, RunInfo, Summary, first_failure, outcome_word, sorted};
 use crate::run::result::{Exchange, Outcome, StepResult};
 
 /// The report's format version, bumped on incompatible changes.

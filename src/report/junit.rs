@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use super::{Record, RunInfo, Summary, escape, first_failure, sorted};
+use super::record::{Record, RunInfo, Summary, escape, first_failure, sorted};
 use crate::run::result::Outcome;
 
 /// The name of the suite and the prefix of every class name.

@@ -2,7 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Record, RunInfo, html, json, junit};
+use super::record::{Record, RunInfo};
+use super::{html, json, junit};
 
 /// A report file could not be written.
 #[derive(Debug, thiserror::Error)]

@@ -5,50 +5,17 @@
 use serde_json::Value;
 
 mod cookies;
+mod input;
 #[cfg(test)]
 mod tests;
 
 use cookies::cookie_checks;
+pub use input::CheckInput;
+use input::Checks;
 
-use super::result::{CheckResult, Exchange, Response};
+use super::result::{CheckResult, Response};
 use crate::cookie::parse_set_cookie;
 use crate::plan::model::{BodyClass, Expectations, HeaderCheck, JsonCheck, StatusExpect};
-use crate::settings::Endpoints;
-
-/// What the checks need besides the response.
-pub struct CheckInput<'a> {
-    /// The step's last exchange (request headers tell which cookies were sent).
-    pub exchange: &'a Exchange,
-    /// Its response.
-    pub response: &'a Response,
-    /// Cookie names in the client's jar after the response.
-    pub jar_names: &'a [String],
-    /// The target's endpoints (cookie domain, SameSite, Secure expectation).
-    pub endpoints: &'a Endpoints,
-    /// Rules the checks enforce.
-    pub rules: &'a [String],
-    /// Renders `{{variables}}` in expected values.
-    pub render: &'a dyn Fn(&str) -> Result<String, String>,
-    /// The JSON body of an earlier named step, for `same_json_as`.
-    pub earlier_json: Option<Option<&'a Value>>,
-    /// Current unix time (for cookie lifetimes).
-    pub now: i64,
-}
-
-struct Checks<'a> {
-    input: &'a CheckInput<'a>,
-    out: Vec<CheckResult>,
-}
-
-impl Checks<'_> {
-    fn push(&mut self, what: String, failure: Option<String>) {
-        self.out.push(CheckResult {
-            what,
-            rules: self.input.rules.to_vec(),
-            failure,
-        });
-    }
-}
 
 /// Evaluates every expectation of a step.
 pub fn check_step(expect: &Expectations, input: &CheckInput<'_>) -> Vec<CheckResult> {

@@ -9,7 +9,9 @@ use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
-use super::{Scenario, ScenarioError, parse};
+use super::error::ScenarioError;
+use super::parse::parse;
+use super::validated::Scenario;
 
 /// The largest scenario file accepted, in bytes (1 MiB).
 pub const MAX_FILE_SIZE: u64 = 1024 * 1024;

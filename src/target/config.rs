@@ -1,51 +1,13 @@
-//! Target settings (flags and environment) and their resolution into a [`Target`].
+//! Resolution of target settings (flags and environment) into a [`Target`].
 
 use std::time::Duration;
 
 use url::Url;
 
 use super::error::TargetError;
-use super::{Capabilities, Target, TestIdentity};
+use super::model::{Capabilities, Target, TargetKind, TargetOptions, TestIdentity};
 use crate::embedded::{EmbeddedStack, StackOptions};
-use crate::settings::{Endpoints, Resolve, Timeouts, Tls, env};
-use crate::switches::Switches;
-
-/// Which deployment a run checks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum TargetKind {
-    /// In-process Kratos emulator and reference OpenApp server (default).
-    Embedded,
-    /// Kratos and OpenApp images started on the local Docker engine.
-    Containers,
-    /// A running deployment given by `OPENAPP_BASE_URL` and friends.
-    External,
-}
-
-impl TargetKind {
-    /// Lower-case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TargetKind::Embedded => "embedded",
-            TargetKind::Containers => "containers",
-            TargetKind::External => "external",
-        }
-    }
-}
-
-/// Everything that decides the target; filled from flags, else the environment.
-#[derive(Debug, Clone, Default)]
-pub struct TargetOptions {
-    /// Explicit kind; default external when `OPENAPP_BASE_URL` is set, else embedded.
-    pub kind: Option<TargetKind>,
-    /// Fault and benign switches (embedded target only).
-    pub switches: Switches,
-    /// Login flow lifespan of the embedded Kratos (default 1 h).
-    pub flow_lifespan: Option<Duration>,
-    /// Request timeouts.
-    pub timeouts: Timeouts,
-    /// Accept any TLS certificate (`--insecure`).
-    pub insecure: bool,
-}
+use crate::settings::{Endpoints, Resolve, Tls, env};
 
 fn env_url(name: &'static str) -> Result<Option<Url>, TargetError> {
     env(name)

@@ -8,103 +8,12 @@
 mod config;
 pub mod containers;
 mod error;
+mod model;
 
-pub use config::{TargetKind, TargetOptions, resolve_target};
+pub use config::resolve_target;
 pub use error::TargetError;
+pub use model::{Capabilities, Target, TargetKind, TargetOptions, TestIdentity};
 
-use std::collections::BTreeSet;
-use std::time::Duration;
-
-use crate::plan::model::Requirement;
 pub use crate::settings::{
     Endpoints, INSECURE_WARNING, Resolve, Timeouts, Tls, install_crypto_provider, load_ca,
 };
-
-/// A pre-provisioned test identity given by the environment.
-#[derive(Clone)]
-pub struct TestIdentity {
-    /// Login identifier (email).
-    pub identifier: String,
-    /// Password (a secret).
-    pub password: String,
-}
-
-impl std::fmt::Debug for TestIdentity {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TestIdentity")
-            .field("identifier", &self.identifier)
-            .finish_non_exhaustive()
-    }
-}
-
-/// What the target offers beyond its endpoints.
-#[derive(Debug, Clone, Default)]
-pub struct Capabilities {
-    /// A valid OpenApp API key.
-    pub api_key: Option<String>,
-    /// A provisioned identity (used when there is no admin API).
-    pub provisioned: Option<TestIdentity>,
-    /// An unprovisioned identity (used when there is no admin API).
-    pub unprovisioned: Option<TestIdentity>,
-}
-
-/// A resolved target, shared by all trials of a run.
-pub struct Target {
-    /// Which kind of target.
-    pub kind: TargetKind,
-    /// Where requests go.
-    pub endpoints: Endpoints,
-    /// What it can do.
-    pub caps: Capabilities,
-    /// Request timeouts.
-    pub timeouts: Timeouts,
-    /// How long the target took to come up, when it was started for this run (containers).
-    pub cold_start: Option<Duration>,
-    /// How HTTPS peers are trusted.
-    pub tls: Tls,
-    /// Keeps the embedded stack (or containers) alive for the run.
-    pub(crate) _guard: Option<Box<dyn std::any::Any + Send + Sync>>,
-}
-
-impl std::fmt::Debug for Target {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Target")
-            .field("kind", &self.kind)
-            .field("endpoints", &self.endpoints)
-            .finish()
-    }
-}
-
-impl Target {
-    /// Why a scenario with these requirements cannot run here, or `None` when it can.
-    pub fn missing(&self, reqs: &BTreeSet<Requirement>) -> Option<String> {
-        let admin = self.endpoints.kratos_admin.is_some();
-        for req in reqs {
-            let reason = match req {
-                Requirement::KratosAdmin if !admin => {
-                    "needs the Kratos admin API: set KRATOS_ADMIN_URL"
-                }
-                Requirement::ApiKey if self.caps.api_key.is_none() => {
-                    "needs a valid API key: set OPENAPP_API_KEY"
-                }
-                Requirement::ProvisionedIdentity if !admin && self.caps.provisioned.is_none() => {
-                    "needs a provisioned identity: set OPENAPP_TEST_IDENTIFIER and OPENAPP_TEST_PASSWORD (or KRATOS_ADMIN_URL)"
-                }
-                Requirement::UnprovisionedIdentity
-                    if !admin && self.caps.unprovisioned.is_none() =>
-                {
-                    "needs an unprovisioned identity: set OPENAPP_TEST_UNPROVISIONED_IDENTIFIER and OPENAPP_TEST_UNPROVISIONED_PASSWORD (or KRATOS_ADMIN_URL)"
-                }
-                Requirement::FreshIdentities if !admin => {
-                    "needs several identities of one kind: set KRATOS_ADMIN_URL so the harness can create them"
-                }
-                Requirement::CookieDomain if self.endpoints.cookie_domain.is_none() => {
-                    "needs a cookie domain: set OPENAPP_COOKIE_DOMAIN"
-                }
-                _ => continue,
-            };
-            return Some(reason.to_string());
-        }
-        None
-    }
-}

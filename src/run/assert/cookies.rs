@@ -2,7 +2,7 @@
 //! cookie, and the jar's state after the response. Texts name cookies, attributes and value
 //! lengths, never values.
 
-use super::Checks;
+use super::input::Checks;
 use crate::cookie::{Lifetime, SetCookie, name_matches, parse_set_cookie};
 use crate::plan::model::{CookieCheck, Expectations};
 use crate::run::result::Exchange;

@@ -26,8 +26,8 @@ use progress::Progress;
 use settings::ContainerSettings;
 use spec::Names;
 
-use super::config::TargetKind;
-use super::{Capabilities, Target, TargetError, TargetOptions};
+use super::error::TargetError;
+use super::model::{Capabilities, Target, TargetKind, TargetOptions};
 use crate::settings::Tls;
 
 fn setup(e: impl std::fmt::Display) -> TargetError {
@@ -98,7 +98,7 @@ fn remove_once(
     run_id: &str,
     removed: &Mutex<bool>,
     before: impl FnOnce(),
-) -> Result<Option<engine::Removed>, String> {
+) -> Result<Option<engine::sweep::Removed>, String> {
     let mut removed = removed.lock().unwrap_or_else(|p| p.into_inner());
     if *removed {
         return Ok(None);

@@ -19,9 +19,8 @@ use futures_util::StreamExt;
 
 use super::settings::ImageRef;
 
-mod sweep;
+pub(super) mod sweep;
 
-pub use sweep::Removed;
 
 /// The label every resource of a run carries; its value is the run id.
 pub const LABEL_RUN: &str = "org.openapp-conformance.run";

@@ -1,0 +1,161 @@
+//! What reporters render: a trial's [`Record`], the run's [`RunInfo`] and [`Summary`], and the
+//! small helpers every file format shares (ordering, outcome words, first failure, escaping).
+
+use std::time::Duration;
+
+use super::human;
+use crate::redact::Secrets;
+use crate::run::result::{Outcome, ScenarioResult};
+
+/// One trial's result with the secrets it met, which reporters need to redact it.
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// What the trial did and concluded.
+    pub result: ScenarioResult,
+    /// Every secret the trial registered (passwords, tokens, captured cookie values…).
+    pub secrets: Secrets,
+    /// Why the contract-level snapshot did not match (a unified diff, or the missing
+    /// snapshot's new view), when the checks passed but the snapshot failed the trial.
+    pub snapshot_diff: Option<String>,
+}
+
+impl Record {
+    /// Redacts a text with this trial's secrets (and the well-known token shapes).
+    pub fn redact(&self, text: &str) -> String {
+        self.secrets.redact(text)
+    }
+
+    /// The failure text a trial prints and JUnit carries: the transcript, then any snapshot
+    /// mismatch.
+    pub fn failure_text(&self) -> String {
+        let transcript = human::render_failure(&self.result, &self.secrets);
+        match &self.snapshot_diff {
+            Some(diff) => format!("{transcript}{}", self.redact(diff)),
+            None => transcript,
+        }
+    }
+
+    /// The libtest trial name (`core::r01_…`).
+    pub fn trial(&self) -> String {
+        crate::plan::model::trial_name(&self.result.id)
+    }
+}
+
+/// What a report says about the run as a whole.
+#[derive(Debug, Clone, Default)]
+pub struct RunInfo {
+    /// The target, e.g. `embedded (http://api.openapp.test:41234)`; never holds credentials.
+    pub target: String,
+    /// Wall time of the run.
+    pub elapsed: Duration,
+    /// When the run started, as an RFC 3339 timestamp (UTC).
+    pub started: String,
+    /// The monotonic start, from which [`RunInfo::finished`] measures `elapsed`.
+    pub clock: Option<std::time::Instant>,
+}
+
+/// Counts of outcomes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Trials reported.
+    pub total: usize,
+    /// Trials that passed.
+    pub passed: usize,
+    /// Trials that failed.
+    pub failed: usize,
+    /// Trials ignored (a requirement the target lacks).
+    pub ignored: usize,
+}
+
+impl Summary {
+    /// Counts the outcomes of these records.
+    pub fn of(records: &[Record]) -> Self {
+        let mut s = Summary {
+            total: records.len(),
+            ..Default::default()
+        };
+        for r in records {
+            match r.result.outcome {
+                Outcome::Passed => s.passed += 1,
+                Outcome::Failed => s.failed += 1,
+                Outcome::Ignored(_) => s.ignored += 1,
+            }
+        }
+        s
+    }
+}
+
+/// The records sorted by scenario id, the order every report lists them in.
+pub fn sorted(records: &[Record]) -> Vec<&Record> {
+    let mut v: Vec<&Record> = records.iter().collect();
+    v.sort_by(|a, b| a.result.id.cmp(&b.result.id));
+    v
+}
+
+/// `passed`, `failed` or `ignored`.
+pub fn outcome_word(outcome: &Outcome) -> &'static str {
+    match outcome {
+        Outcome::Passed => "passed",
+        Outcome::Failed => "failed",
+        Outcome::Ignored(_) => "ignored",
+    }
+}
+
+/// The first failure of a record in one line (for JUnit's `message` and HTML rows): the
+/// setup error, the step error, or the first failed check with its rules.
+pub fn first_failure(record: &Record) -> Option<String> {
+    let r = &record.result;
+    let line = if let Some(e) = &r.setup_error {
+        format!("setup failed: {e}")
+    } else if let Some(diff) = record
+        .snapshot_diff
+        .as_ref()
+        .filter(|_| r.steps.iter().all(|s| s.passed()))
+    {
+        diff.clone()
+    } else {
+        let step = r.steps.iter().find(|s| !s.passed())?;
+        if let Some(e) = &step.error {
+            format!("step {} ({}): {e}", step.index, step.label)
+        } else {
+            let c = step.checks.iter().find(|c| !c.passed())?;
+            format!(
+                "step {} ({}): {} [{}]: {}",
+                step.index,
+                step.label,
+                c.what,
+                c.rules.join(","),
+                c.failure.as_deref().unwrap_or("")
+            )
+        }
+    };
+    let first = line.lines().next().unwrap_or("").to_string();
+    Some(record.redact(&first))
+}
+
+/// Escapes text for XML and HTML (element content and double-quoted attributes) and drops
+/// the control characters XML 1.0 forbids.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if c.is_control() => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A URL without user name and password, for describing a target.
+pub fn without_credentials(url: &url::Url) -> String {
+    let mut u = url.clone();
+    let _ = u.set_username("");
+    let _ = u.set_password(None);
+    u.to_string()
+}

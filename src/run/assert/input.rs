@@ -1,0 +1,43 @@
+//! What a step's checks read ([`CheckInput`]) and the list they add to ([`Checks`]).
+
+use serde_json::Value;
+
+use crate::run::result::{CheckResult, Exchange, Response};
+use crate::settings::Endpoints;
+
+/// What the checks need besides the response.
+pub struct CheckInput<'a> {
+    /// The step's last exchange (request headers tell which cookies were sent).
+    pub exchange: &'a Exchange,
+    /// Its response.
+    pub response: &'a Response,
+    /// Cookie names in the client's jar after the response.
+    pub jar_names: &'a [String],
+    /// The target's endpoints (cookie domain, SameSite, Secure expectation).
+    pub endpoints: &'a Endpoints,
+    /// Rules the checks enforce.
+    pub rules: &'a [String],
+    /// Renders `{{variables}}` in expected values.
+    pub render: &'a dyn Fn(&str) -> Result<String, String>,
+    /// The JSON body of an earlier named step, for `same_json_as`.
+    pub earlier_json: Option<Option<&'a Value>>,
+    /// Current unix time (for cookie lifetimes).
+    pub now: i64,
+}
+
+/// The checks of one step as they are made.
+pub(super) struct Checks<'a> {
+    pub(super) input: &'a CheckInput<'a>,
+    pub(super) out: Vec<CheckResult>,
+}
+
+impl Checks<'_> {
+    /// Records one check: what it checked and, when it failed, why.
+    pub(super) fn push(&mut self, what: String, failure: Option<String>) {
+        self.out.push(CheckResult {
+            what,
+            rules: self.input.rules.to_vec(),
+            failure,
+        });
+    }
+}
