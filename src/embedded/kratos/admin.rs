@@ -1,5 +1,6 @@
 //! The admin API besides identity creation: session listing, lookup and revocation, health,
-//! version, and the 307 for paths without the `/admin` prefix (behaviour.md §1, capture 19, 20).
+//! version, and the 307 for paths without the `/admin` prefix (docs/kratos/behaviour.md §1,
+//! capture 19, 20).
 
 use std::sync::Arc;
 
@@ -9,8 +10,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::KratosEmulator;
 use super::csrf::Uncached;
+use super::emulator::KratosEmulator;
 use super::errors::KratosError;
 use super::request::Req;
 use super::sessions::SessionView;

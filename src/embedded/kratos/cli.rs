@@ -7,8 +7,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use super::KratosEmulator;
 use super::config_file::{ServeConfig, load};
+use super::emulator::KratosEmulator;
 use super::tls::acceptor_from_pem;
 use crate::switches::Switches;
 

@@ -1,6 +1,6 @@
 //! Anti-CSRF like nosurf v1.2.7 inside Kratos v1.3.1: the `csrf_token_<sha256>` cookie, masked
 //! tokens, verification, and the public router's middleware that decides when the cookie is
-//! (re)issued (behaviour.md §3).
+//! (re)issued (docs/kratos/behaviour.md §3).
 
 use std::sync::{Arc, Mutex};
 
@@ -11,7 +11,7 @@ use axum::response::Response;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
-use super::KratosEmulator;
+use super::emulator::KratosEmulator;
 use super::wire::{NO_CACHE, go_header_order, request_cookies};
 
 /// nosurf's `MaxAge`: 365 days.
@@ -61,7 +61,7 @@ pub(crate) fn verify(cookie_token: &Token, submitted: &str) -> bool {
     })
 }
 
-/// How the middleware treats a public path (behaviour.md §3.2).
+/// How the middleware treats a public path (docs/kratos/behaviour.md §3.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum PathPolicy {
     /// Health and version: no CSRF handling at all, no `Vary`.

@@ -7,7 +7,8 @@ use serde_json::{Map, Value, json};
 
 use super::wire::{JSON_PLAIN, Reply, go_json, header_str};
 
-/// The fixed CSRF `details` of v1.3.1 (herodot's shared-map quirk, behaviour.md §12.2).
+/// The fixed CSRF `details` of v1.3.1 (herodot's shared-map quirk,
+/// docs/kratos/behaviour.md §12.2).
 const CSRF_DOCS: &str = "https://www.ory.sh/kratos/docs/debug/csrf";
 const CSRF_HINT: &str = "The anti-CSRF cookie was found but the CSRF token was not included in the HTTP request body (csrf_token) nor in the HTTP Header (X-CSRF-Token).";
 const CSRF_REJECT: &str = "The HTTP Cookie Header was set and a CSRF token was sent but they do not match. We recommend deleting all cookies for this domain and retrying the flow.";

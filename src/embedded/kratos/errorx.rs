@@ -1,5 +1,6 @@
 //! Kratos's `errorx`: errors forwarded to a browser (JSON for JSON clients, otherwise stored
-//! and redirected to the error UI) and `GET /self-service/errors?id=` (behaviour.md §12.3).
+//! and redirected to the error UI) and `GET /self-service/errors?id=`
+//! (docs/kratos/behaviour.md §12.3).
 
 use std::sync::Arc;
 
@@ -9,7 +10,7 @@ use serde_json::json;
 use url::Url;
 use uuid::Uuid;
 
-use super::KratosEmulator;
+use super::emulator::KratosEmulator;
 use super::errors::KratosError;
 use super::request::Req;
 use super::store::StoredError;

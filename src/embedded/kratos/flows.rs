@@ -1,75 +1,12 @@
-//! Login flows: the stored flow, its JSON form with the password method's `ui.nodes`
-//! (behaviour.md §4, §13), and creation.
+//! Login flows: the JSON form of a stored flow (`store::LoginFlow`) with the password
+//! method's `ui.nodes` (docs/kratos/behaviour.md §4, §13), and creation.
 
 use serde_json::{Map, Value, json};
-use time::OffsetDateTime;
-use url::Url;
 use uuid::Uuid;
 
-use super::KratosEmulator;
+use super::emulator::KratosEmulator;
+use super::store::{FlowKind, LoginFlow, Row};
 use super::wire::{micros, rfc3339};
-
-/// `browser` or `api`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum FlowKind {
-    /// Initialised through `/self-service/login/browser`.
-    Browser,
-    /// Initialised through `/self-service/login/api`.
-    Api,
-}
-
-impl FlowKind {
-    fn as_str(self) -> &'static str {
-        match self {
-            FlowKind::Browser => "browser",
-            FlowKind::Api => "api",
-        }
-    }
-}
-
-/// A stored login flow.
-#[derive(Debug, Clone)]
-pub(crate) struct LoginFlow {
-    pub id: Uuid,
-    pub kind: FlowKind,
-    pub expires_at: OffsetDateTime,
-    pub issued_at: OffsetDateTime,
-    pub request_url: String,
-    /// `"password"` after a successful login with this flow.
-    pub active: Option<&'static str>,
-    /// The masked csrf token shown in the flow (`""` for API flows).
-    pub csrf_token: String,
-    /// The `identifier` node's value.
-    pub identifier: String,
-    /// `ui.messages` (omitted when empty).
-    pub messages: Vec<Value>,
-    /// Messages attached to the `identifier` and `password` nodes.
-    pub identifier_messages: Vec<Value>,
-    pub password_messages: Vec<Value>,
-    pub created_at: OffsetDateTime,
-}
-
-impl LoginFlow {
-    /// `return_to`, re-derived from `request_url` as Kratos's `MarshalJSON` does.
-    pub fn return_to(&self) -> Option<String> {
-        let url = Url::parse(&self.request_url).ok()?;
-        url.query_pairs()
-            .find(|(k, _)| k == "return_to")
-            .map(|(_, v)| v.into_owned())
-    }
-
-    /// Clears every message before a flow is re-rendered with an error.
-    pub fn reset_messages(&mut self) {
-        self.messages.clear();
-        self.identifier_messages.clear();
-        self.password_messages.clear();
-    }
-
-    /// Has this flow expired at `now`?
-    pub fn expired(&self, now: OffsetDateTime) -> bool {
-        self.expires_at <= now
-    }
-}
 
 /// One `input` node in Kratos's key order.
 fn input_node(group: &str, attributes: Value, messages: &[Value], meta: Value) -> Value {
@@ -107,7 +44,7 @@ impl KratosEmulator {
         };
         let mut store = self.store();
         store.flows.insert(flow.id, flow.clone());
-        store.remember(super::store::Row::Flow(flow.id));
+        store.remember(Row::Flow(flow.id));
         drop(store);
         flow
     }

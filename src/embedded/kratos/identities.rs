@@ -1,5 +1,5 @@
 //! Identities: their JSON forms and the admin API `POST /admin/identities`,
-//! `GET /admin/identities/{id}` (behaviour.md §9.2, capture 05).
+//! `GET /admin/identities/{id}` (docs/kratos/behaviour.md §9.2, capture 05).
 
 use std::sync::Arc;
 
@@ -13,7 +13,7 @@ use serde::de::IgnoredAny;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-use super::KratosEmulator;
+use super::emulator::KratosEmulator;
 use super::errors::KratosError;
 use super::store::{Address, Identity, PasswordHash, normalize_identifier};
 use super::wire::{Reply, go_zero_time, micros, rfc3339};

@@ -1,5 +1,6 @@
 //! Login flow initialisation and retrieval: `GET /self-service/login/browser`,
-//! `GET /self-service/login/api`, `GET /self-service/login/flows?id=` (behaviour.md §4, §5, §7).
+//! `GET /self-service/login/api`, `GET /self-service/login/flows?id=`
+//! (docs/kratos/behaviour.md §4, §5, §7).
 
 use std::sync::Arc;
 
@@ -9,12 +10,12 @@ use serde_json::json;
 use url::Url;
 use uuid::Uuid;
 
-use super::KratosEmulator;
 use super::csrf::verify;
+use super::emulator::KratosEmulator;
 use super::errors::KratosError;
 use super::errorx::with_query;
-use super::flows::FlowKind;
 use super::request::Req;
+use super::store::FlowKind;
 use super::wire::Reply;
 
 impl KratosEmulator {

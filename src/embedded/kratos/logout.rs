@@ -1,5 +1,5 @@
 //! Logout: `GET /self-service/logout/browser`, `GET /self-service/logout?token=` and
-//! `DELETE /self-service/logout/api` (behaviour.md §11).
+//! `DELETE /self-service/logout/api` (docs/kratos/behaviour.md §11).
 
 use std::sync::Arc;
 
@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 use url::Url;
 
-use super::KratosEmulator;
+use super::emulator::KratosEmulator;
 use super::errors::KratosError;
 use super::request::Req;
 use super::sessions::Via;

@@ -11,10 +11,10 @@
 //! Layout: [`config`] (the config keys), [`config_file`] (reading a `kratos.yml` with
 //! Kratos's environment overrides), [`cli`] (`openapp-conformance kratos serve|migrate`),
 //! [`tls`] (the public API over TLS), [`clock`] (injectable time), `wire` (Go wire details),
-//! `csrf` (nosurf), `store` (in-memory rows), `identities`, `sessions`, `flows`, `login`,
-//! `submit`, `logout`, `errorx`, `admin` (handlers), and the routers here. How faithful it
-//! is, and the known differences: `docs/kratos-emulator.md`; the golden replay:
-//! `tests/kratos_golden/`.
+//! `csrf` (nosurf), `store` (in-memory rows), `emulator` (the [`KratosEmulator`] state),
+//! `identities`, `sessions`, `flows`, `login`, `submit`, `logout`, `errorx`, `admin`
+//! (handlers), and `routes` (the routers). How faithful it is, and the known differences:
+//! `docs/kratos-emulator.md`; the golden replay: `tests/kratos_golden/`.
 
 mod admin;
 pub mod cli;
@@ -22,6 +22,7 @@ pub mod clock;
 pub mod config;
 pub mod config_file;
 mod csrf;
+mod emulator;
 mod errors;
 mod errorx;
 mod flows;
@@ -29,6 +30,7 @@ mod identities;
 mod login;
 mod logout;
 mod request;
+mod routes;
 mod sessions;
 mod store;
 mod submit;
@@ -38,159 +40,6 @@ mod wire;
 #[cfg(test)]
 mod tests;
 
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
-
-use axum::Router;
-use axum::middleware::from_fn_with_state;
-use axum::routing::{any, get};
-use time::OffsetDateTime;
-
-use crate::switches::Switches;
-
 pub use clock::{Clock, OffsetClock, SystemClock};
 pub use config::{KratosConfig, SessionCookieConfig};
-
-/// One emulated Kratos: configuration, switches, clock and in-memory state.
-pub struct KratosEmulator {
-    config: KratosConfig,
-    switches: Switches,
-    clock: Arc<dyn Clock>,
-    csrf_cookie_name: String,
-    store: Mutex<store::Store>,
-}
-
-impl std::fmt::Debug for KratosEmulator {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("KratosEmulator")
-            .field("public_base_url", &self.config.public_base_url.as_str())
-            .field("switches", &self.switches)
-            .finish_non_exhaustive()
-    }
-}
-
-impl KratosEmulator {
-    /// An emulator on the wall clock.
-    pub fn new(config: KratosConfig, switches: Switches) -> Arc<Self> {
-        Self::with_clock(config, switches, Arc::new(SystemClock))
-    }
-
-    /// An emulator on the given clock (tests move an [`OffsetClock`] to expire flows).
-    pub fn with_clock(
-        config: KratosConfig,
-        switches: Switches,
-        clock: Arc<dyn Clock>,
-    ) -> Arc<Self> {
-        Arc::new(Self {
-            csrf_cookie_name: config.csrf_cookie_name(),
-            config,
-            switches,
-            clock,
-            store: Mutex::new(store::Store::default()),
-        })
-    }
-
-    /// The configuration this emulator runs with.
-    pub fn config(&self) -> &KratosConfig {
-        &self.config
-    }
-
-    /// The current time of the emulator's clock.
-    pub(crate) fn now(&self) -> OffsetDateTime {
-        self.clock.now()
-    }
-
-    /// The state, locked (a poisoned lock is taken over: every write leaves it consistent).
-    pub(crate) fn store(&self) -> MutexGuard<'_, store::Store> {
-        self.store.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// The public API router; serve it with `into_make_service_with_connect_info::<SocketAddr>()`
-    /// so sessions record the client address.
-    pub fn public_router(self: &Arc<Self>) -> Router {
-        Router::new()
-            .route("/self-service/login/browser", get(login::init_browser))
-            .route("/self-service/login/api", get(login::init_api))
-            .route("/self-service/login/flows", get(login::get_flow))
-            .route(
-                "/self-service/login",
-                get(submit::submit).post(submit::submit),
-            )
-            .route("/sessions/whoami", any(sessions::whoami))
-            .route("/self-service/logout/browser", get(logout::browser))
-            .route("/self-service/logout", get(logout::complete))
-            .route(
-                "/self-service/logout/api",
-                axum::routing::delete(logout::api),
-            )
-            .route("/self-service/errors", get(errorx::get_error))
-            .route("/health/alive", get(admin::public_health))
-            .route("/health/ready", get(admin::public_health))
-            .fallback(admin::public_fallback)
-            .layer(from_fn_with_state(Arc::clone(self), csrf::public_layer))
-            .with_state(Arc::clone(self))
-    }
-
-    /// The admin API router.
-    pub fn admin_router(self: &Arc<Self>) -> Router {
-        Router::new()
-            .route("/admin/identities", axum::routing::post(identities::create))
-            .route("/admin/identities/{id}", get(identities::get))
-            .route(
-                "/admin/identities/{id}/sessions",
-                get(admin::identity_sessions),
-            )
-            .route(
-                "/admin/sessions/{id}",
-                get(admin::get_session).delete(admin::delete_session),
-            )
-            .route("/admin/health/alive", get(admin::admin_health))
-            .route("/admin/health/ready", get(admin::admin_health))
-            .route("/admin/version", get(admin::version))
-            .fallback(admin::admin_fallback)
-            .layer(from_fn_with_state(Arc::clone(self), csrf::admin_layer))
-            .with_state(Arc::clone(self))
-    }
-
-    /// Binds nothing: serves both routers on the given listeners, spawned on the current
-    /// tokio runtime.
-    pub fn spawn(
-        self: &Arc<Self>,
-        public: tokio::net::TcpListener,
-        admin: tokio::net::TcpListener,
-    ) {
-        self.spawn_with_tls(public, None, admin);
-    }
-
-    /// [`KratosEmulator::spawn`], with the public API served over TLS when `tls` is given
-    /// (`serve.public.tls`; see [`tls::acceptor_from_pem`]). The admin API stays plain HTTP.
-    pub fn spawn_with_tls(
-        self: &Arc<Self>,
-        public: tokio::net::TcpListener,
-        tls: Option<tokio_rustls::TlsAcceptor>,
-        admin: tokio::net::TcpListener,
-    ) {
-        let public_router = self.public_router();
-        match tls {
-            Some(acceptor) => {
-                tokio::spawn(async move {
-                    if let Err(e) = tls::serve_tls(public, acceptor, public_router).await {
-                        eprintln!("kratos emulator: the public TLS server stopped: {e}");
-                    }
-                });
-            }
-            None => serve_plain("public", public, public_router),
-        }
-        serve_plain("admin", admin, self.admin_router());
-    }
-}
-
-/// Serves `router` on `listener` (plain HTTP/1.1) on the current tokio runtime.
-fn serve_plain(name: &'static str, listener: tokio::net::TcpListener, router: Router) {
-    tokio::spawn(async move {
-        let service = router.into_make_service_with_connect_info::<SocketAddr>();
-        if let Err(e) = axum::serve(listener, service).await {
-            eprintln!("kratos emulator: the {name} server stopped: {e}");
-        }
-    });
-}
+pub use emulator::KratosEmulator;

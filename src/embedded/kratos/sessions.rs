@@ -1,5 +1,5 @@
 //! Sessions: their JSON forms, the `ory_kratos_session` cookie, how a request's credential
-//! is found (behaviour.md §10), and `GET /sessions/whoami`.
+//! is found (docs/kratos/behaviour.md §10), and `GET /sessions/whoami`.
 
 use std::sync::Arc;
 
@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::KratosEmulator;
+use super::emulator::KratosEmulator;
 use super::errors::KratosError;
 use super::identities::IdentityView;
 use super::request::Req;

@@ -8,9 +8,8 @@ use rand::distr::Alphanumeric;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
+use url::Url;
 use uuid::Uuid;
-
-use super::flows::LoginFlow;
 
 /// A salted SHA-256 password hash: cheap on purpose (the suite logs in hundreds of times).
 #[derive(Debug, Clone)]
@@ -110,6 +109,69 @@ impl Session {
 pub(crate) struct StoredError {
     pub error: Value,
     pub created_at: OffsetDateTime,
+}
+
+/// `browser` or `api`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FlowKind {
+    /// Initialised through `/self-service/login/browser`.
+    Browser,
+    /// Initialised through `/self-service/login/api`.
+    Api,
+}
+
+impl FlowKind {
+    /// The flow's `type`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlowKind::Browser => "browser",
+            FlowKind::Api => "api",
+        }
+    }
+}
+
+/// A stored login flow.
+#[derive(Debug, Clone)]
+pub(crate) struct LoginFlow {
+    pub id: Uuid,
+    pub kind: FlowKind,
+    pub expires_at: OffsetDateTime,
+    pub issued_at: OffsetDateTime,
+    pub request_url: String,
+    /// `"password"` after a successful login with this flow.
+    pub active: Option<&'static str>,
+    /// The masked csrf token shown in the flow (`""` for API flows).
+    pub csrf_token: String,
+    /// The `identifier` node's value.
+    pub identifier: String,
+    /// `ui.messages` (omitted when empty).
+    pub messages: Vec<Value>,
+    /// Messages attached to the `identifier` and `password` nodes.
+    pub identifier_messages: Vec<Value>,
+    pub password_messages: Vec<Value>,
+    pub created_at: OffsetDateTime,
+}
+
+impl LoginFlow {
+    /// `return_to`, re-derived from `request_url` as Kratos's `MarshalJSON` does.
+    pub fn return_to(&self) -> Option<String> {
+        let url = Url::parse(&self.request_url).ok()?;
+        url.query_pairs()
+            .find(|(k, _)| k == "return_to")
+            .map(|(_, v)| v.into_owned())
+    }
+
+    /// Clears every message before a flow is re-rendered with an error.
+    pub fn reset_messages(&mut self) {
+        self.messages.clear();
+        self.identifier_messages.clear();
+        self.password_messages.clear();
+    }
+
+    /// Has this flow expired at `now`?
+    pub fn expired(&self, now: OffsetDateTime) -> bool {
+        self.expires_at <= now
+    }
 }
 
 /// How many rows (identities, sessions, session cookies, flows, errors together) the store

@@ -1,5 +1,5 @@
-//! `POST /self-service/login?flow=`: the order of checks of behaviour.md §6.2 and the answers
-//! for success, wrong credentials, CSRF failures and expired flows (§6.3–§6.6).
+//! `POST /self-service/login?flow=`: the order of checks of docs/kratos/behaviour.md §6.2 and
+//! the answers for success, wrong credentials, CSRF failures and expired flows (§6.3–§6.6).
 
 use std::sync::Arc;
 
@@ -9,15 +9,15 @@ use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-use super::KratosEmulator;
 use super::csrf::verify;
+use super::emulator::KratosEmulator;
 use super::errors::{
     KratosError, invalid_credentials_message, missing_property_message, no_strategy_message,
     too_short_message,
 };
 use super::errorx::with_query;
-use super::flows::{FlowKind, LoginFlow};
 use super::request::Req;
+use super::store::{FlowKind, LoginFlow};
 use super::wire::{Reply, media_type, request_cookies, rfc3339};
 
 /// The password method's submit body (`updateLoginFlowWithPasswordMethod`).

@@ -13,9 +13,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
-use super::OpenAppServer;
 use super::api_key::PresentedCredentials;
 use super::error::ApiError;
+use super::server::OpenAppServer;
 
 /// The header the gateway sets for a provisioned identity (R6–R8).
 pub(crate) const X_USER: HeaderName = HeaderName::from_static("x-user");

@@ -12,12 +12,12 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::OpenAppServer;
 use super::cookies::csrf_cookie_names;
 use super::error::ApiError;
 use super::gateway::{GatewayContext, KeyChannel, X_USER};
 use super::layout::json_answer;
 use super::memory::CachedRoute;
+use super::server::OpenAppServer;
 
 /// Which of the three introspection paths answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,8 +12,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
 
-use super::OpenAppServer;
 use super::cookies::PREF_COOKIE_LINE;
+use super::server::OpenAppServer;
 
 const X_SERVED_BY: HeaderName = HeaderName::from_static("x-served-by");
 
