@@ -2,8 +2,8 @@
 //! equal for every spelling RFC 6265 treats as equivalent, different as soon as a browser would
 //! store something else.
 
-use super::pattern::name_matches;
 use super::parse::{Lifetime, SetCookie};
+use super::pattern::name_matches;
 
 /// What the target is configured to issue, so the canonical form can say "as configured"
 /// instead of spelling out values that differ between targets.

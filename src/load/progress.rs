@@ -5,7 +5,6 @@ use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-
 /// Counters the progress display reads while the run goes on.
 #[derive(Debug, Default)]
 pub struct Live {

@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 
+use super::histogram::Histogram;
 use super::memory::MemorySample;
 use super::stats::Stats;
-use super::histogram::Histogram;
 
 /// Everything a load run measured.
 #[derive(Debug)]

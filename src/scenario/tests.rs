@@ -1,8 +1,11 @@
+use std::collections::BTreeSet;
 use std::fs;
 use std::path::PathBuf;
 
 use super::fixtures::{FULL, parse_str};
 use super::*;
+use crate::contract::Profile;
+use model::Requirement;
 
 /// A fresh directory under the system temp dir, removed on drop.
 struct TempDir(PathBuf);

@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use crate::plan::model::Requirement;
-use crate::switches::Switches;
 use crate::settings::{Endpoints, Timeouts, Tls};
+use crate::switches::Switches;
 
 /// Which deployment a run checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

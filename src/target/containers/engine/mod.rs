@@ -21,7 +21,6 @@ use super::settings::ImageRef;
 
 pub(super) mod sweep;
 
-
 /// The label every resource of a run carries; its value is the run id.
 pub const LABEL_RUN: &str = "org.openapp-conformance.run";
 /// The label naming a container's role (`kratos-migrate`, `kratos`, `openapp`).
