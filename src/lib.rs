@@ -5,7 +5,7 @@
 //! `/auth/logout`, `/auth/sign-out`) and the Ory Kratos self-service login flows behind it.
 //!
 //! Scenario files (`scenarios/**/*.toml`) are parsed and validated ([`scenario`]), bound to a
-//! target ([`target`]: the embedded stack, containers or an external deployment), run as
+//! target ([`targets`]: the embedded stack, containers or an external deployment), run as
 //! libtest-mimic trials with one cookie jar per browser client ([`run`]) and reported
 //! ([`report`]). The embedded stack ([`embedded`]) is a Kratos emulator plus a reference OpenApp
 //! server with fault and benign switches ([`switches`]) that prove every check can fail and
@@ -27,4 +27,4 @@ pub mod scenario;
 pub mod settings;
 pub mod suite;
 pub mod switches;
-pub mod target;
+pub mod targets;

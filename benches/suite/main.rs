@@ -26,7 +26,7 @@ use openapp_conformance::plan::load_dir;
 use openapp_conformance::run::result::Outcome;
 use openapp_conformance::run::scenario::run_all;
 use openapp_conformance::settings::runtime;
-use openapp_conformance::target::{TargetKind, TargetOptions, resolve_target};
+use openapp_conformance::targets::{TargetKind, TargetOptions, resolve_target};
 
 use timing::{busy, cpu_time, ratio, report, time};
 

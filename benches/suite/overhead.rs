@@ -10,7 +10,7 @@ use openapp_conformance::run::client::ClientFactory;
 use openapp_conformance::run::result::Outcome;
 use openapp_conformance::run::scenario::run_scenario;
 use openapp_conformance::scenario::{Scenario as ScenarioFile, parse};
-use openapp_conformance::target::{Endpoints, Target};
+use openapp_conformance::targets::{Endpoints, Target};
 use reqwest::header::ACCEPT;
 use serde_json::{Value, json};
 

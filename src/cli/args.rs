@@ -12,7 +12,7 @@ use crate::settings::is_ci;
 use crate::settings::{Timeouts, parse_duration};
 use crate::suite::{Selection, SnapshotConfig, SnapshotMode};
 use crate::switches::Switches;
-use crate::target::{TargetKind, TargetOptions};
+use crate::targets::{TargetKind, TargetOptions};
 
 /// `--connect-timeout`'s default as clap shows it (`settings::DEFAULT_CONNECT_TIMEOUT`).
 const DEFAULT_CONNECT_TIMEOUT_TEXT: &str = "5s";

@@ -4,7 +4,7 @@ use crate::exit;
 use crate::scenario::{LoadError, ScenarioError};
 use crate::settings::RuntimeError;
 use crate::suite::SuiteError;
-use crate::target::TargetError;
+use crate::targets::TargetError;
 
 /// A subcommand could not do its job; [`CliError::exit_code`] is the process's exit code.
 #[derive(Debug, thiserror::Error)]

@@ -21,7 +21,7 @@ use crate::load::{LoadOptions, Progress, ProgressStyle, render_text, run_load, t
 use crate::plan::{Loaded, load_dir};
 use crate::run::client::ClientFactory;
 use crate::settings::{parse_duration, runtime};
-use crate::target::resolve_target;
+use crate::targets::resolve_target;
 
 /// `openapp-conformance load [FILTER…]`.
 #[derive(Debug, Args)]

@@ -36,7 +36,7 @@ use crate::redact::Secrets;
 use crate::run::client::ClientFactory;
 use crate::run::result::ScenarioResult;
 use crate::run::scenario::run_scenario;
-use crate::target::Target;
+use crate::targets::Target;
 
 /// How long a load run goes when neither a duration nor an iteration count is given.
 pub const DEFAULT_DURATION: Duration = Duration::from_secs(10);

@@ -9,7 +9,7 @@ use std::time::Duration;
 use super::*;
 use crate::plan::load_dir;
 use crate::switches::Switches;
-use crate::target::{TargetOptions, resolve_target};
+use crate::targets::{TargetOptions, resolve_target};
 
 /// Loads the scenarios whose trial names contain one of `filters` and runs them under load.
 fn load(switches: &str, filters: &[&str], opts: LoadOptions) -> LoadReport {

@@ -181,7 +181,7 @@ const PARSE_ERROR: &str = r#"scenarios/core/f_invalid.toml:10:42: invalid regex 
    |                                          ^"#;
 
 /// An invalid scenario file, recorded as the runner records one (`record_invalid` in
-/// src/run/trials.rs): no rules, no steps, the parse error as the setup error.
+/// src/suite/trials.rs): no rules, no steps, the parse error as the setup error.
 pub fn invalid_file() -> Record {
     let id = "core/f_invalid";
     Record {

@@ -14,7 +14,7 @@ use crate::cookie::parse_cookie_date;
 use super::result::{Exchange, Response};
 use crate::settings::Tls;
 use crate::settings::{Endpoints, Timeouts};
-use crate::target::Target;
+use crate::targets::Target;
 
 /// Builds the HTTP clients of a run with the target's host overrides and timeouts.
 #[derive(Debug, Clone)]

@@ -9,7 +9,7 @@ use super::assert::render_json;
 use super::client::{BrowserClient, Outgoing};
 use crate::plan::model::{Body, CookieScope, KeyChannel, KeyKind, Request, Service};
 use crate::redact::Secrets;
-use crate::target::Target;
+use crate::targets::Target;
 
 /// A random alphanumeric string.
 pub fn random_token(len: usize) -> String {

@@ -15,7 +15,7 @@ use super::result::{CheckResult, Exchange, Outcome, ScenarioResult, StepResult};
 use crate::plan::model::{Action, Capture, CaptureSource, FlowKind, Scenario, Step};
 use crate::plan::template;
 use crate::redact::Secrets;
-use crate::target::Target;
+use crate::targets::Target;
 
 /// Credentials of one identity of a trial.
 struct Identity {

@@ -14,7 +14,7 @@ use crate::plan::{Loaded, load_dir};
 use crate::report::{ReportError, ReportPaths, RunInfo};
 use crate::scenario::LoadError;
 use crate::settings::{RuntimeError, runtime};
-use crate::target::{TargetError, TargetOptions};
+use crate::targets::{TargetError, TargetOptions};
 
 /// Who runs the suite; decides the few things the two entry points do differently.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -16,7 +16,7 @@ use crate::run::result::{Outcome, ScenarioResult};
 use crate::run::scenario::run_scenario;
 use crate::scenario::ScenarioError;
 use crate::settings::INSECURE_WARNING;
-use crate::target::{Target, TargetError, TargetOptions, resolve_target};
+use crate::targets::{Target, TargetError, TargetOptions, resolve_target};
 
 /// The target of a run, resolved on first use (so `--list` starts nothing) and shared.
 pub struct SharedTarget {

@@ -10,7 +10,7 @@ use openapp_conformance::run::result::{Outcome, ScenarioResult};
 use openapp_conformance::run::scenario::run_all;
 use openapp_conformance::settings::runtime;
 use openapp_conformance::switches::{SWITCHES, SwitchKind, Switches};
-use openapp_conformance::target::{TargetOptions, resolve_target};
+use openapp_conformance::targets::{TargetOptions, resolve_target};
 
 /// Runs the whole default suite against the embedded stack with these switches; gives each
 /// scenario's result and, for passing ones, whether its view equals the committed snapshot.

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::target::error::TargetError;
+use crate::targets::error::TargetError;
 
 /// The Kratos image when `KRATOS_IMAGE` is not set.
 pub const DEFAULT_KRATOS_IMAGE: &str = "oryd/kratos:v1.3.1";
