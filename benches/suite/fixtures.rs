@@ -27,7 +27,7 @@ fn scenario_files(dir: &Path) -> Vec<(PathBuf, String)> {
 /// Writes the scenarios of `src` into `dst` as many times as it takes to reach `total` files
 /// (`total = None`: `copies` whole copies), each copy under `c{k}/` with `c{k} ` prefixed to
 /// its `name`. Gives the number of files written.
-pub fn replicate(src: &Path, dst: &Path, copies: usize, total: Option<usize>) -> usize {
+pub(crate) fn replicate(src: &Path, dst: &Path, copies: usize, total: Option<usize>) -> usize {
     let files = scenario_files(src);
     let total = total.unwrap_or(files.len() * copies);
     for i in 0..total {
@@ -43,10 +43,10 @@ pub fn replicate(src: &Path, dst: &Path, copies: usize, total: Option<usize>) ->
 
 /// Cycles of the overhead scenario: 5 requests each (login = flow init + submit, whoami,
 /// provisioned, logout), so 200 cycles are 1,000 requests.
-pub const CYCLES: usize = 200;
+pub(crate) const CYCLES: usize = 200;
 
 /// The overhead scenario: `CYCLES` × (browser login, whoami, provisioned, logout).
-pub fn overhead_scenario() -> String {
+pub(crate) fn overhead_scenario() -> String {
     let mut s = String::from(
         "name = \"overhead: login, whoami, provisioned, logout\"\n\
          description = \"The bench's 1,000-request sequence.\"\n\

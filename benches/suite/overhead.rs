@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use super::fixtures::{CYCLES, overhead_scenario};
 
 /// The overhead scenario, parsed and validated.
-pub fn scenario() -> Scenario {
+pub(crate) fn scenario() -> Scenario {
     let path = Path::new("bench/overhead.toml");
     let file = parse(path, &overhead_scenario()).expect("the overhead scenario is valid");
     let file = ScenarioFile::new(path.to_path_buf(), "bench/overhead".into(), file);
@@ -25,7 +25,7 @@ pub fn scenario() -> Scenario {
 }
 
 /// Runs the scenario through the harness; gives the number of requests it made.
-pub async fn harness(scenario: &Scenario, target: &Target) -> usize {
+pub(crate) async fn harness(scenario: &Scenario, target: &Target) -> usize {
     let factory = ClientFactory::new(target.endpoints.clone(), target.timeouts);
     let result = run_scenario(scenario, target, &factory, &Secrets::new()).await;
     assert_eq!(
@@ -47,7 +47,7 @@ fn join(base: &url::Url, path: &str) -> String {
 
 /// The same requests with reqwest and a cookie_store jar, checking only the statuses and the
 /// identity id; gives the number of requests. `run` makes the identity unique.
-pub async fn bare(endpoints: &Endpoints, run: usize) -> usize {
+pub(crate) async fn bare(endpoints: &Endpoints, run: usize) -> usize {
     let jar = Arc::new(reqwest_cookie_store::CookieStoreMutex::default());
     let mut builder = reqwest::Client::builder()
         .no_proxy()

@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 /// The median of some durations (the mean of the two middle ones for an even count).
-pub fn median(mut xs: Vec<Duration>) -> Duration {
+pub(crate) fn median(mut xs: Vec<Duration>) -> Duration {
     assert!(!xs.is_empty(), "no samples");
     xs.sort();
     let n = xs.len();
@@ -15,7 +15,7 @@ pub fn median(mut xs: Vec<Duration>) -> Duration {
 }
 
 /// Times `f` once.
-pub fn time<T>(f: impl FnOnce() -> T) -> (Duration, T) {
+pub(crate) fn time<T>(f: impl FnOnce() -> T) -> (Duration, T) {
     let started = Instant::now();
     let out = f();
     (started.elapsed(), out)
@@ -23,7 +23,7 @@ pub fn time<T>(f: impl FnOnce() -> T) -> (Duration, T) {
 
 /// CPU time (user + system, every thread) this process has used so far, from
 /// `/proc/self/stat`; zero where that file does not exist. Resolution: one clock tick (10 ms).
-pub fn cpu_time() -> Duration {
+pub(crate) fn cpu_time() -> Duration {
     let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
         return Duration::ZERO;
     };
@@ -40,7 +40,7 @@ pub fn cpu_time() -> Duration {
 }
 
 /// Prints how many cores a section kept busy: CPU time over wall time.
-pub fn busy(name: &str, cpu: Duration, wall: Duration) {
+pub(crate) fn busy(name: &str, cpu: Duration, wall: Duration) {
     println!(
         "{name:<44} {:.2} cores busy ({} CPU over {} wall)",
         cpu.as_secs_f64() / wall.as_secs_f64().max(1e-9),
@@ -50,12 +50,16 @@ pub fn busy(name: &str, cpu: Duration, wall: Duration) {
 }
 
 /// `12.3 ms`.
-pub fn ms(d: Duration) -> String {
+pub(crate) fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 
 /// Prints one figure: name, median, spread, and the target verdict if any.
-pub fn report(name: &str, samples: &[Duration], target: Option<(Duration, &str)>) -> Duration {
+pub(crate) fn report(
+    name: &str,
+    samples: &[Duration],
+    target: Option<(Duration, &str)>,
+) -> Duration {
     let med = median(samples.to_vec());
     let min = samples.iter().min().copied().unwrap_or_default();
     let max = samples.iter().max().copied().unwrap_or_default();
@@ -78,7 +82,7 @@ pub fn report(name: &str, samples: &[Duration], target: Option<(Duration, &str)>
 }
 
 /// Prints a ratio with its target.
-pub fn ratio(name: &str, num: Duration, den: Duration, limit: f64) -> f64 {
+pub(crate) fn ratio(name: &str, num: Duration, den: Duration, limit: f64) -> f64 {
     let r = num.as_secs_f64() / den.as_secs_f64().max(1e-9);
     let verdict = if r <= limit { "met" } else { "MISSED" };
     println!("{name:<44} ratio {r:.2}  (target ≤ {limit}: {verdict})");

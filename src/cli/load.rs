@@ -25,7 +25,7 @@ use crate::targets::resolve_target;
 
 /// `openapp-conformance load [FILTER…]`.
 #[derive(Debug, Args)]
-pub struct LoadArgs {
+pub(super) struct LoadArgs {
     #[command(flatten)]
     select: SelectArgs,
     /// Virtual users running at once, each with its own cookie jars.
@@ -52,7 +52,7 @@ pub struct LoadArgs {
 }
 
 /// Runs the `load` subcommand; gives the exit code.
-pub fn load(args: LoadArgs) -> Result<ExitCode, CliError> {
+pub(super) fn load(args: LoadArgs) -> Result<ExitCode, CliError> {
     if args.concurrency == 0 || args.iterations == Some(0) || args.duration == Some(Duration::ZERO)
     {
         return Err(usage(

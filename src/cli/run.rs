@@ -10,7 +10,7 @@ use crate::suite::{Entry, SuiteOptions, run_suite};
 
 /// `openapp-conformance run [FILTER…]`.
 #[derive(Debug, Args)]
-pub struct RunArgs {
+pub(super) struct RunArgs {
     #[command(flatten)]
     select: SelectArgs,
     /// List the selected trials instead of running them.
@@ -30,7 +30,7 @@ pub struct RunArgs {
 }
 
 /// Runs the suite as the README documents it (exit codes in `crate::exit`).
-pub fn run(args: RunArgs) -> Result<ExitCode, CliError> {
+pub(super) fn run(args: RunArgs) -> Result<ExitCode, CliError> {
     let target = args.target.options().map_err(usage)?;
     let snapshots = args.snapshots.config(&args.scenarios.dir).map_err(usage)?;
     let harness = libtest_mimic::Arguments {

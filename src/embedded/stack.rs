@@ -34,7 +34,7 @@ impl Default for StackOptions {
     fn default() -> Self {
         Self {
             switches: Switches::none(),
-            flow_lifespan: Duration::from_secs(3600),
+            flow_lifespan: crate::settings::DEFAULT_FLOW_LIFESPAN,
         }
     }
 }

@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use url::Url;
 
-use super::{DEFAULT_API_PREFIX, DEFAULT_LISTEN, env_var};
+use super::{DEFAULT_API_PREFIX, DEFAULT_LISTEN};
 use crate::exit;
+use crate::settings::env as env_var;
 
 /// Arguments of the `healthcheck` subcommand.
 #[derive(Debug, clap::Args)]

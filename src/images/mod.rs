@@ -13,11 +13,3 @@ pub mod reference;
 pub const DEFAULT_LISTEN: &str = "0.0.0.0:8080";
 /// The API prefix when `OPENAPP_API_PREFIX` is not set.
 pub const DEFAULT_API_PREFIX: &str = "/api/v1";
-
-/// Reads a variable, trimmed; empty counts as absent.
-pub(crate) fn env_var(name: &str) -> Option<String> {
-    std::env::var(name)
-        .ok()
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
-}

@@ -16,10 +16,11 @@ use std::net::SocketAddr;
 
 use url::Url;
 
-use super::{DEFAULT_API_PREFIX, DEFAULT_LISTEN, env_var};
+use super::{DEFAULT_API_PREFIX, DEFAULT_LISTEN};
 use crate::embedded::API_HOST;
 use crate::embedded::openapp::{OpenAppConfig, OpenAppServer};
 use crate::exit;
+use crate::settings::env as env_var;
 use crate::switches::Switches;
 
 /// A variable of the reference server is missing or malformed.

@@ -8,16 +8,16 @@ use crate::redact::Secrets;
 use crate::run::result::{CheckResult, Exchange, Outcome, Response, ScenarioResult, StepResult};
 
 /// A registered password that must never appear in any report.
-pub const CANARY: &str = "Canary-Pa55word-7f3a9c";
+pub(crate) const CANARY: &str = "Canary-Pa55word-7f3a9c";
 /// A registered API key.
-pub const API_KEY: &str = "Canary-ApiKey-51d0e2b8";
+pub(crate) const API_KEY: &str = "Canary-ApiKey-51d0e2b8";
 /// A cookie value nobody registered (removed by the cookie redactors alone).
-pub const COOKIE_VALUE: &str = "CookieCanaryValue0a1b2c3d";
+pub(crate) const COOKIE_VALUE: &str = "CookieCanaryValue0a1b2c3d";
 /// A session token nobody registered (removed by its `ory_st_` shape).
-pub const SESSION_TOKEN: &str = "ory_st_CanaryToken9z8y7x";
+pub(crate) const SESSION_TOKEN: &str = "ory_st_CanaryToken9z8y7x";
 
 /// Every secret of the fixtures.
-pub const ALL: [&str; 4] = [CANARY, API_KEY, COOKIE_VALUE, SESSION_TOKEN];
+pub(crate) const ALL: [&str; 4] = [CANARY, API_KEY, COOKIE_VALUE, SESSION_TOKEN];
 
 fn secrets() -> Secrets {
     let s = Secrets::new();
@@ -110,7 +110,7 @@ fn step(
 }
 
 /// A scenario whose two steps passed.
-pub fn passing() -> Record {
+pub(crate) fn passing() -> Record {
     Record {
         result: result(
             "core/a_passing",
@@ -126,7 +126,7 @@ pub fn passing() -> Record {
 }
 
 /// A scenario whose second step failed (its failure text even quotes the password).
-pub fn failing() -> Record {
+pub(crate) fn failing() -> Record {
     Record {
         result: result(
             "core/b_failing",
@@ -147,7 +147,7 @@ pub fn failing() -> Record {
 }
 
 /// A scenario the target could not run.
-pub fn ignored() -> Record {
+pub(crate) fn ignored() -> Record {
     Record {
         result: result(
             "strict/c_ignored",
@@ -161,7 +161,7 @@ pub fn ignored() -> Record {
 
 /// A scenario whose identity setup failed before its first step (the admin API's answer even
 /// quotes the password).
-pub fn setup_failed() -> Record {
+pub(crate) fn setup_failed() -> Record {
     let mut result = result("core/e_setup_failed", Outcome::Failed, vec![]);
     result.setup_error = Some(format!(
         "creating identity `alice`: the admin API answered 400: password `{CANARY}` is too common"
@@ -182,7 +182,7 @@ const PARSE_ERROR: &str = r#"scenarios/core/f_invalid.toml:10:42: invalid regex 
 
 /// An invalid scenario file, recorded as the runner records one (`record_invalid` in
 /// src/suite/trials.rs): no rules, no steps, the parse error as the setup error.
-pub fn invalid_file() -> Record {
+pub(crate) fn invalid_file() -> Record {
     let id = "core/f_invalid";
     Record {
         result: ScenarioResult {
@@ -202,7 +202,7 @@ pub fn invalid_file() -> Record {
 }
 
 /// Run information for the fixtures.
-pub fn info() -> super::RunInfo {
+pub(crate) fn info() -> super::RunInfo {
     super::RunInfo {
         target: "embedded (http://api.openapp.test:8080/)".into(),
         elapsed: Duration::from_millis(120),
@@ -212,7 +212,7 @@ pub fn info() -> super::RunInfo {
 }
 
 /// Panics when any fixture secret (raw, percent-encoded or base64) appears in `text`.
-pub fn assert_no_secret(text: &str) {
+pub(crate) fn assert_no_secret(text: &str) {
     use base64::Engine;
     for secret in ALL {
         let forms = [
@@ -227,7 +227,7 @@ pub fn assert_no_secret(text: &str) {
 }
 
 /// A scenario whose checks passed but whose snapshot changed.
-pub fn snapshot_changed() -> Record {
+pub(crate) fn snapshot_changed() -> Record {
     Record {
         snapshot_diff: Some(format!(
             "snapshot snapshots/core/d.snap differs:\n--- stored snapshot\n+++ this run\n@@ -1,2 +1,2 @@\n status: 204\n-set-cookie: a <cleared>\n+set-cookie: b <cleared> {CANARY}\n"

@@ -5,7 +5,7 @@ use std::path::Path;
 use super::{ScenarioError, model::ScenarioFile, parse};
 
 /// A valid scenario that uses every key of the format.
-pub const FULL: &str = r#"
+pub(super) const FULL: &str = r#"
 name = "every feature of the format"
 description = "Parses without error; exercises every key."
 tags = ["strict", "logout", "cookie-domain_2"]
@@ -112,13 +112,13 @@ request = { method = "OPTIONS", path = "/b" }
 "#;
 
 /// Parses `text` as `t.toml`.
-pub fn parse_str(text: &str) -> Result<ScenarioFile, ScenarioError> {
+pub(super) fn parse_str(text: &str) -> Result<ScenarioFile, ScenarioError> {
     parse(Path::new("t.toml"), text)
 }
 
 /// The first line of the error of parsing `text` (which must be invalid).
 #[track_caller]
-pub fn first_error(text: &str) -> String {
+pub(super) fn first_error(text: &str) -> String {
     match parse_str(text) {
         Ok(_) => panic!("expected an error for:\n{text}"),
         Err(e) => e.to_string().lines().next().unwrap_or_default().to_string(),
@@ -126,7 +126,7 @@ pub fn first_error(text: &str) -> String {
 }
 
 /// A minimal valid header followed by `steps`.
-pub fn with_steps(steps: &str) -> String {
+pub(super) fn with_steps(steps: &str) -> String {
     format!(
         "name = \"n\"\nrules = [\"R1\"]\nidentities = {{ alice = {{}} }}\nclients = [\"c2\"]\n{steps}"
     )

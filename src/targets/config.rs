@@ -1,13 +1,11 @@
 //! Resolution of target settings (flags and environment) into a [`Target`].
 
-use std::time::Duration;
-
 use url::Url;
 
 use super::error::TargetError;
 use super::model::{Capabilities, Target, TargetKind, TargetOptions, TestIdentity};
 use crate::embedded::{EmbeddedStack, StackOptions};
-use crate::settings::{Endpoints, Resolve, Tls, env};
+use crate::settings::{DEFAULT_FLOW_LIFESPAN, Endpoints, Resolve, Tls, env};
 
 fn env_url(name: &'static str) -> Result<Option<Url>, TargetError> {
     env(name)
@@ -51,7 +49,7 @@ pub async fn resolve_target(opts: &TargetOptions) -> Result<Target, TargetError>
 async fn embedded(opts: &TargetOptions) -> Result<Target, TargetError> {
     let stack_opts = StackOptions {
         switches: opts.switches.clone(),
-        flow_lifespan: opts.flow_lifespan.unwrap_or(Duration::from_secs(3600)),
+        flow_lifespan: opts.flow_lifespan.unwrap_or(DEFAULT_FLOW_LIFESPAN),
     };
     let stack = EmbeddedStack::start(stack_opts)
         .await

@@ -8,16 +8,16 @@ use crate::lex::{Token, lex};
 use crate::paths::{WrittenPath, written_paths};
 
 /// `[]` is the crate root, `[run, client]` is `crate::run::client`.
-pub type ModPath = Vec<String>;
+pub(crate) type ModPath = Vec<String>;
 
-pub struct Crate {
+pub(crate) struct Crate {
     /// Every module file under `src/` (test-only ones included), by module path.
     pub modules: BTreeMap<ModPath, PathBuf>,
     /// The files in the graph: all but `src/main.rs` and test-only files.
     pub files: BTreeMap<PathBuf, File>,
 }
 
-pub struct File {
+pub(crate) struct File {
     pub module: ModPath,
     /// The tokens outside comments, literals and inline `#[cfg(test)]` modules.
     pub tokens: Vec<Token>,
@@ -27,7 +27,7 @@ pub struct File {
 /// A path of the crate's own written in `from` at `line`, naming the module path `target`
 /// (as far as it goes), which lives in the file `to`.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Reference {
+pub(crate) struct Reference {
     pub from: PathBuf,
     pub line: usize,
     pub to: PathBuf,
@@ -37,14 +37,14 @@ pub struct Reference {
 
 /// A strongly connected component of more than one file, with the edges inside it.
 #[derive(Debug)]
-pub struct Cycle {
+pub(crate) struct Cycle {
     pub files: Vec<PathBuf>,
     pub edges: Vec<Reference>,
 }
 
 /// `src/lib.rs` -> `[]`, `src/a.rs` and `src/a/mod.rs` -> `[a]`, `src/a/b.rs` -> `[a, b]`;
 /// `None` for `src/main.rs` and anything that is not a `.rs` file under `src/`.
-pub fn module_path(path: &Path) -> Option<ModPath> {
+pub(crate) fn module_path(path: &Path) -> Option<ModPath> {
     let parts: Vec<String> = path
         .components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
@@ -63,7 +63,7 @@ pub fn module_path(path: &Path) -> Option<ModPath> {
 }
 
 /// A path for messages: `src/run/mod.rs`.
-pub fn display(path: &Path) -> String {
+pub(crate) fn display(path: &Path) -> String {
     let parts: Vec<_> = path
         .components()
         .map(|c| c.as_os_str().to_string_lossy())
@@ -82,7 +82,7 @@ fn parent(module: &[String]) -> Option<ModPath> {
 }
 
 impl Crate {
-    pub fn from_sources(sources: &BTreeMap<PathBuf, String>) -> Crate {
+    pub(crate) fn from_sources(sources: &BTreeMap<PathBuf, String>) -> Crate {
         let mut modules = BTreeMap::new();
         let mut lexed = BTreeMap::new();
         for (path, src) in sources {
@@ -113,7 +113,7 @@ impl Crate {
 
     /// The full module path a written path names, when it is one of the crate's own:
     /// `crate::…`, `super::…`, `self::…`, or in a `use`, a child module of the current one.
-    pub fn resolve(&self, file: &File, path: &WrittenPath) -> Option<ModPath> {
+    pub(crate) fn resolve(&self, file: &File, path: &WrittenPath) -> Option<ModPath> {
         let (first, rest) = path.segments.split_first()?;
         let (mut base, rest) = match first.as_str() {
             "crate" => (Vec::new(), rest),
@@ -133,14 +133,14 @@ impl Crate {
     }
 
     /// The file of the longest prefix of `target` that is a module.
-    pub fn file_of(&self, target: &[String]) -> Option<&PathBuf> {
+    pub(crate) fn file_of(&self, target: &[String]) -> Option<&PathBuf> {
         (0..=target.len())
             .rev()
             .find_map(|k| self.modules.get(&target[..k]))
     }
 
     /// Every path of the crate's own written in a graph file, sorted.
-    pub fn references(&self) -> Vec<Reference> {
+    pub(crate) fn references(&self) -> Vec<Reference> {
         let mut refs = Vec::new();
         for (from, file) in &self.files {
             for path in &file.paths {
@@ -165,7 +165,7 @@ impl Crate {
     }
 
     /// The references between two different graph files.
-    pub fn edges(&self) -> Vec<Reference> {
+    pub(crate) fn edges(&self) -> Vec<Reference> {
         self.references()
             .into_iter()
             .filter(|r| r.from != r.to && self.files.contains_key(&r.to))
@@ -173,7 +173,7 @@ impl Crate {
     }
 
     /// The strongly connected components of more than one file, sorted.
-    pub fn cycles(&self) -> Vec<Cycle> {
+    pub(crate) fn cycles(&self) -> Vec<Cycle> {
         let edges = self.edges();
         let nodes: Vec<&PathBuf> = self.files.keys().collect();
         let index: BTreeMap<&PathBuf, usize> =
@@ -205,7 +205,7 @@ impl Crate {
 }
 
 /// Tarjan's algorithm over nodes `0..adjacent.len()`.
-pub fn strongly_connected(adjacent: &[BTreeSet<usize>]) -> Vec<Vec<usize>> {
+pub(crate) fn strongly_connected(adjacent: &[BTreeSet<usize>]) -> Vec<Vec<usize>> {
     let mut tarjan = Tarjan {
         adjacent,
         index: vec![None; adjacent.len()],
@@ -266,7 +266,7 @@ impl Tarjan<'_> {
 }
 
 /// The failure message: each cycle's files, and every import inside it.
-pub fn cycle_report(cycles: &[Cycle]) -> String {
+pub(crate) fn cycle_report(cycles: &[Cycle]) -> String {
     let mut out = format!(
         "{} import cycle(s) between files under src/. Data flows parse -> plan -> run -> \
          report, with no circle between files: change one of the imports of each cycle.\n",

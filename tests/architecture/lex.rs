@@ -4,13 +4,13 @@
 
 /// One token with the 1-based line it starts on.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Token {
+pub(crate) struct Token {
     pub tok: Tok,
     pub line: usize,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Tok {
+pub(crate) enum Tok {
     /// An identifier, keyword or number; a raw identifier keeps its `r#`.
     Ident(String),
     /// `::`
@@ -20,12 +20,12 @@ pub enum Tok {
 
 /// A file's tokens outside test-only code, and the modules it declares test-only
 /// (`#[cfg(test)] mod name;`).
-pub struct Lexed {
+pub(crate) struct Lexed {
     pub tokens: Vec<Token>,
     pub test_only_modules: Vec<String>,
 }
 
-pub fn lex(src: &str) -> Lexed {
+pub(crate) fn lex(src: &str) -> Lexed {
     let tokens = tokenize(&blank_comments_and_literals(src));
     let mut kept = Vec::with_capacity(tokens.len());
     let mut test_only_modules = Vec::new();
@@ -57,21 +57,21 @@ pub fn lex(src: &str) -> Lexed {
     }
 }
 
-pub fn ident(tokens: &[Token], i: usize) -> Option<&str> {
+pub(crate) fn ident(tokens: &[Token], i: usize) -> Option<&str> {
     match tokens.get(i).map(|t| &t.tok) {
         Some(Tok::Ident(s)) => Some(s),
         _ => None,
     }
 }
 
-pub fn punct(tokens: &[Token], i: usize) -> Option<char> {
+pub(crate) fn punct(tokens: &[Token], i: usize) -> Option<char> {
     match tokens.get(i).map(|t| &t.tok) {
         Some(Tok::Punct(c)) => Some(*c),
         _ => None,
     }
 }
 
-pub fn is_path_sep(tokens: &[Token], i: usize) -> bool {
+pub(crate) fn is_path_sep(tokens: &[Token], i: usize) -> bool {
     matches!(tokens.get(i).map(|t| &t.tok), Some(Tok::PathSep))
 }
 
@@ -127,7 +127,7 @@ fn is_ident_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
-pub fn tokenize(text: &str) -> Vec<Token> {
+pub(crate) fn tokenize(text: &str) -> Vec<Token> {
     let chars: Vec<char> = text.chars().collect();
     let mut tokens = Vec::new();
     let mut line = 1;
@@ -179,7 +179,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
 
 /// Replaces comments (`//…`, nested `/* … */`), string literals (with escapes, raw, byte, C)
 /// and char literals with spaces, keeping newlines. Lifetimes (`'a`) stay.
-pub fn blank_comments_and_literals(src: &str) -> String {
+pub(crate) fn blank_comments_and_literals(src: &str) -> String {
     let chars: Vec<char> = src.chars().collect();
     let mut out = String::with_capacity(src.len());
     let mut i = 0;

@@ -6,7 +6,7 @@ use crate::lex::{Tok, Token, ident, is_path_sep, punct};
 /// A path as written, e.g. `[super, client, ClientFactory]`; a leading `::` is the segment
 /// `"::"`, a glob the segment `"*"`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct WrittenPath {
+pub(crate) struct WrittenPath {
     pub segments: Vec<String>,
     /// The line of the path's last segment (for a `use` spanning lines, the line of the leaf).
     pub line: usize,
@@ -15,7 +15,7 @@ pub struct WrittenPath {
 }
 
 impl WrittenPath {
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         match self.segments.split_first() {
             Some((root, rest)) if root == "::" => format!("::{}", rest.join("::")),
             _ => self.segments.join("::"),
@@ -23,13 +23,13 @@ impl WrittenPath {
     }
 
     /// The first segment naming something, i.e. after a leading `::`.
-    pub fn first_name(&self) -> Option<&str> {
+    pub(crate) fn first_name(&self) -> Option<&str> {
         let skip = usize::from(self.segments.first().is_some_and(|s| s == "::"));
         self.segments.get(skip).map(String::as_str)
     }
 }
 
-pub fn written_paths(tokens: &[Token]) -> Vec<WrittenPath> {
+pub(crate) fn written_paths(tokens: &[Token]) -> Vec<WrittenPath> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < tokens.len() {

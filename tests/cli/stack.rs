@@ -8,7 +8,7 @@ use serde_json::Value;
 
 /// The binary, run from the repository root, without any `OPENAPP_*`/`KRATOS_*` variable of
 /// the caller's environment.
-pub fn bin() -> Command {
+pub(crate) fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_openapp-conformance"));
     c.current_dir(super::root());
     for (name, _) in std::env::vars_os() {
@@ -21,12 +21,12 @@ pub fn bin() -> Command {
 }
 
 /// Text of an output stream.
-pub fn text(b: &[u8]) -> String {
+pub(crate) fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
 /// `openapp-conformance serve --json` running until dropped (killed by its own handle).
-pub struct Served {
+pub(crate) struct Served {
     child: Child,
     /// The JSON line `serve` printed.
     pub info: Value,
@@ -34,7 +34,7 @@ pub struct Served {
 
 impl Served {
     /// Starts `serve --json` with these extra arguments and waits for its line.
-    pub fn start(args: &[&str]) -> Self {
+    pub(crate) fn start(args: &[&str]) -> Self {
         let mut child = bin()
             .args(["serve", "--json"])
             .args(args)
@@ -52,7 +52,7 @@ impl Served {
     }
 
     /// A string field of the JSON line.
-    pub fn get(&self, key: &str) -> String {
+    pub(crate) fn get(&self, key: &str) -> String {
         self.info[key]
             .as_str()
             .unwrap_or_else(|| panic!("serve's line has no `{key}`: {}", self.info))
@@ -60,7 +60,7 @@ impl Served {
     }
 
     /// The `resolve` entries (`host:port:addr`).
-    pub fn resolve(&self) -> Vec<String> {
+    pub(crate) fn resolve(&self) -> Vec<String> {
         self.info["resolve"]
             .as_array()
             .map(|a| {
@@ -73,7 +73,7 @@ impl Served {
     }
 
     /// The external-target environment that points a run at this stack (admin API included).
-    pub fn env(&self) -> Vec<(String, String)> {
+    pub(crate) fn env(&self) -> Vec<(String, String)> {
         vec![
             ("OPENAPP_BASE_URL".into(), self.get("openapp_origin")),
             ("KRATOS_PUBLIC_URL".into(), self.get("kratos_public_url")),
@@ -92,7 +92,7 @@ impl Drop for Served {
 }
 
 /// Runs the binary with these arguments and environment.
-pub fn run_with(args: &[&str], env: &[(String, String)]) -> Output {
+pub(crate) fn run_with(args: &[&str], env: &[(String, String)]) -> Output {
     bin()
         .args(args)
         .envs(env.iter().map(|(k, v)| (k, v)))

@@ -12,7 +12,7 @@ type Stream = Arc<Mutex<Vec<u8>>>;
 
 /// Everything relayed, one buffer per connection and direction.
 #[derive(Clone, Default)]
-pub struct Capture(Arc<Mutex<Vec<Stream>>>);
+pub(crate) struct Capture(Arc<Mutex<Vec<Stream>>>);
 
 impl Capture {
     fn stream(&self) -> Stream {
@@ -25,7 +25,7 @@ impl Capture {
     }
 
     /// Every buffer as text, separated by blank lines.
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         let streams = self.0.lock().unwrap_or_else(|p| p.into_inner());
         streams
             .iter()
@@ -39,7 +39,7 @@ impl Capture {
 
 /// Relays `127.0.0.2:port` to `127.0.0.1:port` for each port, into one capture. `None` when
 /// the machine cannot bind `127.0.0.2`.
-pub fn relay(ports: &[u16]) -> Option<Capture> {
+pub(crate) fn relay(ports: &[u16]) -> Option<Capture> {
     let capture = Capture::default();
     for &port in ports {
         let listener = TcpListener::bind(("127.0.0.2", port)).ok()?;
@@ -86,7 +86,7 @@ fn pump(from: &TcpStream, to: &TcpStream, record: Stream) {
 /// The secret values a raw HTTP capture holds: every cookie value (`Set-Cookie` and
 /// `Cookie`), API keys (and their secret part), session and logout tokens, passwords and
 /// CSRF tokens in JSON or form bodies. Values shorter than 8 characters are left out.
-pub fn secrets_in(raw: &str) -> Vec<String> {
+pub(crate) fn secrets_in(raw: &str) -> Vec<String> {
     let patterns = [
         r"(?im)^set-cookie:[ \t]*[^=;\r\n]+=([^;\r\n]*)",
         r"(?im)^(?:x-api-key|x-session-token):[ \t]*([^\r\n]+)",

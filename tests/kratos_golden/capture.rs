@@ -7,13 +7,13 @@ use serde::Deserialize;
 use serde_json::Value;
 
 /// The directory holding the capture folders and `api.json`.
-pub fn golden_dir() -> PathBuf {
+pub(crate) fn golden_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/kratos")
 }
 
 /// One scenario file.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Capture {
+pub(crate) struct Capture {
     /// The file stem, e.g. `10_login_success_json` (filled in by [`load_folder`]).
     #[serde(skip)]
     pub file: String,
@@ -25,7 +25,7 @@ pub struct Capture {
 
 /// A cookie jar as the capture tool saw it (names and attributes, no values).
 #[derive(Debug, Clone, Deserialize)]
-pub struct JarSnapshot {
+pub(crate) struct JarSnapshot {
     /// E.g. `11 jar (copy of the 10 jar)`.
     pub name: String,
     /// The cookies it held.
@@ -34,14 +34,14 @@ pub struct JarSnapshot {
 
 /// One cookie of a [`JarSnapshot`].
 #[derive(Debug, Clone, Deserialize)]
-pub struct JarCookie {
+pub(crate) struct JarCookie {
     /// The cookie name.
     pub name: String,
 }
 
 /// One request and its response.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Exchange {
+pub(crate) struct Exchange {
     /// What the request is for.
     pub step: String,
     /// As sent.
@@ -55,7 +55,7 @@ pub struct Exchange {
 
 /// A request exactly as sent.
 #[derive(Debug, Clone, Deserialize)]
-pub struct CapturedRequest {
+pub(crate) struct CapturedRequest {
     /// HTTP method.
     pub method: String,
     /// Absolute URL.
@@ -68,7 +68,7 @@ pub struct CapturedRequest {
 
 /// A response exactly as received.
 #[derive(Debug, Clone, Deserialize)]
-pub struct CapturedResponse {
+pub(crate) struct CapturedResponse {
     /// Status code.
     pub status: u16,
     /// Headers in wire order, duplicates kept.
@@ -83,19 +83,19 @@ pub struct CapturedResponse {
 
 impl CapturedRequest {
     /// The first header of this name (case-insensitive).
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         first(&self.headers, name)
     }
 }
 
 impl CapturedResponse {
     /// The first header of this name (case-insensitive).
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         first(&self.headers, name)
     }
 
     /// The body as text (JSON raw text, plain text, or empty).
-    pub fn body_text(&self) -> String {
+    pub(crate) fn body_text(&self) -> String {
         match self.body_kind.as_str() {
             "json" => self
                 .body_raw
@@ -108,7 +108,7 @@ impl CapturedResponse {
 }
 
 /// The first value of a header in a `(name, value)` list (case-insensitive name).
-pub fn first<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+pub(crate) fn first<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
     headers
         .iter()
         .find(|(n, _)| n.eq_ignore_ascii_case(name))
@@ -116,7 +116,7 @@ pub fn first<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str>
 }
 
 /// Every value of a header in a `(name, value)` list, in order.
-pub fn all<'a>(headers: &'a [(String, String)], name: &str) -> Vec<&'a str> {
+pub(crate) fn all<'a>(headers: &'a [(String, String)], name: &str) -> Vec<&'a str> {
     headers
         .iter()
         .filter(|(n, _)| n.eq_ignore_ascii_case(name))
@@ -125,7 +125,7 @@ pub fn all<'a>(headers: &'a [(String, String)], name: &str) -> Vec<&'a str> {
 }
 
 /// Loads every `NN_*.json` of a capture folder, in file order.
-pub fn load_folder(folder: &str) -> Vec<Capture> {
+pub(crate) fn load_folder(folder: &str) -> Vec<Capture> {
     let dir = golden_dir().join(folder);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))

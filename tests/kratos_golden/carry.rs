@@ -15,7 +15,7 @@ use crate::normalize::Addresses;
 
 /// Captured value → live value.
 #[derive(Debug, Default)]
-pub struct CarryOver {
+pub(crate) struct CarryOver {
     pairs: Vec<(String, String)>,
 }
 
@@ -24,7 +24,11 @@ const MIN_LEN: usize = 8;
 
 impl CarryOver {
     /// Starts with the two sides' addresses and CSRF cookie names.
-    pub fn new(captured: &Addresses, live: &Addresses, csrf_names: (String, String)) -> Self {
+    pub(crate) fn new(
+        captured: &Addresses,
+        live: &Addresses,
+        csrf_names: (String, String),
+    ) -> Self {
         let mut carry = Self::default();
         let authority = |s: &str| s.split_once("://").map(|(_, a)| a.to_string());
         for (c, l) in [
@@ -41,7 +45,7 @@ impl CarryOver {
     }
 
     /// `text` with every known captured value replaced, longest first.
-    pub fn subst(&self, text: &str) -> String {
+    pub(crate) fn subst(&self, text: &str) -> String {
         let mut pairs: Vec<&(String, String)> = self.pairs.iter().collect();
         pairs.sort_by_key(|(c, _)| std::cmp::Reverse(c.len()));
         pairs
@@ -50,7 +54,7 @@ impl CarryOver {
     }
 
     /// Pairs two values (and, for two URLs, their query values by key).
-    pub fn learn(&mut self, captured: &str, live: &str) {
+    pub(crate) fn learn(&mut self, captured: &str, live: &str) {
         if captured == live
             || captured.len() < MIN_LEN
             || self.pairs.iter().any(|(c, _)| c == captured)
@@ -69,7 +73,7 @@ impl CarryOver {
     }
 
     /// Pairs the strings found at the same paths of two JSON values.
-    pub fn learn_json(&mut self, captured: &Value, live: &Value) {
+    pub(crate) fn learn_json(&mut self, captured: &Value, live: &Value) {
         match (captured, live) {
             (Value::String(c), Value::String(l)) => self.learn(c, l),
             (Value::Array(c), Value::Array(l)) => {
@@ -88,7 +92,7 @@ impl CarryOver {
 
     /// Pairs what two answers to the same request hold: `Set-Cookie` values line by line,
     /// `Location`, and the JSON bodies.
-    pub fn learn_response(&mut self, captured: &CapturedResponse, live: &LiveResponse) {
+    pub(crate) fn learn_response(&mut self, captured: &CapturedResponse, live: &LiveResponse) {
         let value = |line: &str| {
             line.split(';')
                 .next()

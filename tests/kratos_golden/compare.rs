@@ -13,7 +13,7 @@ use crate::normalize::{Addresses, VOLATILE_NUMBER_KEYS};
 
 /// One field that differs: what, and both sides normalised.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldDiff {
+pub(crate) struct FieldDiff {
     /// `status`, `header names`, `Set-Cookie[1] attributes`, `body $.ui.nodes[0].type`, …
     pub field: String,
     /// The captured value, normalised.
@@ -29,7 +29,7 @@ const UNCOMPARED_HEADERS: &[&str] = &["date", "content-length", "transfer-encodi
 const COOKIE_TIME_SLACK: i64 = 2;
 
 /// Both sides' addresses.
-pub struct Sides<'a> {
+pub(crate) struct Sides<'a> {
     /// The capture's base URLs.
     pub captured: &'a Addresses,
     /// The live emulator's base URLs.
@@ -63,7 +63,11 @@ impl Out<'_> {
 }
 
 /// Every difference between a captured and a live response.
-pub fn compare(sides: &Sides<'_>, cap: &CapturedResponse, live: &LiveResponse) -> Vec<FieldDiff> {
+pub(crate) fn compare(
+    sides: &Sides<'_>,
+    cap: &CapturedResponse,
+    live: &LiveResponse,
+) -> Vec<FieldDiff> {
     let mut out = Out {
         sides,
         diffs: Vec::new(),

@@ -15,10 +15,10 @@ use serde_json::Value;
 use crate::capture::{Exchange, all, load_folder};
 
 /// Every capture set, the newer Kratos line included.
-pub const ALL_FOLDERS: [&str; 4] = ["v1.3.1", "v1.3.1-host-only", "v1.3.1-tls", "v26.2.0"];
+pub(crate) const ALL_FOLDERS: [&str; 4] = ["v1.3.1", "v1.3.1-host-only", "v1.3.1-tls", "v26.2.0"];
 
 /// A captured response as the driver's [`Response`].
-pub fn as_driver_response(ex: &Exchange) -> Response {
+pub(crate) fn as_driver_response(ex: &Exchange) -> Response {
     let r = &ex.response;
     Response {
         status: r.status,
@@ -77,7 +77,7 @@ fn check_explanation(step: &str, ex: &Exchange, body: &Value) -> Result<(), Stri
 }
 
 /// Checks the driver on every exchange of `folder`; gives the problems found.
-pub fn check_folder(folder: &str) -> (usize, Vec<String>) {
+pub(crate) fn check_folder(folder: &str) -> (usize, Vec<String>) {
     let secrets = Secrets::new();
     let mut problems = Vec::new();
     let mut checked = 0;
@@ -126,7 +126,7 @@ pub fn check_folder(folder: &str) -> (usize, Vec<String>) {
 }
 
 /// The explanation of one captured exchange (1-based step) and its body.
-pub fn explain(folder: &str, file: &str, step: usize) -> (String, Value) {
+pub(crate) fn explain(folder: &str, file: &str, step: usize) -> (String, Value) {
     let capture = load_folder(folder)
         .into_iter()
         .find(|c| c.file == file)

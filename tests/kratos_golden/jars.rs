@@ -10,11 +10,11 @@ use crate::capture::JarSnapshot;
 
 /// Every jar of one replay.
 #[derive(Debug, Default)]
-pub struct Jars(HashMap<String, CookieStore>);
+pub(crate) struct Jars(HashMap<String, CookieStore>);
 
 impl Jars {
     /// The jar named `snapshot.name`, created on first use.
-    pub fn get(&mut self, snapshot: &JarSnapshot) -> &mut CookieStore {
+    pub(crate) fn get(&mut self, snapshot: &JarSnapshot) -> &mut CookieStore {
         let name = &snapshot.name;
         if !self.0.contains_key(name) {
             let source = name
@@ -29,7 +29,7 @@ impl Jars {
     }
 
     /// The sorted names of the cookies the jar would send to `url`.
-    pub fn names(&self, snapshot: &JarSnapshot, url: &Url) -> Vec<String> {
+    pub(crate) fn names(&self, snapshot: &JarSnapshot, url: &Url) -> Vec<String> {
         let mut names: Vec<String> = self
             .0
             .get(&snapshot.name)
@@ -46,14 +46,14 @@ impl Jars {
 }
 
 /// The sorted cookie names of a capture's jar snapshot.
-pub fn snapshot_names(snapshot: &JarSnapshot) -> Vec<String> {
+pub(crate) fn snapshot_names(snapshot: &JarSnapshot) -> Vec<String> {
     let mut names: Vec<String> = snapshot.cookies.iter().map(|c| c.name.clone()).collect();
     names.sort();
     names
 }
 
 /// The sorted cookie names of a `Cookie` header.
-pub fn cookie_names(header: &str) -> Vec<String> {
+pub(crate) fn cookie_names(header: &str) -> Vec<String> {
     let mut names: Vec<String> = header
         .split(';')
         .filter_map(|p| p.trim().split_once('=').map(|(n, _)| n.to_string()))

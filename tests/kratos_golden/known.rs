@@ -7,7 +7,7 @@ use crate::replay::Diff;
 
 /// One accepted difference.
 #[derive(Debug, Clone, Copy)]
-pub struct KnownDifference {
+pub(crate) struct KnownDifference {
     /// A short stable name, quoted in `docs/kratos-emulator.md`.
     pub id: &'static str,
     /// The scenario file stem.
@@ -21,7 +21,7 @@ pub struct KnownDifference {
 }
 
 /// Every known difference.
-pub const KNOWN_DIFFERENCES: &[KnownDifference] = &[KnownDifference {
+pub(crate) const KNOWN_DIFFERENCES: &[KnownDifference] = &[KnownDifference {
     id: "no-self-service-registration",
     scenario: "18_registration_api",
     step: None,
@@ -31,7 +31,7 @@ pub const KNOWN_DIFFERENCES: &[KnownDifference] = &[KnownDifference {
 
 impl KnownDifference {
     /// Does this entry cover `diff`?
-    pub fn covers(&self, diff: &Diff) -> bool {
+    pub(crate) fn covers(&self, diff: &Diff) -> bool {
         diff.scenario == self.scenario
             && self.step.is_none_or(|s| s == diff.step)
             && self.field.is_none_or(|f| diff.diff.field.starts_with(f))
@@ -39,6 +39,6 @@ impl KnownDifference {
 }
 
 /// The entry that covers `diff`, if any.
-pub fn known(diff: &Diff) -> Option<&'static KnownDifference> {
+pub(crate) fn known(diff: &Diff) -> Option<&'static KnownDifference> {
     KNOWN_DIFFERENCES.iter().find(|k| k.covers(diff))
 }

@@ -17,11 +17,11 @@ use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName};
 use tokio_rustls::rustls::{self, ClientConfig, RootCertStore};
 
 /// The public host name of every capture.
-pub const PUBLIC_HOST: &str = "auth.openapp.test";
+pub(crate) const PUBLIC_HOST: &str = "auth.openapp.test";
 
 /// How a capture folder's Kratos was configured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Setup {
+pub(crate) struct Setup {
     /// `cookies.domain: openapp.test` (else host-only cookies).
     pub cookie_domain: bool,
     /// The public API over TLS with an `https` base URL.
@@ -32,7 +32,7 @@ pub struct Setup {
 
 impl Setup {
     /// The configuration a folder name stands for (`captured/README.md`).
-    pub fn for_folder(folder: &str) -> Self {
+    pub(crate) fn for_folder(folder: &str) -> Self {
         let tls = folder.ends_with("-tls");
         Self {
             cookie_domain: !folder.ends_with("-host-only"),
@@ -43,7 +43,7 @@ impl Setup {
 }
 
 /// A running emulator and the client that reaches it.
-pub struct Live {
+pub(crate) struct Live {
     /// The emulator.
     pub emu: Arc<KratosEmulator>,
     /// Its clock (moved forward as the captures' `Date`s move).
@@ -59,7 +59,7 @@ pub struct Live {
 
 /// A response as received.
 #[derive(Debug, Clone)]
-pub struct LiveResponse {
+pub(crate) struct LiveResponse {
     /// Status code.
     pub status: u16,
     /// Every header, names lowercased, in wire order.
@@ -95,7 +95,7 @@ fn test_pki() -> TestPki {
 
 impl Live {
     /// Starts an emulator like the folder's Kratos, with a 4 s login flow lifespan.
-    pub async fn start(setup: Setup, switches: &Switches) -> Self {
+    pub(crate) async fn start(setup: Setup, switches: &Switches) -> Self {
         let public_l = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -146,7 +146,7 @@ impl Live {
 
     /// Sends one request to the public or admin server (chosen by the URL's host) on a fresh
     /// connection. `headers` are sent as given (including `Host`).
-    pub async fn send(
+    pub(crate) async fn send(
         &self,
         method: &str,
         url: &url::Url,

@@ -9,7 +9,7 @@ use regex::Regex;
 
 /// The addresses of one side (captured or live), replaced by placeholders.
 #[derive(Debug, Clone)]
-pub struct Addresses {
+pub(crate) struct Addresses {
     /// The public base URL without its trailing slash, e.g. `http://auth.openapp.test:4433`.
     pub public: String,
     /// The admin base URL without its trailing slash.
@@ -18,7 +18,7 @@ pub struct Addresses {
 
 impl Addresses {
     /// From two base URLs (a trailing slash is dropped).
-    pub fn new(public: &str, admin: &str) -> Self {
+    pub(crate) fn new(public: &str, admin: &str) -> Self {
         Self {
             public: public.trim_end_matches('/').to_string(),
             admin: admin.trim_end_matches('/').to_string(),
@@ -26,7 +26,7 @@ impl Addresses {
     }
 
     /// `text` with this side's addresses and every volatile value replaced by placeholders.
-    pub fn normalize(&self, text: &str) -> String {
+    pub(crate) fn normalize(&self, text: &str) -> String {
         let authority = |base: &str| base.split_once("://").map(|(_, a)| a.to_string());
         let mut out = text
             .replace(&self.public, "<public>")
@@ -63,7 +63,7 @@ fn rules() -> &'static [(Regex, &'static str)] {
 }
 
 /// Only the volatile values of `text` replaced (no addresses known).
-pub fn volatile(text: &str) -> String {
+pub(crate) fn volatile(text: &str) -> String {
     let mut out = text.to_string();
     for (re, with) in rules() {
         out = re.replace_all(&out, *with).into_owned();
@@ -72,7 +72,7 @@ pub fn volatile(text: &str) -> String {
 }
 
 /// JSON keys whose number values are volatile (the 410 body's `since`, `expired_at_unix`).
-pub const VOLATILE_NUMBER_KEYS: &[&str] = &["since", "expired_at_unix"];
+pub(crate) const VOLATILE_NUMBER_KEYS: &[&str] = &["since", "expired_at_unix"];
 
 #[cfg(test)]
 mod tests {

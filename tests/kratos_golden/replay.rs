@@ -26,7 +26,7 @@ use crate::normalize::Addresses;
 
 /// One difference between the capture and the emulator.
 #[derive(Debug, Clone)]
-pub struct Diff {
+pub(crate) struct Diff {
     /// The capture folder, e.g. `v1.3.1-tls`.
     pub folder: String,
     /// The scenario file stem, e.g. `10_login_success_json`.
@@ -57,7 +57,7 @@ impl fmt::Display for Diff {
 
 /// The outcome of replaying one folder.
 #[derive(Debug)]
-pub struct Report {
+pub(crate) struct Report {
     /// The folder.
     pub folder: String,
     /// Exchanges replayed.
@@ -70,7 +70,7 @@ pub struct Report {
 
 /// A JSON body of a response, with what it answered.
 #[derive(Debug, Clone)]
-pub struct JsonBody {
+pub(crate) struct JsonBody {
     /// Where it comes from, e.g. `v1.3.1/14_api_login.json, step 2 "api submit"`.
     pub source: String,
     /// The request method.
@@ -84,7 +84,7 @@ pub struct JsonBody {
 }
 
 /// Replays `folder` (under `tests/golden/kratos/`) against a fresh emulator with `switches`.
-pub async fn replay_folder(folder: &'static str, switches: Switches) -> Report {
+pub(crate) async fn replay_folder(folder: &'static str, switches: Switches) -> Report {
     let captures = load_folder(folder);
     let live = Live::start(Setup::for_folder(folder), &switches).await;
     let mut replay = Replay::new(folder, &captures, live);

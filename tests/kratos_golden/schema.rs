@@ -13,7 +13,7 @@ use crate::capture::golden_dir;
 
 /// One departure of real Kratos v1.3.1 from its own spec.
 #[derive(Debug, Clone, Copy)]
-pub struct SpecDeparture {
+pub(crate) struct SpecDeparture {
     /// A short stable name.
     pub id: &'static str,
     /// `METHOD /path-template` of the operation.
@@ -29,7 +29,7 @@ pub struct SpecDeparture {
 }
 
 /// Every accepted departure from `api.json`.
-pub const SPEC_DEPARTURES: &[SpecDeparture] = &[
+pub(crate) const SPEC_DEPARTURES: &[SpecDeparture] = &[
     SpecDeparture {
         id: "api-login-continue-with-null",
         operation: "POST /self-service/login",
@@ -74,7 +74,7 @@ pub const SPEC_DEPARTURES: &[SpecDeparture] = &[
 
 /// One schema violation.
 #[derive(Debug, Clone)]
-pub struct Violation {
+pub(crate) struct Violation {
     /// `METHOD /path-template`.
     pub operation: String,
     /// The status whose schema was used.
@@ -87,7 +87,7 @@ pub struct Violation {
 
 impl Violation {
     /// The departure that accepts this violation, if any.
-    pub fn departure(&self) -> Option<&'static SpecDeparture> {
+    pub(crate) fn departure(&self) -> Option<&'static SpecDeparture> {
         SPEC_DEPARTURES.iter().find(|d| {
             d.operation == self.operation
                 && d.status == self.status
@@ -97,13 +97,13 @@ impl Violation {
 }
 
 /// `api.json` with `nullable` rewritten, and a validator per schema pointer.
-pub struct Spec {
+pub(crate) struct Spec {
     doc: Value,
     validators: std::sync::Mutex<HashMap<String, std::sync::Arc<jsonschema::Validator>>>,
 }
 
 /// The spec, loaded once.
-pub fn spec() -> &'static Spec {
+pub(crate) fn spec() -> &'static Spec {
     static SPEC: OnceLock<Spec> = OnceLock::new();
     SPEC.get_or_init(|| {
         let path = golden_dir().join("api.json");
@@ -144,7 +144,12 @@ fn template_matches(template: &str, path: &str) -> bool {
 impl Spec {
     /// The operation (`METHOD /template`) and the schema pointer for a response, if the spec
     /// documents a JSON body for it.
-    pub fn schema_for(&self, method: &str, path: &str, status: u16) -> Option<(String, String)> {
+    pub(crate) fn schema_for(
+        &self,
+        method: &str,
+        path: &str,
+        status: u16,
+    ) -> Option<(String, String)> {
         let paths = self.doc.get("paths")?.as_object()?;
         let (template, item) = paths.iter().find(|(t, _)| template_matches(t, path))?;
         let op = item.get(method.to_ascii_lowercase())?;
@@ -181,7 +186,7 @@ impl Spec {
     }
 
     /// Validates a JSON body; `None` when the spec documents no JSON body for it.
-    pub fn validate(
+    pub(crate) fn validate(
         &self,
         method: &str,
         path: &str,

@@ -93,7 +93,7 @@ impl KratosConfig {
                 fixed("http://app.openapp.test"),
                 fixed("http://api.openapp.test:8080"),
             ],
-            flow_lifespan: Duration::from_secs(3600),
+            flow_lifespan: crate::settings::DEFAULT_FLOW_LIFESPAN,
             session_lifespan: Duration::from_secs(24 * 3600),
             session_cookie: SessionCookieConfig::default(),
         }

@@ -282,7 +282,7 @@ fn resolve(f: File, dir: &Path) -> Result<ServeConfig, ConfigError> {
     kratos.flow_lifespan = duration(
         "selfservice.flows.login.lifespan",
         ss.flows.login.lifespan.as_deref(),
-        Duration::from_secs(3600),
+        crate::settings::DEFAULT_FLOW_LIFESPAN,
     )?;
     kratos.session_lifespan = duration(
         "session.lifespan",

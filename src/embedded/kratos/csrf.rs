@@ -138,18 +138,18 @@ impl CsrfHandle {
     }
 
     /// The request's cookie token (what a submitted token is verified against).
-    pub fn cookie_token(&self) -> Option<Token> {
+    pub(crate) fn cookie_token(&self) -> Option<Token> {
         self.with(|s| s.from_cookie)
     }
 
     /// A fresh masking of the token in effect (nosurf `Token(r)`); empty when there is none.
-    pub fn masked(&self) -> String {
+    pub(crate) fn masked(&self) -> String {
         self.with(|s| s.current.as_ref().map(mask).unwrap_or_default())
     }
 
     /// Kratos's `RegenerateToken`: a new token whose cookie line the caller places in its
     /// answer; the middleware's own line (if any) is dropped.
-    pub fn regenerate(&self, emu: &KratosEmulator) -> String {
+    pub(crate) fn regenerate(&self, emu: &KratosEmulator) -> String {
         let token = new_token();
         self.with(|s| {
             s.current = Some(token);

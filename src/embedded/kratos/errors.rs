@@ -47,7 +47,7 @@ impl KratosError {
     }
 
     /// 400 without id, e.g. a decoder failure.
-    pub fn bad_request(reason: impl Into<String>) -> Self {
+    pub(crate) fn bad_request(reason: impl Into<String>) -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
             None,
@@ -57,7 +57,7 @@ impl KratosError {
     }
 
     /// 404 `Unable to locate the resource` (`sqlcon.ErrNoRows`).
-    pub fn not_found() -> Self {
+    pub(crate) fn not_found() -> Self {
         Self::new(
             StatusCode::NOT_FOUND,
             None,
@@ -67,7 +67,7 @@ impl KratosError {
     }
 
     /// 403 `security_csrf_violation` with the fixed v1.3.1 details.
-    pub fn csrf() -> Self {
+    pub(crate) fn csrf() -> Self {
         let mut e = Self::new(
             StatusCode::FORBIDDEN,
             Some("security_csrf_violation"),
@@ -81,7 +81,7 @@ impl KratosError {
     }
 
     /// 400 `session_already_available` (login).
-    pub fn already_logged_in() -> Self {
+    pub(crate) fn already_logged_in() -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
             Some("session_already_available"),
@@ -91,7 +91,7 @@ impl KratosError {
     }
 
     /// 400 `self_service_flow_return_to_forbidden`.
-    pub fn return_to_forbidden(url: &str) -> Self {
+    pub(crate) fn return_to_forbidden(url: &str) -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
             Some("self_service_flow_return_to_forbidden"),
@@ -101,7 +101,7 @@ impl KratosError {
     }
 
     /// 401 without id: whoami without a valid session.
-    pub fn no_session_credentials() -> Self {
+    pub(crate) fn no_session_credentials() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,
             None,
@@ -111,7 +111,7 @@ impl KratosError {
     }
 
     /// 401 `session_inactive`.
-    pub fn session_inactive() -> Self {
+    pub(crate) fn session_inactive() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,
             Some("session_inactive"),
@@ -121,7 +121,7 @@ impl KratosError {
     }
 
     /// 403 without id, `The requested action was forbidden`.
-    pub fn forbidden(reason: &str) -> Self {
+    pub(crate) fn forbidden(reason: &str) -> Self {
         Self::new(
             StatusCode::FORBIDDEN,
             None,
@@ -131,7 +131,7 @@ impl KratosError {
     }
 
     /// 409 for a duplicate identity.
-    pub fn identity_conflict() -> Self {
+    pub(crate) fn identity_conflict() -> Self {
         Self::new(
             StatusCode::CONFLICT,
             None,
@@ -141,7 +141,7 @@ impl KratosError {
     }
 
     /// 410 `self_service_flow_expired` for `GET …/flows?id=`.
-    pub fn flow_gone(reason: &str, details: Value) -> Self {
+    pub(crate) fn flow_gone(reason: &str, details: Value) -> Self {
         let mut e = Self::new(
             StatusCode::GONE,
             Some("self_service_flow_expired"),
@@ -153,7 +153,7 @@ impl KratosError {
     }
 
     /// 410 `self_service_flow_expired` at submit (the envelope gets extra top-level keys).
-    pub fn flow_expired(minutes: f64) -> Self {
+    pub(crate) fn flow_expired(minutes: f64) -> Self {
         Self::new(
             StatusCode::GONE,
             Some("self_service_flow_expired"),
@@ -165,7 +165,7 @@ impl KratosError {
     }
 
     /// The inner object in herodot's key order; `request` echoes `X-Request-ID`.
-    pub fn inner(&self, request_id: Option<&str>) -> Value {
+    pub(crate) fn inner(&self, request_id: Option<&str>) -> Value {
         let mut m = Map::new();
         if let Some(id) = self.id {
             m.insert("id".into(), json!(id));
@@ -189,7 +189,7 @@ impl KratosError {
     }
 
     /// The full answer: `{"error":{…}}` plus `extra` top-level keys, `application/json`.
-    pub fn reply_with(&self, headers: &HeaderMap, extra: Map<String, Value>) -> Reply {
+    pub(crate) fn reply_with(&self, headers: &HeaderMap, extra: Map<String, Value>) -> Reply {
         let mut body = Map::new();
         body.insert(
             "error".into(),
@@ -202,12 +202,12 @@ impl KratosError {
     }
 
     /// The plain envelope answer.
-    pub fn reply(&self, headers: &HeaderMap) -> Reply {
+    pub(crate) fn reply(&self, headers: &HeaderMap) -> Reply {
         self.reply_with(headers, Map::new())
     }
 
     /// The `ui.messages` entry a 400 becomes when rendered into a flow (id 4000001).
-    pub fn as_flow_message(&self) -> Value {
+    pub(crate) fn as_flow_message(&self) -> Value {
         let reason = self
             .reason
             .clone()

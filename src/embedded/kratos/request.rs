@@ -42,7 +42,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Req {
 
 impl Req {
     /// The first value of a query parameter.
-    pub fn query(&self, name: &str) -> Option<String> {
+    pub(crate) fn query(&self, name: &str) -> Option<String> {
         let q = self.uri.query()?;
         form_urlencoded::parse(q.as_bytes())
             .find(|(k, _)| k == name)
@@ -52,7 +52,7 @@ impl Req {
     /// The URL Kratos saw (`x.RequestURL`): forwarded or `Host` host, the path and query. The
     /// scheme is `X-Forwarded-Proto`, else `default_scheme` (the emulator serves plain HTTP;
     /// with an `https` public base URL a TLS proxy sits in front of it).
-    pub fn request_url(&self, default_scheme: &str) -> String {
+    pub(crate) fn request_url(&self, default_scheme: &str) -> String {
         let scheme = header_str(&self.headers, "x-forwarded-proto").unwrap_or(default_scheme);
         let host = header_str(&self.headers, "x-forwarded-host")
             .or_else(|| header_str(&self.headers, header::HOST.as_str()))
@@ -63,7 +63,7 @@ impl Req {
 
     /// The client address as Kratos records it: the first `X-Forwarded-For` entry, else
     /// `RemoteAddr` with its port.
-    pub fn client_ip(&self) -> String {
+    pub(crate) fn client_ip(&self) -> String {
         if let Some(first) =
             header_str(&self.headers, "x-forwarded-for").and_then(|v| v.split(',').next())
         {
@@ -73,19 +73,19 @@ impl Req {
     }
 
     /// The `User-Agent` header, or empty.
-    pub fn user_agent(&self) -> String {
+    pub(crate) fn user_agent(&self) -> String {
         header_str(&self.headers, header::USER_AGENT.as_str())
             .unwrap_or_default()
             .to_string()
     }
 
     /// Predicate A (`x.IsJSONRequest`).
-    pub fn is_json(&self) -> bool {
+    pub(crate) fn is_json(&self) -> bool {
         is_json_request(&self.headers)
     }
 
     /// Predicate B (`x.AcceptsJSON`).
-    pub fn accepts_json(&self) -> bool {
+    pub(crate) fn accepts_json(&self) -> bool {
         accepts_json(&self.headers)
     }
 }

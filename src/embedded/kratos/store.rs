@@ -27,7 +27,7 @@ impl PasswordHash {
     }
 
     /// Hashes `password` with a fresh salt.
-    pub fn new(password: &str) -> Self {
+    pub(crate) fn new(password: &str) -> Self {
         let salt: [u8; 16] = rand::random();
         Self {
             digest: Self::digest(&salt, password),
@@ -36,7 +36,7 @@ impl PasswordHash {
     }
 
     /// Does `password` match?
-    pub fn verify(&self, password: &str) -> bool {
+    pub(crate) fn verify(&self, password: &str) -> bool {
         Self::digest(&self.salt, password) == self.digest
     }
 }
@@ -70,7 +70,7 @@ pub(crate) struct Identity {
 
 impl Identity {
     /// Kratos `IsActive`.
-    pub fn is_active(&self) -> bool {
+    pub(crate) fn is_active(&self) -> bool {
         self.state == "active"
     }
 }
@@ -99,7 +99,7 @@ pub(crate) struct Session {
 
 impl Session {
     /// Kratos `IsActive` without the identity part: active and not expired.
-    pub fn is_current(&self, now: OffsetDateTime) -> bool {
+    pub(crate) fn is_current(&self, now: OffsetDateTime) -> bool {
         self.active && self.expires_at > now
     }
 }
@@ -122,7 +122,7 @@ pub(crate) enum FlowKind {
 
 impl FlowKind {
     /// The flow's `type`.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             FlowKind::Browser => "browser",
             FlowKind::Api => "api",
@@ -154,7 +154,7 @@ pub(crate) struct LoginFlow {
 
 impl LoginFlow {
     /// `return_to`, re-derived from `request_url` as Kratos's `MarshalJSON` does.
-    pub fn return_to(&self) -> Option<String> {
+    pub(crate) fn return_to(&self) -> Option<String> {
         let url = Url::parse(&self.request_url).ok()?;
         url.query_pairs()
             .find(|(k, _)| k == "return_to")
@@ -162,14 +162,14 @@ impl LoginFlow {
     }
 
     /// Clears every message before a flow is re-rendered with an error.
-    pub fn reset_messages(&mut self) {
+    pub(crate) fn reset_messages(&mut self) {
         self.messages.clear();
         self.identifier_messages.clear();
         self.password_messages.clear();
     }
 
     /// Has this flow expired at `now`?
-    pub fn expired(&self, now: OffsetDateTime) -> bool {
+    pub(crate) fn expired(&self, now: OffsetDateTime) -> bool {
         self.expires_at <= now
     }
 }
@@ -208,7 +208,7 @@ pub(crate) struct Store {
 
 impl Store {
     /// Records a newly created row and forgets the oldest rows beyond [`RETAINED_ROWS`].
-    pub fn remember(&mut self, row: Row) {
+    pub(crate) fn remember(&mut self, row: Row) {
         self.created.push_back(row);
         while self.created.len() > RETAINED_ROWS {
             let Some(old) = self.created.pop_front() else {
@@ -245,21 +245,21 @@ impl Store {
     }
 
     /// The identity with this (normalised) identifier.
-    pub fn identity_by_identifier(&self, identifier: &str) -> Option<&Identity> {
+    pub(crate) fn identity_by_identifier(&self, identifier: &str) -> Option<&Identity> {
         self.by_identifier
             .get(&normalize_identifier(identifier))
             .and_then(|id| self.identities.get(id))
     }
 
     /// The session behind a session token, if the token ever existed.
-    pub fn session_by_token(&self, token: &str) -> Option<&Session> {
+    pub(crate) fn session_by_token(&self, token: &str) -> Option<&Session> {
         self.by_token
             .get(token)
             .and_then(|id| self.sessions.get(id))
     }
 
     /// Is this session usable now (active, unexpired, identity active)?
-    pub fn session_valid(&self, s: &Session, now: OffsetDateTime) -> bool {
+    pub(crate) fn session_valid(&self, s: &Session, now: OffsetDateTime) -> bool {
         s.is_current(now)
             && self
                 .identities

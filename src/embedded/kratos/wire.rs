@@ -77,7 +77,7 @@ pub(crate) struct Reply {
 
 impl Reply {
     /// An empty answer.
-    pub fn empty(status: StatusCode) -> Self {
+    pub(crate) fn empty(status: StatusCode) -> Self {
         Self {
             status,
             headers: Vec::new(),
@@ -86,20 +86,20 @@ impl Reply {
     }
 
     /// A JSON answer with `Content-Type: application/json; charset=utf-8`.
-    pub fn json(status: StatusCode, value: &Value) -> Self {
+    pub(crate) fn json(status: StatusCode, value: &Value) -> Self {
         Self::empty(status)
             .header(header::CONTENT_TYPE, JSON_UTF8)
             .with_body(go_json(value))
     }
 
     /// Adds a header (duplicates are kept, in order).
-    pub fn header(mut self, name: HeaderName, value: impl Into<String>) -> Self {
+    pub(crate) fn header(mut self, name: HeaderName, value: impl Into<String>) -> Self {
         self.headers.push((name, value.into()));
         self
     }
 
     /// Adds `Set-Cookie` lines, in order.
-    pub fn cookies(mut self, lines: impl IntoIterator<Item = String>) -> Self {
+    pub(crate) fn cookies(mut self, lines: impl IntoIterator<Item = String>) -> Self {
         for line in lines {
             self.headers.push((header::SET_COOKIE, line));
         }
@@ -107,14 +107,14 @@ impl Reply {
     }
 
     /// Replaces the body.
-    pub fn with_body(mut self, body: String) -> Self {
+    pub(crate) fn with_body(mut self, body: String) -> Self {
         self.body = body;
         self
     }
 
     /// Go's `http.Redirect`: for GET and HEAD a `text/html` content type, and for GET the
     /// `<a href="…">Status</a>.` body; for other methods neither.
-    pub fn redirect(method: &Method, status: StatusCode, location: &str) -> Self {
+    pub(crate) fn redirect(method: &Method, status: StatusCode, location: &str) -> Self {
         let mut reply = Self::empty(status).header(header::LOCATION, location);
         if method == Method::GET || method == Method::HEAD {
             reply = reply.header(header::CONTENT_TYPE, "text/html; charset=utf-8");

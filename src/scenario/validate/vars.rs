@@ -15,7 +15,7 @@ use super::values::{IDENTITY_FIELDS, list};
 pub const COOKIE_DOMAIN: &str = "cookie_domain";
 
 /// The variables in scope at one step of a scenario.
-pub struct Scope<'f> {
+pub(super) struct Scope<'f> {
     /// Declared identity names.
     identities: BTreeSet<&'f str>,
     /// Captures of the steps before the current one.
@@ -28,7 +28,10 @@ pub struct Scope<'f> {
 
 impl<'f> Scope<'f> {
     /// A scope before the first step. `captures` lists each step's capture keys, in order.
-    pub fn new(identities: impl IntoIterator<Item = &'f str>, captures: &[Vec<&'f str>]) -> Self {
+    pub(super) fn new(
+        identities: impl IntoIterator<Item = &'f str>,
+        captures: &[Vec<&'f str>],
+    ) -> Self {
         let mut first_capture = BTreeMap::new();
         for (index, keys) in captures.iter().enumerate() {
             for key in keys {
@@ -44,18 +47,18 @@ impl<'f> Scope<'f> {
     }
 
     /// Enters a step whose own capture keys are `own`.
-    pub fn enter(&mut self, own: impl IntoIterator<Item = &'f str>) {
+    pub(super) fn enter(&mut self, own: impl IntoIterator<Item = &'f str>) {
         self.own = own.into_iter().collect();
     }
 
     /// Leaves the current step: its captures become visible to the steps after it.
-    pub fn leave(&mut self) {
+    pub(super) fn leave(&mut self) {
         let own = std::mem::take(&mut self.own);
         self.defined.extend(own);
     }
 
     /// Checks every placeholder of `s`: well-formed, and each variable defined.
-    pub fn check_template(&self, s: &str) -> Result<(), String> {
+    pub(super) fn check_template(&self, s: &str) -> Result<(), String> {
         for (_, name) in template::placeholders(s)? {
             self.check_variable(name)?;
         }
@@ -63,7 +66,7 @@ impl<'f> Scope<'f> {
     }
 
     /// Checks every string anywhere inside a TOML value (array items, table values).
-    pub fn check_value(&self, value: &toml::Value) -> Result<(), String> {
+    pub(super) fn check_value(&self, value: &toml::Value) -> Result<(), String> {
         match value {
             toml::Value::String(s) => self.check_template(s),
             toml::Value::Array(items) => items.iter().try_for_each(|v| self.check_value(v)),

@@ -196,14 +196,14 @@ mod signals {
     //! The signals that end a run early.
 
     /// SIGINT and SIGTERM handlers, registered when created (inside a tokio runtime).
-    pub struct Listener {
+    pub(super) struct Listener {
         #[cfg(unix)]
         handlers: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
     }
 
     impl Listener {
         /// Registers the handlers now, so a signal sent right after is not missed.
-        pub fn install() -> Self {
+        pub(super) fn install() -> Self {
             #[cfg(unix)]
             {
                 use tokio::signal::unix::{SignalKind, signal};
@@ -220,7 +220,7 @@ mod signals {
 
         /// Waits for SIGINT or SIGTERM; returns the conventional exit code (130 or 143).
         /// Never returns when the handlers could not be registered.
-        pub async fn wait(self) -> i32 {
+        pub(super) async fn wait(self) -> i32 {
             #[cfg(unix)]
             {
                 match self.handlers {

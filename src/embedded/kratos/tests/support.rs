@@ -13,11 +13,11 @@ use crate::embedded::kratos::{KratosConfig, KratosEmulator, OffsetClock};
 use crate::switches::Switches;
 
 /// The email and password of capture 05's identity.
-pub const EMAIL: &str = "capture-05@example.test";
-pub const PASSWORD: &str = "Zebra-Quartz-7391-Lamp";
+pub(super) const EMAIL: &str = "capture-05@example.test";
+pub(super) const PASSWORD: &str = "Zebra-Quartz-7391-Lamp";
 
 /// A running emulator and an HTTP client that maps `auth.openapp.test` to it.
-pub struct Harness {
+pub(super) struct Harness {
     pub emu: Arc<KratosEmulator>,
     pub clock: Arc<OffsetClock>,
     pub public: String,
@@ -28,7 +28,7 @@ pub struct Harness {
 impl Harness {
     /// Starts an emulator (config of container/kratos.yml, cookie domain `openapp.test`,
     /// flow lifespan `lifespan`) with the given comma-separated switches.
-    pub async fn start_with(switches: &str, lifespan: Duration) -> Self {
+    pub(super) async fn start_with(switches: &str, lifespan: Duration) -> Self {
         let public_l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let admin_l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let public_addr: SocketAddr = public_l.local_addr().unwrap();
@@ -62,12 +62,12 @@ impl Harness {
     }
 
     /// [`Harness::start_with`] with the default 1h flow lifespan.
-    pub async fn start(switches: &str) -> Self {
+    pub(super) async fn start(switches: &str) -> Self {
         Self::start_with(switches, Duration::from_secs(3600)).await
     }
 
     /// Creates capture 05's identity through the admin API.
-    pub async fn create_identity(&self) -> Value {
+    pub(super) async fn create_identity(&self) -> Value {
         let body = json!({"schema_id": "default", "traits": {"email": EMAIL}, "credentials": {"password": {"config": {"password": PASSWORD}}}, "metadata_public": {"openapp_user_id": "capture-user-05"}});
         let res = self
             .client
@@ -81,23 +81,23 @@ impl Harness {
     }
 
     /// A public URL for `path` (no leading slash).
-    pub fn url(&self, path: &str) -> String {
+    pub(super) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.public)
     }
 
     /// The CSRF cookie name of this emulator.
-    pub fn csrf_name(&self) -> String {
+    pub(super) fn csrf_name(&self) -> String {
         self.emu.config().csrf_cookie_name()
     }
 }
 
 /// A minimal cookie jar: name → value, fed from `Set-Cookie` lines (`Max-Age=0` deletes).
 #[derive(Debug, Default, Clone)]
-pub struct Jar(pub Vec<(String, String)>);
+pub(super) struct Jar(pub Vec<(String, String)>);
 
 impl Jar {
     /// Applies a response's `Set-Cookie` lines.
-    pub fn absorb(&mut self, res: &reqwest::Response) {
+    pub(super) fn absorb(&mut self, res: &reqwest::Response) {
         for line in set_cookies(res) {
             let pair = line.split(';').next().unwrap_or("");
             let (name, value) = pair.split_once('=').unwrap();
@@ -109,7 +109,7 @@ impl Jar {
     }
 
     /// The value of a cookie.
-    pub fn get(&self, name: &str) -> Option<&str> {
+    pub(super) fn get(&self, name: &str) -> Option<&str> {
         self.0
             .iter()
             .find(|(n, _)| n == name)
@@ -117,7 +117,7 @@ impl Jar {
     }
 
     /// Adds the `Cookie` header (if any cookie is held).
-    pub fn apply(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+    pub(super) fn apply(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         if self.0.is_empty() {
             return req;
         }
@@ -132,7 +132,10 @@ impl Jar {
 }
 
 /// Browser init as a JSON client with `jar`; returns the flow and absorbs cookies.
-pub async fn init_browser(h: &Harness, jar: &mut Jar) -> (reqwest::StatusCode, Vec<String>, Value) {
+pub(super) async fn init_browser(
+    h: &Harness,
+    jar: &mut Jar,
+) -> (reqwest::StatusCode, Vec<String>, Value) {
     let res = jar
         .apply(
             h.client
@@ -148,12 +151,12 @@ pub async fn init_browser(h: &Harness, jar: &mut Jar) -> (reqwest::StatusCode, V
 }
 
 /// The flow's `csrf_token` node value.
-pub fn flow_csrf(flow: &Value) -> String {
+pub(super) fn flow_csrf(flow: &Value) -> String {
     node_value(flow, "csrf_token")
 }
 
 /// The value of the node named `name` in a flow's `ui.nodes`.
-pub fn node_value(flow: &Value, name: &str) -> String {
+pub(super) fn node_value(flow: &Value, name: &str) -> String {
     flow["ui"]["nodes"]
         .as_array()
         .unwrap()
@@ -165,7 +168,7 @@ pub fn node_value(flow: &Value, name: &str) -> String {
 }
 
 /// Submits `body` (JSON) to a flow as a JSON client with `jar`, absorbing cookies.
-pub async fn submit_json(
+pub(super) async fn submit_json(
     h: &Harness,
     jar: &mut Jar,
     flow_id: &str,
@@ -187,14 +190,14 @@ pub async fn submit_json(
 }
 
 /// A complete browser login as a JSON client (init, submit with `password`).
-pub async fn browser_login(h: &Harness, jar: &mut Jar, password: &str) -> reqwest::Response {
+pub(super) async fn browser_login(h: &Harness, jar: &mut Jar, password: &str) -> reqwest::Response {
     let (_, _, flow) = init_browser(h, jar).await;
     let body = json!({"csrf_token": flow_csrf(&flow), "identifier": EMAIL, "password": password, "method": "password"});
     submit_json(h, jar, flow["id"].as_str().unwrap(), body).await
 }
 
 /// Every key path of a JSON value, in document order (array elements share `[]`).
-pub fn key_paths(v: &Value) -> Vec<String> {
+pub(super) fn key_paths(v: &Value) -> Vec<String> {
     fn walk(v: &Value, prefix: &str, out: &mut Vec<String>) {
         match v {
             Value::Object(m) => {
@@ -214,7 +217,7 @@ pub fn key_paths(v: &Value) -> Vec<String> {
 }
 
 /// The raw `Set-Cookie` lines of a response, in order.
-pub fn set_cookies(res: &reqwest::Response) -> Vec<String> {
+pub(super) fn set_cookies(res: &reqwest::Response) -> Vec<String> {
     res.headers()
         .get_all(SET_COOKIE)
         .iter()
@@ -223,7 +226,7 @@ pub fn set_cookies(res: &reqwest::Response) -> Vec<String> {
 }
 
 /// Loads a golden capture (`tests/golden/kratos/v1.3.1/<name>.json`).
-pub fn capture(name: &str) -> Value {
+pub(super) fn capture(name: &str) -> Value {
     let path = format!(
         "{}/tests/golden/kratos/v1.3.1/{name}.json",
         env!("CARGO_MANIFEST_DIR")
@@ -233,12 +236,12 @@ pub fn capture(name: &str) -> Value {
 }
 
 /// The response of exchange `i` of a capture.
-pub fn captured_response(cap: &Value, i: usize) -> &Value {
+pub(super) fn captured_response(cap: &Value, i: usize) -> &Value {
     &cap["exchanges"][i]["response"]
 }
 
 /// The captured `Set-Cookie` lines.
-pub fn captured_set_cookies(res: &Value) -> Vec<String> {
+pub(super) fn captured_set_cookies(res: &Value) -> Vec<String> {
     res["headers"]
         .as_array()
         .unwrap()
@@ -286,7 +289,7 @@ fn volatile() -> &'static [(Regex, &'static str)] {
 
 /// Replaces volatile values (addresses, ids, times, tokens, cookie values) by placeholders.
 /// The epoch `Expires` of a clearing line is kept.
-pub fn normalize(text: &str) -> String {
+pub(super) fn normalize(text: &str) -> String {
     let mut out = text.replace("Expires=Thu, 01 Jan 1970 00:00:01 GMT", "Expires=EPOCH");
     for (re, with) in volatile() {
         out = re.replace_all(&out, *with).into_owned();
