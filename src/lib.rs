@@ -4,13 +4,17 @@
 //! (`/auth/whoami`, `/auth/session`, `/auth/kratos-identity`, `/auth/provisioned`,
 //! `/auth/logout`, `/auth/sign-out`) and the Ory Kratos self-service login flows behind it.
 //!
-//! Scenario files (`scenarios/**/*.toml`) are parsed and validated ([`scenario`]), bound to a
-//! target ([`targets`]: the embedded stack, containers or an external deployment), run as
-//! libtest-mimic trials with one cookie jar per browser client ([`run`]) and reported
-//! ([`report`]). The embedded stack ([`embedded`]) is a Kratos emulator plus a reference OpenApp
-//! server with fault and benign switches ([`switches`]) that prove every check can fail and
-//! that conforming variations pass. Load mode ([`load`]) repeats scenarios with many virtual
-//! users, still asserting, and reports latency percentiles and failures under load.
+//! Scenario files (`scenarios/**/*.toml`) are parsed and validated ([`scenario`]) and resolved
+//! into a Plan ([`plan`]: one action per step, defaults applied, no TOML). The suite
+//! ([`suite`], the one sequence behind `run` and the `cargo test` target) selects scenarios,
+//! resolves a target ([`targets`]: the embedded stack, containers or an external deployment),
+//! runs each as a libtest-mimic trial with one cookie jar per browser client ([`run`]), checks
+//! its snapshot, and hands the results to the reporters ([`report`]). The embedded stack
+//! ([`embedded`]) is a Kratos emulator plus a reference OpenApp server with fault and benign
+//! switches ([`switches`]) that prove every check can fail and that conforming variations pass.
+//! Load mode ([`load`]) repeats scenarios with many virtual users, still asserting, and reports
+//! latency percentiles and failures under load. Plain data every layer shares lives in the leaf
+//! [`settings`]; the command line is [`cli`].
 
 pub mod cli;
 pub mod contract;
