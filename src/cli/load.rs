@@ -18,10 +18,8 @@ use super::args::{ScenarioDirArg, SelectArgs, TargetArgs};
 use super::error::{CliError, usage};
 use crate::exit;
 use crate::load::{LoadOptions, Progress, ProgressStyle, render_text, run_load, to_json};
-use crate::plan::{Loaded, load_dir};
-use crate::run::client::ClientFactory;
 use crate::settings::{parse_duration, runtime};
-use crate::targets::resolve_target;
+use crate::suite::{Connected, Selected, SuiteError, connect, select};
 
 /// `openapp-conformance load [FILTER…]`.
 #[derive(Debug, Args)]
@@ -60,21 +58,22 @@ pub(super) fn load(args: LoadArgs) -> Result<ExitCode, CliError> {
         ));
     }
     let opts = args.target.options().map_err(usage)?;
-    let Loaded {
-        mut scenarios,
-        errors: invalid,
-    } = load_dir(&args.scenarios.dir)?;
+    let Selected {
+        scenarios,
+        invalid,
+        total,
+    } = select(&args.scenarios.dir, &args.select.selection())?;
     if !invalid.is_empty() {
         return Err(CliError::InvalidScenarios(
             invalid.into_iter().map(|(_, e)| e).collect(),
         ));
     }
-    let selection = args.select.selection();
-    scenarios.retain(|s| selection.matches(&s.trial_name(), &s.tags()));
     if scenarios.is_empty() {
-        return Err(usage(
-            "no scenario matches the filters\n(hint: `openapp-conformance list` shows their names)",
-        ));
+        return Err(SuiteError::NothingSelected {
+            total,
+            dir: args.scenarios.dir,
+        }
+        .into());
     }
     let rt = runtime()?;
     let load_opts = LoadOptions {
@@ -89,8 +88,7 @@ pub(super) fn load(args: LoadArgs) -> Result<ExitCode, CliError> {
     };
     let progress = Progress::new(style, load_opts.deadline_after(), args.iterations);
     let report = rt.block_on(async {
-        let target = resolve_target(&opts).await?;
-        let factory = ClientFactory::new(target.endpoints.clone(), target.timeouts);
+        let Connected { target, factory } = connect(&opts).await?;
         let stop = Arc::new(AtomicBool::new(false));
         let on_signal = stop.clone();
         tokio::spawn(async move {
@@ -98,16 +96,9 @@ pub(super) fn load(args: LoadArgs) -> Result<ExitCode, CliError> {
                 on_signal.store(true, Ordering::Relaxed);
             }
         });
-        run_load(
-            scenarios,
-            Arc::new(target),
-            factory,
-            &load_opts,
-            progress,
-            stop,
-        )
-        .await
-        .map_err(usage)
+        run_load(scenarios, target, factory, &load_opts, progress, stop)
+            .await
+            .map_err(usage)
     })?;
     print!("{}", render_text(&report));
     let _ = std::io::stdout().flush();

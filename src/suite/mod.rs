@@ -3,17 +3,19 @@
 //! results).
 //!
 //! ```text
-//! plan::load_dir ─▶ Selection::apply ─▶ SharedTarget (target resolved once)
+//! select (plan::load_dir + Selection::apply) ─▶ SharedTarget (connect: target resolved once)
 //!                ─▶ build_trials ─▶ libtest-mimic ─▶ per trial: run::scenario::run_scenario
 //!                                                    ─▶ report::snapshot view ─▶ snapshot::check
 //!                ─▶ report files ─▶ exit code
 //! ```
 
+mod prepare;
 mod select;
 mod sequence;
 pub mod snapshot;
 mod trials;
 
+pub use prepare::{Connected, Selected, connect, select};
 pub use select::Selection;
 pub use sequence::{Entry, SuiteError, SuiteOptions, run_suite};
 pub use snapshot::{SnapshotConfig, SnapshotMode};

@@ -6,11 +6,11 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use super::prepare::{Selected, select};
 use super::select::Selection;
 use super::snapshot::SnapshotConfig;
 use super::trials::{SharedTarget, build_trials};
 use crate::exit;
-use crate::plan::{Loaded, load_dir};
 use crate::report::{ReportError, ReportPaths, RunInfo};
 use crate::scenario::LoadError;
 use crate::settings::{RuntimeError, runtime};
@@ -122,15 +122,14 @@ pub fn run_suite(opts: SuiteOptions) -> Result<ExitCode, SuiteError> {
         entry,
     } = opts;
     reports.check()?;
-    let Loaded {
-        mut scenarios,
-        errors: mut invalid,
-    } = load_dir(&dir)?;
-    let total = scenarios.len() + invalid.len();
+    let Selected {
+        scenarios,
+        invalid,
+        total,
+    } = select(&dir, &selection)?;
     if total == 0 && entry == Entry::CargoTest {
         return Err(SuiteError::NoScenarioFiles { dir });
     }
-    selection.apply(&mut scenarios, &mut invalid);
     if entry == Entry::Cli {
         for (_, e) in &invalid {
             eprintln!("{e}");

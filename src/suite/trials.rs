@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use libtest_mimic::{Completion, Failed, Trial};
 
+use super::prepare::connect;
 use super::snapshot::{SnapshotConfig, check as check_snapshot};
 use crate::plan::model::{Scenario, trial_name};
 use crate::redact::Secrets;
@@ -15,8 +16,7 @@ use crate::run::client::ClientFactory;
 use crate::run::result::{Outcome, ScenarioResult};
 use crate::run::scenario::run_scenario;
 use crate::scenario::ScenarioError;
-use crate::settings::INSECURE_WARNING;
-use crate::targets::{Target, TargetError, TargetOptions, resolve_target};
+use crate::targets::{Target, TargetError, TargetOptions};
 
 /// The target of a run, resolved on first use (so `--list` starts nothing) and shared.
 pub struct SharedTarget {
@@ -47,22 +47,16 @@ impl SharedTarget {
     /// Resolves the target now (the CLI does this before any trial to report exit code 3).
     pub fn resolve(&self) -> Result<Arc<Target>, TargetError> {
         let mut err = None;
-        let got =
-            self.cell
-                .get_or_init(|| match self.runtime.block_on(resolve_target(&self.opts)) {
-                    Ok(t) => {
-                        if t.tls.insecure {
-                            eprintln!("{INSECURE_WARNING}");
-                        }
-                        let factory = ClientFactory::for_target(&t);
-                        Ok((Arc::new(t), factory))
-                    }
-                    Err(e) => {
-                        let text = e.to_string();
-                        err = Some(e);
-                        Err(text)
-                    }
-                });
+        let got = self
+            .cell
+            .get_or_init(|| match self.runtime.block_on(connect(&self.opts)) {
+                Ok(c) => Ok((c.target, c.factory)),
+                Err(e) => {
+                    let text = e.to_string();
+                    err = Some(e);
+                    Err(text)
+                }
+            });
         match (got, err) {
             (Ok((t, _)), _) => Ok(t.clone()),
             (Err(_), Some(e)) => Err(e),
