@@ -8,8 +8,7 @@ use std::time::Duration;
 use clap::Args;
 
 use crate::report::ReportPaths;
-use crate::settings::is_ci;
-use crate::settings::{Timeouts, parse_duration};
+use crate::settings::{Timeouts, is_ci, parse_duration};
 use crate::suite::{Selection, SnapshotConfig, SnapshotMode};
 use crate::switches::Switches;
 use crate::targets::{TargetKind, TargetOptions};

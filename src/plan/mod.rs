@@ -14,4 +14,4 @@ pub mod template;
 
 pub use load::{Loaded, load_dir};
 pub use model::{Action, Expectations, Scenario, Step};
-pub use resolve::{resolve, toml_to_json};
+pub use resolve::resolve;

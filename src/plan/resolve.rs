@@ -213,7 +213,7 @@ fn capture(c: &file::Capture) -> Result<Capture, String> {
 }
 
 /// A TOML value as JSON: a non-finite float becomes `null`, a date-time its RFC 3339 text.
-pub fn toml_to_json(v: &toml::Value) -> Value {
+fn toml_to_json(v: &toml::Value) -> Value {
     match v {
         toml::Value::String(s) => Value::String(s.clone()),
         toml::Value::Integer(i) => Value::from(*i),

@@ -5,8 +5,9 @@
 //! - [`junit`], [`json`], [`html`]: files written after the run (`--junit`, `--json`,
 //!   `--html`), each a function of [`RunInfo`] and the [`Record`]s of the trials that ran.
 //!
-//! Every string that reaches a report goes through the trial's [`Secrets`](crate::redact::Secrets) (and the cookie
-//! and JSON redactors), so no cookie value, token, password or API key is written.
+//! Every string that reaches a report goes through the trial's
+//! [`Secrets`](crate::redact::Secrets) (and the cookie and JSON redactors), so no cookie value,
+//! token, password or API key is written.
 
 pub mod html;
 pub mod human;
