@@ -117,7 +117,7 @@ pub async fn run_all(scenarios: &[Scenario], target: &Target) -> Vec<ScenarioRes
 impl ScenarioRun<'_> {
     fn client(&mut self, name: &str) -> Result<&BrowserClient, String> {
         if !self.clients.contains_key(name) {
-            let c = self.factory.browser(name)?;
+            let c = self.factory.browser(name, &self.secrets)?;
             self.clients.insert(name.to_string(), c);
         }
         Ok(&self.clients[name])
