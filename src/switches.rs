@@ -319,6 +319,13 @@ pub const SWITCHES: &[SwitchInfo] = &[
         Kratos,
         "the public health endpoints send `Cache-Control` (Kratos sends none there)"
     ),
+    sw!(
+        "kratos-flow-urls-foreign-origin",
+        Fault,
+        ["K7"],
+        Kratos,
+        "every flow URL it hands out (ui.action, logout_url, a 410's redirect_to and api) names http://127.0.0.2:<public port> instead of serve.public.base_url, as a Kratos with a wrong SERVE_PUBLIC_BASE_URL does"
+    ),
 ];
 
 /// Looks a switch up by name.

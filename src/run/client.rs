@@ -197,13 +197,10 @@ impl BrowserClient {
     /// exchange's response error, and so does a request that would take a credential to
     /// another origin than its own, which is not sent at all (K7, [`Guard::check`]).
     pub async fn send(&self, out: Outgoing) -> Exchange {
-        if let Err(line) = self.guard.check(
-            &out.purpose,
-            out.to,
-            &out.url,
-            &out.headers,
-            out.body.as_deref(),
-        ) {
+        if let Err(line) = self
+            .guard
+            .check(out.to, &out.url, &out.headers, out.body.as_deref())
+        {
             return exchange(&out, out.headers.clone(), Err(line), Instant::now());
         }
         let mut request_headers = out.headers.clone();

@@ -122,7 +122,6 @@ impl Guard {
     /// secret in it: the URL, the configured origin, and the likely cause.
     pub fn check(
         &self,
-        purpose: &str,
         to: Destination,
         url: &Url,
         headers: &[(String, String)],
@@ -132,14 +131,15 @@ impl Guard {
         let shown_url = self.secrets.redact(url.as_str());
         let Some(home) = self.origin_of(to) else {
             return Err(format!(
-                "not sent (K7): {purpose}: {} is not configured",
+                "not sent (K7): the request to {shown_url} is meant for {}, which is not \
+                 configured",
                 to.name()
             ));
         };
         if &origin != home {
             return Err(format!(
-                "not sent (K7): {purpose}: the URL {shown_url} (handed out by the server) is not \
-                 on {} as configured, {}; likely cause: {}",
+                "not sent (K7): the URL {shown_url} handed out by the server is not on {} as \
+                 configured, {}; likely cause: {}",
                 to.name(),
                 show(home),
                 to.likely_cause()
@@ -149,7 +149,7 @@ impl Guard {
         for (name, value) in headers {
             if name.eq_ignore_ascii_case("cookie") {
                 return Err(format!(
-                    "not sent (K7): {purpose}: a Cookie header added by hand to {shown_url}; \
+                    "not sent (K7): the request to {shown_url} has a Cookie header added by hand; \
                      cookies go only through the client's jar, where RFC 6265 sends them"
                 ));
             }
@@ -180,7 +180,7 @@ impl Guard {
                     })
                     .collect();
                 return Err(format!(
-                    "not sent (K7): {purpose}: it carries {} to {shown_url}, which goes only to {} \
+                    "not sent (K7): the request to {shown_url} carries {}, which goes only to {} \
                      as configured",
                     kind_name(kind),
                     homes.join(" or ")
@@ -227,7 +227,7 @@ mod tests {
         let g = guard();
         let to = Destination::KratosPublic;
         let u = url("https://auth.openapp.test:443/self-service/login?flow=1");
-        assert_eq!(g.check("submit", to, &u, &[], Some(LOGIN)), Ok(()));
+        assert_eq!(g.check(to, &u, &[], Some(LOGIN)), Ok(()));
     }
 
     #[test]
@@ -239,13 +239,7 @@ mod tests {
             "https://127.0.0.2/self-service/login?flow=1",
         ] {
             let line = g
-                .check(
-                    "login: submit",
-                    Destination::KratosPublic,
-                    &url(foreign),
-                    &[],
-                    Some(LOGIN),
-                )
+                .check(Destination::KratosPublic, &url(foreign), &[], Some(LOGIN))
                 .unwrap_err();
             assert!(!line.contains('\n'), "{line}");
             assert!(line.contains(foreign), "{line}");
@@ -258,7 +252,7 @@ mod tests {
         }
         let logout = url("http://127.0.0.2:4433/self-service/logout?token=ory_lo_abcdefghij");
         let line = g
-            .check("logout", Destination::KratosPublic, &logout, &[], None)
+            .check(Destination::KratosPublic, &logout, &[], None)
             .unwrap_err();
         assert!(!line.contains("ory_lo_abcdefghij"), "{line}");
     }
@@ -271,23 +265,17 @@ mod tests {
         let public = url("https://auth.openapp.test/sessions/whoami");
         // The password may reach the admin API (identity creation) but never OpenApp.
         assert!(
-            g.check("create", Destination::KratosAdmin, &admin, &[], Some(LOGIN))
+            g.check(Destination::KratosAdmin, &admin, &[], Some(LOGIN))
                 .is_err(),
             "the CSRF token is not for the admin API"
         );
         let create = r#"{"password":"Cc-secretpassword"}"#;
         assert_eq!(
-            g.check(
-                "create",
-                Destination::KratosAdmin,
-                &admin,
-                &[],
-                Some(create)
-            ),
+            g.check(Destination::KratosAdmin, &admin, &[], Some(create)),
             Ok(())
         );
         let line = g
-            .check("x", Destination::OpenApp, &api, &[], Some(create))
+            .check(Destination::OpenApp, &api, &[], Some(create))
             .unwrap_err();
         assert!(
             line.contains("the password") && !line.contains("Cc-secret"),
@@ -297,12 +285,11 @@ mod tests {
         let key = |h: &str, v: &str| vec![(h.to_string(), v.to_string())];
         let k = "http://api.openapp.test:8080_openapp_keykeykey";
         assert_eq!(
-            g.check("k", Destination::OpenApp, &api, &key("X-API-Key", k), None),
+            g.check(Destination::OpenApp, &api, &key("X-API-Key", k), None),
             Ok(())
         );
         let line = g
             .check(
-                "k",
                 Destination::KratosPublic,
                 &public,
                 &key("X-API-Key", "unregistered"),
@@ -312,7 +299,6 @@ mod tests {
         assert!(line.contains("the API key") && line.contains("http://api.openapp.test:8080"));
         assert!(
             g.check(
-                "k",
                 Destination::KratosPublic,
                 &public,
                 &key("X-Custom", &format!("Bearer {k}")),
@@ -323,7 +309,6 @@ mod tests {
         // The session token only to Kratos public.
         assert_eq!(
             g.check(
-                "t",
                 Destination::KratosPublic,
                 &public,
                 &key("X-Session-Token", "t"),
@@ -333,7 +318,6 @@ mod tests {
         );
         assert!(
             g.check(
-                "t",
                 Destination::OpenApp,
                 &api,
                 &key("x-session-token", "t"),
@@ -343,12 +327,12 @@ mod tests {
         );
         // A declared destination must match the URL.
         assert!(
-            g.check("a", Destination::KratosAdmin, &public, &[], None)
+            g.check(Destination::KratosAdmin, &public, &[], None)
                 .is_err()
         );
         // Cookies only through the jar.
         assert!(
-            g.check("c", Destination::OpenApp, &api, &key("Cookie", "a=b"), None)
+            g.check(Destination::OpenApp, &api, &key("Cookie", "a=b"), None)
                 .unwrap_err()
                 .contains("jar")
         );

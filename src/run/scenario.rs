@@ -81,6 +81,14 @@ pub async fn run_scenario(
     if let Some(domain) = &target.endpoints.cookie_domain {
         trial.vars.insert("cookie_domain".into(), domain.clone());
     }
+    let public = target
+        .endpoints
+        .kratos_public
+        .as_str()
+        .trim_end_matches('/');
+    trial
+        .vars
+        .insert("kratos_public_url".into(), public.to_string());
     let setup = trial.setup_identities(scenario, &mut result.setup).await;
     if let Err(e) = setup {
         result.setup_error = Some(e);
