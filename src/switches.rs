@@ -65,7 +65,8 @@ macro_rules! sw {
     };
 }
 
-/// Every switch, faults first.
+/// Every switch: faults first, then load, benign and fidelity switches; faults added later
+/// (K7) follow at the end, so parallel additions merge simply.
 pub const SWITCHES: &[SwitchInfo] = &[
     sw!(
         "whoami-anonymous-401",
