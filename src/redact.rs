@@ -165,6 +165,46 @@ impl Secrets {
     }
 }
 
+impl Secrets {
+    /// The labels of the registered secrets that `text` carries, sorted and deduplicated, in
+    /// the spellings a request puts them in: raw, form-encoded (a form body or URL query,
+    /// `+` for space) or JSON-escaped. The client layer reads a request's URL, headers and body
+    /// with it to learn which credentials the request carries (rule K7); unlike
+    /// [`Secrets::redact`] it compiles nothing, so it is cheap enough for every request.
+    pub fn labels_in(&self, text: &str) -> Vec<String> {
+        let registry = self.inner.read().unwrap_or_else(PoisonError::into_inner);
+        let mut labels: Vec<String> = registry
+            .secrets
+            .iter()
+            .filter(|s| {
+                request_spellings(&s.value)
+                    .iter()
+                    .any(|f| text.contains(f.as_str()))
+            })
+            .map(|s| s.label.clone())
+            .collect();
+        labels.sort();
+        labels.dedup();
+        labels
+    }
+}
+
+/// How a request spells `value`: raw, form-encoded, percent-encoded (`%20` for space) and
+/// JSON-escaped (without the quotes).
+fn request_spellings(value: &str) -> Vec<String> {
+    let form: String = form_urlencoded::byte_serialize(value.as_bytes()).collect();
+    let percent = form.replace('+', "%20");
+    let json = serde_json::to_string(value).unwrap_or_default();
+    let json = json
+        .strip_prefix('"')
+        .and_then(|j| j.strip_suffix('"'))
+        .unwrap_or(value)
+        .to_string();
+    let mut forms = vec![value.to_string(), form, percent, json];
+    forms.dedup();
+    forms
+}
+
 /// Spans of token shapes that are secret whether registered or not.
 fn pattern_spans<'a>(text: &str, out: &mut Vec<Span<'a>>) {
     static TOKENS: LazyLock<Regex> = LazyLock::new(|| {

@@ -65,7 +65,8 @@ macro_rules! sw {
     };
 }
 
-/// Every switch, faults first.
+/// Every switch: faults first, then load, benign and fidelity switches; faults added later
+/// (K7) follow at the end, so parallel additions merge simply.
 pub const SWITCHES: &[SwitchInfo] = &[
     sw!(
         "whoami-anonymous-401",
@@ -318,6 +319,13 @@ pub const SWITCHES: &[SwitchInfo] = &[
         [],
         Kratos,
         "the public health endpoints send `Cache-Control` (Kratos sends none there)"
+    ),
+    sw!(
+        "kratos-flow-urls-foreign-origin",
+        Fault,
+        ["K7"],
+        Kratos,
+        "every flow URL it hands out (ui.action, logout_url, a 410's redirect_to and api) names http://127.0.0.2:<public port> instead of serve.public.base_url, as a Kratos with a wrong SERVE_PUBLIC_BASE_URL does"
     ),
 ];
 

@@ -50,6 +50,12 @@ pub fn render(s: &str, lookup: impl Fn(&str) -> Option<String>) -> Result<String
     Ok(out)
 }
 
+/// Renders a regular expression: each placeholder becomes its value, escaped so that it
+/// matches literally (`{{kratos_public_url}}` matches the URL, dots included, and nothing else).
+pub fn render_regex(s: &str, lookup: impl Fn(&str) -> Option<String>) -> Result<String, String> {
+    render(s, |name| lookup(name).map(|v| regex::escape(&v)))
+}
+
 /// Whether `name` matches `[A-Za-z_][A-Za-z0-9_.-]*`.
 pub fn is_variable_name(name: &str) -> bool {
     let mut chars = name.chars();

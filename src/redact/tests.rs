@@ -289,3 +289,15 @@ fn many_secrets_on_a_long_text_stay_linear() {
     assert_eq!(out.matches("[s42]").count(), 200);
     assert!(!out.contains("kkkkkkkkkk"));
 }
+
+#[test]
+fn labels_in_finds_secrets_as_requests_spell_them() {
+    let secrets = with_canary();
+    secrets.add("password", "Cc-abcdefgh");
+    let form: String = form_urlencoded::byte_serialize(CANARY.as_bytes()).collect();
+    assert_eq!(secrets.labels_in(&form), vec!["canary".to_string()]);
+    let json = serde_json::json!({ "p": CANARY, "q": "Cc-abcdefgh" }).to_string();
+    assert_eq!(secrets.labels_in(&json), vec!["canary", "password"]);
+    assert_eq!(secrets.labels_in(CANARY), vec!["canary".to_string()]);
+    assert!(secrets.labels_in("nothing secret here").is_empty());
+}

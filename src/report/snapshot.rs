@@ -238,7 +238,11 @@ fn render_exchange(
         }
         None => {
             let _ = writeln!(out, "    status: {}", resp.status);
-            let _ = writeln!(out, "    body: {}", body_view(&resp.body, expect, step, ph));
+            let _ = writeln!(
+                out,
+                "    body: {}",
+                body_view(&resp.body, expect, step, Some(endpoints), ph)
+            );
         }
     }
     let now = std::time::SystemTime::now()
@@ -284,6 +288,7 @@ fn body_view(
     body: &[u8],
     expect: Option<&Expectations>,
     step: Option<&Step>,
+    endpoints: Option<&Endpoints>,
     ph: &mut Placeholders,
 ) -> String {
     if body.is_empty() {
@@ -305,11 +310,11 @@ fn body_view(
                 }
             }
             let mut s = String::new();
-            tree.render(&mut s, "", ph);
+            tree.render(&mut s, "", endpoints, ph);
             s
         }
         Value::Array(_) => "a JSON array".into(),
-        other => scalar(other, "", ph),
+        other => scalar(other, "", endpoints, ph),
     }
 }
 
@@ -330,10 +335,16 @@ impl Tree {
         node.leaf = Some(v);
     }
 
-    fn render(&self, out: &mut String, key: &str, ph: &mut Placeholders) {
+    fn render(
+        &self,
+        out: &mut String,
+        key: &str,
+        endpoints: Option<&Endpoints>,
+        ph: &mut Placeholders,
+    ) {
         if self.children.is_empty() {
             out.push_str(&match &self.leaf {
-                Some(v) => scalar(v, key, ph),
+                Some(v) => scalar(v, key, endpoints, ph),
                 None => "{}".into(),
             });
             return;
@@ -344,14 +355,22 @@ impl Tree {
                 out.push_str(", ");
             }
             let _ = write!(out, "{}: ", Value::String(k.clone()));
-            child.render(out, k, ph);
+            child.render(out, k, endpoints, ph);
         }
         out.push('}');
     }
 }
 
-fn scalar(v: &Value, key: &str, ph: &mut Placeholders) -> String {
+/// A JSON value as the view shows it. A URL on a configured origin is written like an
+/// exchange's path (`[kratos-public]/self-service/login?flow=[uuid:1]`, K7), one elsewhere as
+/// `[other]/…`.
+fn scalar(v: &Value, key: &str, endpoints: Option<&Endpoints>, ph: &mut Placeholders) -> String {
     match v {
+        Value::String(s)
+            if endpoints.is_some() && (s.starts_with("http://") || s.starts_with("https://")) =>
+        {
+            endpoints.map_or_else(String::new, |e| display_path(s, e, ph))
+        }
         Value::String(s) if TEXT_KEYS.contains(&key) => "[text]".into(),
         Value::String(s) if is_uuid(s) => ph.get("uuid", s),
         Value::String(s) if is_time(s) => ph.get("time", s),
@@ -382,16 +401,17 @@ mod tests {
     fn reduced_json_is_sorted_and_placeholdered() {
         let mut ph = Placeholders::default();
         let body = br#"{"identity":{"id":"2931eaa1-bf4a-42ba-b0e8-abe00a58f45d","traits":{"email":"x"}},"id":"f737615b-2f92-4574-986f-8856fc11673d","active":true,"expires_at":"2026-12-01T09:29:16.179947471Z","devices":[]}"#;
-        let v = body_view(body, None, None, &mut ph);
+        let v = body_view(body, None, None, None, &mut ph);
         assert_eq!(
             v,
             r#"{"active": true, "expires_at": [time:1], "id": [uuid:1], "identity": {"id": [uuid:2]}}"#
         );
-        assert_eq!(body_view(b"null", None, None, &mut ph), "null");
-        assert_eq!(body_view(b"", None, None, &mut ph), "empty");
+        assert_eq!(body_view(b"null", None, None, None, &mut ph), "null");
+        assert_eq!(body_view(b"", None, None, None, &mut ph), "empty");
         assert_eq!(
             body_view(
                 br#"{"message":"nope","error_code":"x"}"#,
+                None,
                 None,
                 None,
                 &mut ph

@@ -200,13 +200,23 @@ fn json_check(c: &mut Checks<'_>, check: &JsonCheck, json: Option<&Value>) {
     }
     if let Some(re) = &check.matches {
         let what = format!("json `{path}` matches /{re}/");
-        let failure = match (regex::Regex::new(re), found) {
-            (Err(e), _) => Some(format!("invalid regex: {e}")),
+        let failure = match (compile(re, c.input.render), found) {
+            (Err(e), _) => Some(e),
             (Ok(re), Some(Value::String(s))) if re.is_match(s) => None,
             (Ok(_), other) => Some(format!("`{path}` is {}", show(other))),
         };
         c.push(what, failure);
     }
+}
+
+/// Compiles a `matches` pattern whose `{{variables}}` match their values literally.
+fn compile(
+    re: &str,
+    render: &dyn Fn(&str) -> Result<String, String>,
+) -> Result<regex::Regex, String> {
+    let re =
+        crate::plan::template::render_regex(re, |name| render(&format!("{{{{{name}}}}}")).ok())?;
+    regex::Regex::new(&re).map_err(|e| format!("invalid regex: {e}"))
 }
 
 /// A header value as failure texts may show it: cookie values become their length.
@@ -256,8 +266,8 @@ fn header_check(c: &mut Checks<'_>, check: &HeaderCheck, resp: &Response) {
         c.push(format!("header `{name}` equals `{want}`"), failure);
     }
     if let Some(re) = &check.matches {
-        let failure = match (regex::Regex::new(re), value) {
-            (Err(e), _) => Some(format!("invalid regex: {e}")),
+        let failure = match (compile(re, c.input.render), value) {
+            (Err(e), _) => Some(e),
             (Ok(r), Some(v)) if r.is_match(v) => None,
             (Ok(_), _) => Some(format!(
                 "header `{name}` is {}",

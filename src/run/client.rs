@@ -10,7 +10,9 @@ use reqwest_cookie_store::CookieStoreMutex;
 use url::Url;
 
 use crate::cookie::parse_cookie_date;
+use crate::redact::Secrets;
 
+use super::origins::{Destination, Guard};
 use super::result::{Exchange, Response};
 use crate::settings::Tls;
 use crate::settings::{Endpoints, Timeouts};
@@ -66,8 +68,9 @@ impl ClientFactory {
         }
     }
 
-    /// A fresh browser client with an empty jar.
-    pub fn browser(&self, name: &str) -> Result<BrowserClient, String> {
+    /// A fresh browser client with an empty jar. It checks every request against the trial's
+    /// `secrets` and the target's origins before sending it (rule K7, [`Guard`]).
+    pub fn browser(&self, name: &str, secrets: &Secrets) -> Result<BrowserClient, String> {
         let jar = Arc::new(CookieStoreMutex::default());
         let http = builder(&self.endpoints, self.timeouts, &self.tls)
             .cookie_provider(Arc::new(BrowserJar(jar.clone())))
@@ -88,6 +91,7 @@ impl ClientFactory {
             bare,
             session_token: None,
             retries: self.timeouts.retries,
+            guard: Guard::new(&self.endpoints, secrets.clone()),
         })
     }
 }
@@ -101,6 +105,8 @@ pub struct Outgoing {
     pub method: reqwest::Method,
     /// Full URL.
     pub url: Url,
+    /// The configured origin it is meant for: the client sends it nowhere else (K7).
+    pub to: Destination,
     /// Headers to send (besides the jar's `Cookie`).
     pub headers: Vec<(String, String)>,
     /// Body bytes as text.
@@ -110,12 +116,13 @@ pub struct Outgoing {
 }
 
 impl Outgoing {
-    /// A bodiless request through the jar with `Accept: application/json`.
-    pub fn get(purpose: impl Into<String>, url: Url) -> Self {
+    /// A bodiless request to `to` through the jar with `Accept: application/json`.
+    pub fn get(purpose: impl Into<String>, to: Destination, url: Url) -> Self {
         Self {
             purpose: purpose.into(),
             method: reqwest::Method::GET,
             url,
+            to,
             headers: vec![("Accept".into(), "application/json".into())],
             body: None,
             with_jar: true,
@@ -150,6 +157,8 @@ pub struct BrowserClient {
     pub session_token: Option<String>,
     /// Extra attempts for a GET after a transport error.
     retries: u32,
+    /// Where each credential may go (K7).
+    guard: Guard,
 }
 
 impl BrowserClient {
@@ -185,8 +194,15 @@ impl BrowserClient {
     }
 
     /// Sends a request and records the exchange. Never fails: a transport error becomes the
-    /// exchange's response error.
+    /// exchange's response error, and so does a request that would take a credential to
+    /// another origin than its own, which is not sent at all (K7, [`Guard::check`]).
     pub async fn send(&self, out: Outgoing) -> Exchange {
+        if let Err(line) = self
+            .guard
+            .check(out.to, &out.url, &out.headers, out.body.as_deref())
+        {
+            return exchange(&out, out.headers.clone(), Err(line), Instant::now());
+        }
         let mut request_headers = out.headers.clone();
         if out.with_jar
             && let Some(cookie) = self.cookie_header(&out.url)

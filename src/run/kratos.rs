@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use url::Url;
 
 use super::client::{BrowserClient, Outgoing};
+use super::origins::Destination::{KratosAdmin, KratosPublic};
 use super::result::{Exchange, Response};
 use crate::plan::model::FlowKind;
 use crate::redact::Secrets;
@@ -117,7 +118,7 @@ pub async fn login(
     let browser = flow == FlowKind::Browser;
     let kind = if browser { "browser" } else { "api" };
     let init_url = join(public, &format!("/self-service/login/{kind}"));
-    let mut init = Outgoing::get(format!("login: init {kind} flow"), init_url);
+    let mut init = Outgoing::get(format!("login: init {kind} flow"), KratosPublic, init_url);
     init.with_jar = browser;
     let resp = exchange(client, init, log)
         .await
@@ -146,6 +147,7 @@ pub async fn login(
             };
             let mut get = Outgoing::get(
                 "login: fetch the replacement flow (use_flow_id)",
+                KratosPublic,
                 join(public, &format!("/self-service/login/flows?id={new_id}")),
             );
             get.with_jar = browser;
@@ -222,7 +224,8 @@ async fn submit_flow(
         secrets.add("csrf-token", csrf);
         body["csrf_token"] = Value::String(csrf.to_string());
     }
-    let mut out = Outgoing::get("login: submit credentials", action).json(Method::POST, &body);
+    let mut out =
+        Outgoing::get("login: submit credentials", KratosPublic, action).json(Method::POST, &body);
     out.with_jar = browser;
     exchange(client, out, log)
         .await
@@ -243,9 +246,13 @@ pub async fn logout(
             .session_token
             .as_deref()
             .ok_or("logout: this client has no session token (log in with flow = \"api\" first)")?;
-        let out = Outgoing::get("logout: api", join(public, "/self-service/logout/api"))
-            .json(Method::DELETE, &json!({ "session_token": token }))
-            .without_jar();
+        let out = Outgoing::get(
+            "logout: api",
+            KratosPublic,
+            join(public, "/self-service/logout/api"),
+        )
+        .json(Method::DELETE, &json!({ "session_token": token }))
+        .without_jar();
         let resp = exchange(client, out, log)
             .await
             .map_err(|e| format!("logout: api: {e}"))?;
@@ -259,6 +266,7 @@ pub async fn logout(
         client,
         Outgoing::get(
             "logout: create browser logout flow",
+            KratosPublic,
             join(public, "/self-service/logout/browser"),
         ),
         log,
@@ -280,9 +288,13 @@ pub async fn logout(
         .and_then(Value::as_str)
         .and_then(|u| Url::parse(u).ok())
         .ok_or("logout: the browser logout flow has no usable `logout_url`")?;
-    let resp = exchange(client, Outgoing::get("logout: follow logout_url", url), log)
-        .await
-        .map_err(|e| format!("logout: {e}"))?;
+    let resp = exchange(
+        client,
+        Outgoing::get("logout: follow logout_url", KratosPublic, url),
+        log,
+    )
+    .await
+    .map_err(|e| format!("logout: {e}"))?;
     match resp.status {
         204 | 303 => Ok(()),
         _ => Err(explain_kratos_error("logout: follow logout_url", &resp)),
@@ -308,6 +320,7 @@ pub async fn create_identity(
     }
     let out = Outgoing::get(
         "setup: create identity (admin API)",
+        KratosAdmin,
         join(admin, "/admin/identities"),
     )
     .json(Method::POST, &body)

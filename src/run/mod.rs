@@ -11,6 +11,7 @@ pub mod assert;
 pub mod client;
 pub mod kratos;
 mod kratos_errors;
+pub mod origins;
 pub mod request;
 pub mod result;
 pub mod scenario;

@@ -7,6 +7,7 @@ use url::Url;
 
 use super::assert::render_json;
 use super::client::{BrowserClient, Outgoing};
+use super::origins::Destination;
 use crate::plan::model::{Body, CookieScope, KeyChannel, KeyKind, Request, Service};
 use crate::redact::Secrets;
 use crate::targets::Target;
@@ -142,10 +143,16 @@ pub fn build(
         client.seed(&line, &url)?;
     }
 
+    let to = match req.to {
+        Service::Api | Service::Origin => Destination::OpenApp,
+        Service::KratosPublic => Destination::KratosPublic,
+        Service::KratosAdmin => Destination::KratosAdmin,
+    };
     Ok(Outgoing {
         purpose,
         method,
         url,
+        to,
         headers,
         body,
         with_jar: true,

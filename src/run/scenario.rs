@@ -81,6 +81,14 @@ pub async fn run_scenario(
     if let Some(domain) = &target.endpoints.cookie_domain {
         trial.vars.insert("cookie_domain".into(), domain.clone());
     }
+    let public = target
+        .endpoints
+        .kratos_public
+        .as_str()
+        .trim_end_matches('/');
+    trial
+        .vars
+        .insert("kratos_public_url".into(), public.to_string());
     let setup = trial.setup_identities(scenario, &mut result.setup).await;
     if let Err(e) = setup {
         result.setup_error = Some(e);
@@ -117,7 +125,7 @@ pub async fn run_all(scenarios: &[Scenario], target: &Target) -> Vec<ScenarioRes
 impl ScenarioRun<'_> {
     fn client(&mut self, name: &str) -> Result<&BrowserClient, String> {
         if !self.clients.contains_key(name) {
-            let c = self.factory.browser(name)?;
+            let c = self.factory.browser(name, &self.secrets)?;
             self.clients.insert(name.to_string(), c);
         }
         Ok(&self.clients[name])

@@ -28,7 +28,7 @@ pub struct ScenarioFile {
     /// Free tags; `core` or `strict` selects the profile.
     #[serde(default)]
     pub tags: Vec<Spanned<String>>,
-    /// Contract rule ids (`R1`…`R16`, `K1`…`K6`) this scenario checks.
+    /// Contract rule ids (`R1`…`R16`, `K1`…`K7`) this scenario checks.
     pub rules: Vec<Spanned<String>>,
     /// Extra target capabilities the scenario needs beyond those its steps imply.
     #[serde(default)]

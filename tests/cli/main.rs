@@ -2,6 +2,8 @@
 //!
 //! - `containers`: the containers target on the local Docker engine (skipped without one).
 //! - `exit_codes`: the real binary's exit codes and outputs (README table kept true).
+//! - `foreign_origin`: rule K7 — with flow URLs on a foreign origin, a listener there receives
+//!   nothing during a full run, and each refusal is one line without a secret.
 //! - `load`: the `load` subcommand, and the load switch (invisible to `run`, caught by `load`).
 //! - `selftest`: the default suite against the conforming stack, every benign switch (must
 //!   pass) and every fault (must fail, citing the fault's rule), through the library.
@@ -18,6 +20,7 @@ mod bad_input;
 mod browser;
 mod containers;
 mod exit_codes;
+mod foreign_origin;
 mod load;
 mod network;
 mod secrets;

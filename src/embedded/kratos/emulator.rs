@@ -5,10 +5,26 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use time::OffsetDateTime;
 
+use url::Url;
+
 use super::clock::{Clock, SystemClock};
 use super::config::KratosConfig;
 use super::store::Store;
 use crate::switches::Switches;
+
+/// The host of the foreign origin that the fault `kratos-flow-urls-foreign-origin` writes into
+/// flow URLs: another loopback address, where nothing of the stack listens.
+pub const FOREIGN_HOST: &str = "127.0.0.2";
+
+/// `url` with its host replaced by [`FOREIGN_HOST`] and its port kept (the default port made
+/// explicit).
+fn foreign(url: &str) -> Option<String> {
+    let mut u = Url::parse(url).ok()?;
+    let port = u.port_or_known_default();
+    u.set_host(Some(FOREIGN_HOST)).ok()?;
+    u.set_port(port).ok()?;
+    Some(u.to_string())
+}
 
 /// One emulated Kratos: configuration, switches, clock and in-memory state.
 pub struct KratosEmulator {
@@ -53,6 +69,18 @@ impl KratosEmulator {
     /// The configuration this emulator runs with.
     pub fn config(&self) -> &KratosConfig {
         &self.config
+    }
+
+    /// A URL a flow hands out (`ui.action`, `logout_url`, a 410's `redirect_to` and `api`):
+    /// `<public base>` joined with `path`. With the K7 fault `kratos-flow-urls-foreign-origin`
+    /// its host is [`FOREIGN_HOST`] instead (same scheme, port and path), as from a Kratos whose
+    /// `serve.public.base_url` names another origin than the one clients use.
+    pub(crate) fn flow_url(&self, path: &str) -> String {
+        let url = self.config.public_url(path);
+        if !self.switches.on("kratos-flow-urls-foreign-origin") {
+            return url;
+        }
+        foreign(&url).unwrap_or(url)
     }
 
     /// The current time of the emulator's clock.

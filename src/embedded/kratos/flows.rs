@@ -105,10 +105,7 @@ impl KratosEmulator {
         let mut ui = Map::new();
         ui.insert(
             "action".into(),
-            json!(
-                self.config
-                    .public_url(&format!("self-service/login?flow={}", f.id))
-            ),
+            json!(self.flow_url(&format!("self-service/login?flow={}", f.id))),
         );
         ui.insert("method".into(), json!("POST"));
         ui.insert("nodes".into(), nodes);

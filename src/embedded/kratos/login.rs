@@ -103,7 +103,7 @@ pub(crate) async fn get_flow(State(emu): State<Arc<KratosEmulator>>, req: Req) -
         let err = match flow.kind {
             FlowKind::Browser => {
                 let return_to = flow.return_to().unwrap_or_default();
-                let init = emu.config.public_url("self-service/login/browser");
+                let init = emu.flow_url("self-service/login/browser");
                 let redirect_to = match Url::parse(&init) {
                     Ok(u) if !return_to.is_empty() => with_query(&u, "return_to", &return_to),
                     _ => init,
@@ -115,7 +115,7 @@ pub(crate) async fn get_flow(State(emu): State<Arc<KratosEmulator>>, req: Req) -
             }
             FlowKind::Api => KratosError::flow_gone(
                 "The login flow has expired. Call the login flow init API endpoint to initialize a new login flow.",
-                json!({"api": emu.config.public_url("self-service/login/api")}),
+                json!({"api": emu.flow_url("self-service/login/api")}),
             ),
         };
         return err.reply(&req.headers);

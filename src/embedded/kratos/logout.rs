@@ -37,7 +37,7 @@ pub(crate) async fn browser(State(emu): State<Arc<KratosEmulator>>, req: Req) ->
         Ok(r) => r,
         Err(e) => return emu.forward(&req, e),
     };
-    let base = emu.config.public_url("self-service/logout");
+    let base = emu.flow_url("self-service/logout");
     let logout_url = match Url::parse(&base) {
         Ok(mut u) => {
             if let Some(r) = &return_to {

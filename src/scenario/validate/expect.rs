@@ -26,7 +26,10 @@ impl<'f> Validator<'f> {
             let c = check.get_ref();
             self.check(c.path.span(), values::json_pointer(c.path.get_ref()));
             if let Some(pattern) = &c.matches {
-                self.check(pattern.span(), values::regex(pattern.get_ref()));
+                let result = scope
+                    .check_template(pattern.get_ref())
+                    .and_then(|()| values::regex(pattern.get_ref()));
+                self.check(pattern.span(), result);
             }
             for value in [&c.equals, &c.not_equals].into_iter().flatten() {
                 self.check(check.span(), scope.check_value(value));
@@ -50,7 +53,10 @@ impl<'f> Validator<'f> {
             let c = check.get_ref();
             self.check(check.span(), values::header_name(&c.name));
             if let Some(pattern) = &c.matches {
-                self.check(pattern.span(), values::regex(pattern.get_ref()));
+                let result = scope
+                    .check_template(pattern.get_ref())
+                    .and_then(|()| values::regex(pattern.get_ref()));
+                self.check(pattern.span(), result);
             }
             if let Some(value) = &c.equals {
                 self.check(check.span(), scope.check_template(value));

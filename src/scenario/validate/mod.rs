@@ -18,7 +18,7 @@ use crate::contract::{self, Profile};
 use crate::scenario::error::did_you_mean;
 use crate::scenario::model::ScenarioFile;
 
-pub use vars::COOKIE_DOMAIN;
+pub use vars::{COOKIE_DOMAIN, KRATOS_PUBLIC_URL};
 
 /// The tag that selects the core profile.
 pub const CORE_TAG: &str = "core";

@@ -8,7 +8,7 @@ use crate::plan::template;
 use crate::scenario::error::did_you_mean;
 use crate::scenario::model::{Capture, DEFAULT_CLIENT, FlowKind, Request, Step};
 
-use super::vars::{COOKIE_DOMAIN, Scope};
+use super::vars::{COOKIE_DOMAIN, KRATOS_PUBLIC_URL, Scope};
 use super::{Validator, values};
 
 /// What the checks of one step need to know about the steps before it.
@@ -259,7 +259,10 @@ impl<'f> Validator<'f> {
                          `-`, not starting with a digit"
                     ),
                 );
-            } else if key == COOKIE_DOMAIN || key.starts_with("identity.") {
+            } else if key == COOKIE_DOMAIN
+                || key == KRATOS_PUBLIC_URL
+                || key.starts_with("identity.")
+            {
                 self.error(
                     span.clone(),
                     format!(

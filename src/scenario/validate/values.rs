@@ -44,7 +44,10 @@ pub fn status(code: u16) -> Result<(), String> {
 
 /// A regex the `regex` crate compiles.
 pub fn regex(pattern: &str) -> Result<(), String> {
-    regex::Regex::new(pattern).map(drop).map_err(|e| {
+    // `{{variables}}` match their value literally: any stand-in compiles the same way.
+    let compiled = crate::plan::template::render_regex(pattern, |_| Some("x".into()))
+        .unwrap_or_else(|_| pattern.to_string());
+    regex::Regex::new(&compiled).map(drop).map_err(|e| {
         // The crate's message spans several lines (pattern, caret, reason); keep the reason.
         let reason = e.to_string();
         let reason = reason.lines().last().unwrap_or_default().trim();

@@ -1,6 +1,7 @@
 //! Which `{{variables}}` a step may use, and checks of the templates that use them.
 //!
-//! Defined before a step: the built-ins `cookie_domain` and `identity.NAME.{id,identifier,
+//! Defined before a step: the built-ins `cookie_domain`, `kratos_public_url` and
+//! `identity.NAME.{id,identifier,
 //! password}` for each declared identity, and every `capture` key of an earlier step. A step's
 //! own captures are not visible anywhere in that step.
 
@@ -13,6 +14,10 @@ use super::values::{IDENTITY_FIELDS, list};
 
 /// The built-in variable holding the target's cookie domain.
 pub const COOKIE_DOMAIN: &str = "cookie_domain";
+
+/// The built-in variable holding the target's configured Kratos public URL, without a trailing
+/// slash (K7: flow URLs start with it).
+pub const KRATOS_PUBLIC_URL: &str = "kratos_public_url";
 
 /// The variables in scope at one step of a scenario.
 pub(super) struct Scope<'f> {
@@ -79,7 +84,7 @@ impl<'f> Scope<'f> {
         if let Some(rest) = name.strip_prefix("identity.") {
             return self.check_identity_variable(name, rest);
         }
-        if name == COOKIE_DOMAIN || self.defined.contains(name) {
+        if name == COOKIE_DOMAIN || name == KRATOS_PUBLIC_URL || self.defined.contains(name) {
             return Ok(());
         }
         if self.own.contains(name) {
@@ -99,9 +104,9 @@ impl<'f> Scope<'f> {
             .iter()
             .copied()
             .chain(builtins.iter().map(String::as_str))
-            .chain([COOKIE_DOMAIN]);
+            .chain([COOKIE_DOMAIN, KRATOS_PUBLIC_URL]);
         Err(format!(
-            "undefined variable `{name}`, expected `{COOKIE_DOMAIN}`, \
+            "undefined variable `{name}`, expected `{COOKIE_DOMAIN}`, `{KRATOS_PUBLIC_URL}`, \
              `identity.NAME.id|identifier|password` or a `capture` of an earlier step{}",
             did_you_mean(name, known)
         ))

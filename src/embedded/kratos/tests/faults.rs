@@ -1,4 +1,4 @@
-//! Each Kratos fault switch (K1–K6) is observable, and the benign `kratos-extra-fields` keeps
+//! Each Kratos fault switch (K1–K7) is observable, and the benign `kratos-extra-fields` keeps
 //! every field the contract names.
 
 use serde_json::{Value, json};
@@ -151,5 +151,51 @@ async fn extra_fields_are_added_without_changing_named_ones() {
     assert_eq!(
         session["identity"]["metadata_public"]["openapp_user_id"],
         "capture-user-05"
+    );
+}
+
+#[tokio::test]
+async fn k7_flow_urls_name_a_foreign_origin_but_the_flow_still_works_at_home() {
+    let h = Harness::start("kratos-flow-urls-foreign-origin").await;
+    h.create_identity().await;
+    let mut jar = Jar::default();
+    let (_, _, flow) = init_browser(&h, &mut jar).await;
+    let action = flow["ui"]["action"].as_str().unwrap();
+    let port = h.public.trim_end_matches('/').rsplit(':').next().unwrap();
+    let foreign = format!(
+        "http://{}:{port}/self-service/login?flow=",
+        super::super::FOREIGN_HOST
+    );
+    assert!(action.starts_with(&foreign), "K7: {action}");
+    // The emulator itself still answers on its configured origin: only the URLs are wrong.
+    let body = json!({"csrf_token": flow_csrf(&flow), "identifier": EMAIL, "password": PASSWORD, "method": "password"});
+    let res = submit_json(&h, &mut jar, flow["id"].as_str().unwrap(), body).await;
+    assert_eq!(res.status(), 200);
+    jar.absorb(&res);
+    let logout: Value = jar
+        .apply(h.client.get(h.url("self-service/logout/browser")))
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let url = logout["logout_url"].as_str().unwrap();
+    assert!(
+        url.starts_with(&format!(
+            "http://{}:{port}/self-service/logout?",
+            super::super::FOREIGN_HOST
+        )),
+        "{url}"
+    );
+    // Conforming: the flow URL is on the public base URL.
+    let h = Harness::start("").await;
+    let (_, _, flow) = init_browser(&h, &mut Jar::default()).await;
+    assert!(
+        flow["ui"]["action"]
+            .as_str()
+            .unwrap()
+            .starts_with(&h.url("self-service/login?flow="))
     );
 }
