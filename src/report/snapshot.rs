@@ -123,10 +123,12 @@ pub fn render_snapshot(
     out
 }
 
-/// The CSRF cookie name this target's Kratos issued in the run (from Kratos's own answers).
+/// The CSRF cookie name this target's Kratos issued in the run (from Kratos's own answers):
+/// the first one a line sets, else the first one a line clears.
 fn kratos_csrf_name(result: &ScenarioResult, endpoints: &Endpoints) -> Option<String> {
     let public = origin_of(endpoints.kratos_public.as_str());
-    result
+    let now = unix_now();
+    let csrf: Vec<_> = result
         .steps
         .iter()
         .flat_map(|s| &s.exchanges)
@@ -134,8 +136,20 @@ fn kratos_csrf_name(result: &ScenarioResult, endpoints: &Endpoints) -> Option<St
         .filter_map(|ex| ex.response.as_ref().ok())
         .flat_map(|r| &r.set_cookies)
         .filter_map(|l| parse_set_cookie(l).ok())
-        .map(|c| c.name)
-        .find(|n| n.starts_with("csrf_token_"))
+        .filter(|c| c.name.starts_with("csrf_token_"))
+        .collect();
+    csrf.iter()
+        .find(|c| !c.is_clearing(now))
+        .or(csrf.first())
+        .map(|c| c.name.clone())
+}
+
+/// Seconds since the Unix epoch (0 if the clock is before it).
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 fn origin_of(url: &str) -> String {
@@ -242,10 +256,7 @@ fn render_exchange(
             let _ = writeln!(out, "    body: {}", body_view(&resp.body, expect, step, ph));
         }
     }
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
+    let now = unix_now();
     let mut lines: Vec<(String, bool, String)> = resp
         .set_cookies
         .iter()
@@ -479,6 +490,54 @@ mod tests {
                 "set-cookie line: ory_kratos_session; domain=host-only; path=/api; secure=as-expected; httponly=yes; samesite=as-configured; lifetime=persistent"
             ),
             "{setting}"
+        );
+    }
+
+    /// The CSRF name comes from a line of Kratos's that sets the cookie, not from a clearing
+    /// line for a stale one before it.
+    #[test]
+    fn the_csrf_name_comes_from_a_setting_line() {
+        use crate::run::result::{Outcome, StepResult};
+        let exchange = Exchange {
+            purpose: "login: init".into(),
+            method: "GET".into(),
+            url: "http://auth.openapp.test:4433/self-service/login/browser".into(),
+            request_headers: Vec::new(),
+            request_body: None,
+            response: Ok(crate::run::result::Response {
+                status: 200,
+                headers: Vec::new(),
+                set_cookies: vec![
+                    "csrf_token_stale=; Path=/old; Max-Age=0".into(),
+                    "csrf_token_2383528f=CsrfValue; Path=/; Domain=openapp.test; Max-Age=31536000; HttpOnly; SameSite=Lax".into(),
+                ],
+                rejected_cookies: Vec::new(),
+                body: Vec::new(),
+            }),
+            elapsed: std::time::Duration::ZERO,
+        };
+        let result = ScenarioResult {
+            id: "core/x".into(),
+            name: "x".into(),
+            rules: Vec::new(),
+            setup: Vec::new(),
+            steps: vec![StepResult {
+                index: 1,
+                label: "login".into(),
+                client: "default".into(),
+                exchanges: vec![exchange],
+                checks: Vec::new(),
+                error: None,
+                notes: Vec::new(),
+            }],
+            setup_error: None,
+            outcome: Outcome::Passed,
+            elapsed: std::time::Duration::ZERO,
+            resolve: Vec::new(),
+        };
+        assert_eq!(
+            kratos_csrf_name(&result, &endpoints()).as_deref(),
+            Some("csrf_token_2383528f")
         );
     }
 
