@@ -54,6 +54,10 @@ pub struct SwitchInfo {
     pub component: Component,
     /// What the server does differently.
     pub description: &'static str,
+    /// Switches of one group exclude each other (the server implements them as one choice,
+    /// e.g. one if/else chain): [`Switches::parse`] refuses two of one group, and
+    /// [`all_at_once`] gives each member its turn.
+    pub group: Option<&'static str>,
 }
 
 use Component::{Kratos, OpenApp};
@@ -61,12 +65,18 @@ use SwitchKind::{Benign, Fault, Fidelity};
 
 macro_rules! sw {
     ($name:literal, $kind:expr, [$($rule:literal),*], $comp:expr, $desc:literal) => {
-        SwitchInfo { name: $name, kind: $kind, rules: &[$($rule),*], component: $comp, description: $desc }
+        SwitchInfo { name: $name, kind: $kind, rules: &[$($rule),*], component: $comp, description: $desc, group: None }
+    };
+    ($name:literal, $kind:expr, [$($rule:literal),*], $comp:expr, $desc:literal, group = $group:expr) => {
+        SwitchInfo { name: $name, kind: $kind, rules: &[$($rule),*], component: $comp, description: $desc, group: Some($group) }
     };
 }
 
-/// Every switch: faults first, then load, benign and fidelity switches; faults added later
-/// (K7) follow at the end, so parallel additions merge simply.
+/// The group of the clearing-line styles (one if/else chain in the reference server).
+const CLEAR_STYLE: &str = "clear-style";
+
+/// Every switch: faults first, then load, benign and fidelity switches; switches added later
+/// follow at the end, so parallel additions merge simply.
 pub const SWITCHES: &[SwitchInfo] = &[
     sw!(
         "whoami-anonymous-401",
@@ -248,21 +258,24 @@ pub const SWITCHES: &[SwitchInfo] = &[
         Benign,
         [],
         OpenApp,
-        "clearing lines carry only Max-Age=0 (no Expires)"
+        "clearing lines carry only Max-Age=0 (no Expires)",
+        group = CLEAR_STYLE
     ),
     sw!(
         "clear-expires-only",
         Benign,
         [],
         OpenApp,
-        "clearing lines carry only an epoch Expires (no Max-Age)"
+        "clearing lines carry only an epoch Expires (no Max-Age)",
+        group = CLEAR_STYLE
     ),
     sw!(
         "clear-netscape-style",
         Benign,
         [],
         OpenApp,
-        "clearing lines use another attribute order, lower-case attribute names, a leading-dot Domain, the value `deleted` and a Netscape-style date"
+        "clearing lines use another attribute order, lower-case attribute names, a leading-dot Domain, the value `deleted` and a Netscape-style date",
+        group = CLEAR_STYLE
     ),
     sw!(
         "extra-set-cookie",
@@ -327,6 +340,27 @@ pub const SWITCHES: &[SwitchInfo] = &[
         Kratos,
         "every flow URL it hands out (ui.action, logout_url, a 410's redirect_to and api) names http://127.0.0.2:<public port> instead of serve.public.base_url, as a Kratos with a wrong SERVE_PUBLIC_BASE_URL does"
     ),
+    sw!(
+        "logout-extra-clearing-lines",
+        Benign,
+        [],
+        OpenApp,
+        "logout also expires openapp_pref, and ory_kratos_session and the request's csrf_token_* cookies at Path=/api and with Domain=<API host>: cookies the contract's lines do not touch"
+    ),
+    sw!(
+        "extra-headers",
+        Benign,
+        [],
+        OpenApp,
+        "every answer also carries X-Request-Id and a second `Cache-Control: no-store`; logout also `Clear-Site-Data: \"cookies\"`"
+    ),
+    sw!(
+        "extra-json-fields",
+        Benign,
+        [],
+        OpenApp,
+        "session and error objects carry fields the contract does not name (top level and nested), keys in reverse order"
+    ),
 ];
 
 /// Looks a switch up by name.
@@ -354,10 +388,71 @@ pub struct Switches {
     on: BTreeSet<&'static str>,
 }
 
-/// An unknown switch name.
+/// A switch list [`Switches::parse`] refuses.
 #[derive(Debug, thiserror::Error)]
-#[error("unknown fault or benign switch `{0}`\n(hint: `openapp-conformance faults` lists them)")]
-pub struct UnknownSwitch(pub String);
+pub enum SwitchError {
+    /// A name the registry does not know.
+    #[error(
+        "unknown fault or benign switch `{0}`\n(hint: `openapp-conformance faults` lists them)"
+    )]
+    Unknown(String),
+    /// Two switches of one group, which exclude each other.
+    #[error(
+        "switches `{first}` and `{second}` exclude each other (both belong to the group `{group}`); turn on one of them"
+    )]
+    Exclusive {
+        /// Their group.
+        group: &'static str,
+        /// The first one named.
+        first: &'static str,
+        /// The other.
+        second: &'static str,
+    },
+}
+
+/// The switches of `kind` turned on together, as lists for [`Switches::parse`]: every switch
+/// without a group, plus one member of each group. Each member of each group takes its turn
+/// (the other groups keep their first member), so every member runs in the mix once; with no
+/// group there is exactly one list.
+pub fn all_at_once(kind: SwitchKind) -> Vec<Vec<&'static str>> {
+    let of_kind: Vec<&SwitchInfo> = SWITCHES.iter().filter(|s| s.kind == kind).collect();
+    let mut groups: Vec<&'static str> = Vec::new();
+    for g in of_kind.iter().filter_map(|s| s.group) {
+        if !groups.contains(&g) {
+            groups.push(g);
+        }
+    }
+    let members = |g: &str| -> Vec<&'static str> {
+        of_kind
+            .iter()
+            .filter(|s| s.group == Some(g))
+            .map(|s| s.name)
+            .collect()
+    };
+    let base: Vec<&'static str> = of_kind
+        .iter()
+        .filter(|s| s.group.is_none())
+        .map(|s| s.name)
+        .collect();
+    let firsts: Vec<&'static str> = groups.iter().map(|g| members(g)[0]).collect();
+    let mut mixes = Vec::new();
+    for (i, g) in groups.iter().enumerate() {
+        for member in members(g) {
+            let mut mix = base.clone();
+            mix.extend(
+                firsts
+                    .iter()
+                    .enumerate()
+                    .map(|(j, first)| if j == i { member } else { first }),
+            );
+            mixes.push(mix);
+        }
+    }
+    if groups.is_empty() && !base.is_empty() {
+        mixes.push(base);
+    }
+    mixes
+}
 
 impl Switches {
     /// No switch on: the conforming stack.
@@ -365,11 +460,26 @@ impl Switches {
         Self::default()
     }
 
-    /// Parses a comma-separated list of switch names (empty means none).
-    pub fn parse(list: &str) -> Result<Self, UnknownSwitch> {
+    /// Parses a comma-separated list of switch names (empty means none). Two switches of one
+    /// group are refused: the server could honour only one of them.
+    pub fn parse(list: &str) -> Result<Self, SwitchError> {
         let mut on = BTreeSet::new();
+        let mut groups: Vec<(&'static str, &'static str)> = Vec::new();
         for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-            let info = find(name).ok_or_else(|| UnknownSwitch(name.to_string()))?;
+            let info = find(name).ok_or_else(|| SwitchError::Unknown(name.to_string()))?;
+            if let Some(group) = info.group {
+                match groups.iter().find(|(g, _)| *g == group) {
+                    Some((_, first)) if *first != info.name => {
+                        return Err(SwitchError::Exclusive {
+                            group,
+                            first,
+                            second: info.name,
+                        });
+                    }
+                    Some(_) => {}
+                    None => groups.push((group, info.name)),
+                }
+            }
             on.insert(info.name);
         }
         Ok(Self { on })
@@ -445,6 +555,71 @@ mod tests {
         assert!(s.on("logout-wrong-path") && s.on("json-layout") && !s.on("sign-out-missing"));
         assert!(Switches::parse("").unwrap().is_empty());
         assert!(Switches::parse("nope").is_err());
+    }
+
+    #[test]
+    fn switches_of_one_group_exclude_each_other() {
+        let err = Switches::parse("clear-max-age-only, json-layout, clear-netscape-style")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("`clear-max-age-only` and `clear-netscape-style` exclude each other"),
+            "{err}"
+        );
+        assert!(Switches::parse("clear-max-age-only,clear-max-age-only").is_ok());
+        assert!(Switches::parse("clear-max-age-only,logout-wrong-path").is_ok());
+        let unknown = Switches::parse("nope").unwrap_err().to_string();
+        assert!(unknown.starts_with("unknown fault or benign switch `nope`"));
+        // The clearing styles are one if/else chain in the reference server.
+        for name in [
+            "clear-max-age-only",
+            "clear-expires-only",
+            "clear-netscape-style",
+        ] {
+            assert_eq!(find(name).unwrap().group, Some(CLEAR_STYLE), "{name}");
+        }
+    }
+
+    /// Every benign switch is in a mix, every member of a group in exactly one, and every mix
+    /// parses (so no two switches of a group meet).
+    #[test]
+    fn all_at_once_gives_every_group_member_its_turn() {
+        let mixes = all_at_once(SwitchKind::Benign);
+        let benign: Vec<&SwitchInfo> = SWITCHES
+            .iter()
+            .filter(|s| s.kind == SwitchKind::Benign)
+            .collect();
+        let grouped = benign.iter().filter(|s| s.group.is_some()).count();
+        assert_eq!(mixes.len(), grouped.max(1));
+        for s in &benign {
+            let containing = mixes.iter().filter(|m| m.contains(&s.name)).count();
+            match s.group {
+                None => assert_eq!(containing, mixes.len(), "{}", s.name),
+                Some(_) => assert!(containing >= 1, "{}", s.name),
+            }
+        }
+        for mix in &mixes {
+            let parsed = Switches::parse(&mix.join(",")).unwrap();
+            assert_eq!(parsed.names().count(), mix.len(), "{mix:?}");
+            assert!(
+                mix.iter()
+                    .all(|n| find(n).unwrap().kind == SwitchKind::Benign)
+            );
+        }
+        let styles: Vec<&str> = mixes
+            .iter()
+            .flat_map(|m| m.iter().copied().filter(|n| n.starts_with("clear-")))
+            .collect();
+        assert_eq!(
+            styles,
+            [
+                "clear-max-age-only",
+                "clear-expires-only",
+                "clear-netscape-style"
+            ]
+        );
+        let kinds_without_groups = all_at_once(SwitchKind::Fidelity);
+        assert_eq!(kinds_without_groups.len(), 1);
     }
 
     #[test]

@@ -64,6 +64,32 @@ pub fn canonical(c: &SetCookie, ctx: &CanonContext, now_unix: i64) -> String {
     )
 }
 
+/// The cookies the contract names (a `*` suffix is a prefix pattern, see [`name_matches`]).
+pub const CONTRACT_COOKIES: &[&str] = &["ory_kratos_session", "csrf_token_*"];
+
+/// The `Path` of the contract's cookies.
+pub const CONTRACT_PATH: &str = "/";
+
+/// Whether `c` is a clearing line (expired at `now_unix`) that cannot delete a cookie of the
+/// contract as the contract places it: a cookie the contract does not name, or one of its
+/// names at another `Path` than `/` (an absent `Path` included: its default is the request's
+/// directory) or another `Domain` than host-only or `cookie_domain`. A browser holds no such
+/// cookie the contract's own lines would leave, so the line is harmless: no check fails on it
+/// and snapshots leave it out (the transcript still shows it). A line that *sets* a cookie is
+/// never extra.
+pub fn is_extra_clearing(c: &SetCookie, cookie_domain: Option<&str>, now_unix: i64) -> bool {
+    if c.lifetime(now_unix) != Lifetime::Expired {
+        return false;
+    }
+    let named = CONTRACT_COOKIES.iter().any(|p| name_matches(p, &c.name));
+    let at_path = c.path.as_deref() == Some(CONTRACT_PATH);
+    let in_domain = match &c.domain {
+        None => true,
+        Some(domain) => cookie_domain.is_some_and(|d| same_domain(d, domain)),
+    };
+    !(named && at_path && in_domain)
+}
+
 /// Compares a configured domain (which may be written with a leading dot or in any case)
 /// with a parsed one.
 fn same_domain(configured: &str, parsed: &str) -> bool {
@@ -249,6 +275,50 @@ mod tests {
         assert!(canonical(&c, &ctx, NOW).starts_with("[csrf-name];"));
         let c = parse_set_cookie("csrf_other=v; Max-Age=0").unwrap_or_else(|e| panic!("{e}"));
         assert!(canonical(&c, &ctx, NOW).starts_with("csrf_other;"));
+    }
+
+    /// Clearing lines outside the contract's Path and Domains are extra; setting lines and the
+    /// contract's own clearing lines (any spelling) are not.
+    #[test]
+    fn extra_clearing_lines() {
+        let extra = |line: &str, domain: Option<&str>| {
+            is_extra_clearing(
+                &parse_set_cookie(line).unwrap_or_else(|e| panic!("{e}")),
+                domain,
+                NOW,
+            )
+        };
+        let d = Some("openapp.test");
+        for line in [
+            "ory_kratos_session=; Path=/; Max-Age=0",
+            "ory_kratos_session=; Path=/; Domain=openapp.test; Max-Age=0",
+            "ory_kratos_session=deleted; path=/; domain=.OpenApp.Test; expires=Thu, 01-Jan-1970 00:00:00 GMT",
+            "csrf_token_ab=; Path=/; Domain=openapp.test; Expires=Thu, 01 Jan 1970 00:00:00 GMT",
+        ] {
+            assert!(!extra(line, d), "{line}");
+        }
+        for line in [
+            "openapp_pref=; Path=/; Max-Age=0",
+            "ory_kratos_session=; Path=/api; Max-Age=0",
+            "ory_kratos_session=; Max-Age=0",
+            "ory_kratos_session=; Path=/; Domain=api.openapp.test; Max-Age=0",
+            "csrf_token_ab=; Path=/api/v1; Domain=openapp.test; Max-Age=0",
+        ] {
+            assert!(extra(line, d), "{line}");
+        }
+        // Without a cookie domain every Domain= line is another domain.
+        assert!(extra(
+            "ory_kratos_session=; Path=/; Domain=openapp.test; Max-Age=0",
+            None
+        ));
+        // Setting lines are never extra, wherever they are.
+        for line in [
+            "ory_kratos_session=v; Path=/api; Max-Age=60",
+            "ory_kratos_session=v; Domain=other.test",
+            "openapp_pref=compact; Path=/",
+        ] {
+            assert!(!extra(line, d), "{line}");
+        }
     }
 
     #[test]

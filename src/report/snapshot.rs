@@ -1,7 +1,8 @@
 //! The contract-level view of a scenario run that insta snapshots hold: per exchange the
 //! client, method and path (host as `[api]`, `[kratos-public]`, `[kratos-admin]`), the status,
 //! the body class (or JSON reduced to the fields the contract and the step's expectations
-//! name) and the canonical `Set-Cookie` lines of the contract's cookies. Everything a
+//! name) and the canonical `Set-Cookie` lines of the contract's cookies (extra clearing
+//! lines left out, see [`is_extra_clearing`]). Everything a
 //! deployment decides becomes a numbered placeholder (`[uuid:1]`, `[time:2]`, `[token:3]`,
 //! `[text]`), so every conforming server yields the same text.
 
@@ -10,7 +11,9 @@ use std::fmt::Write;
 
 use serde_json::Value;
 
-use crate::cookie::{CanonContext, canonical, name_matches, parse_set_cookie};
+use crate::cookie::{
+    CONTRACT_COOKIES, CanonContext, canonical, is_extra_clearing, name_matches, parse_set_cookie,
+};
 use crate::plan::model::{CaptureSource, Expectations, Scenario, StatusExpect, Step};
 use crate::run::result::{Exchange, ScenarioResult};
 use crate::settings::Endpoints;
@@ -40,8 +43,6 @@ const TOKEN_KEYS: &[&str] = &[
     "token",
     "ory_session_token",
 ];
-/// The cookies the contract names.
-const CONTRACT_COOKIES: &[&str] = &["ory_kratos_session", "csrf_token_*"];
 
 /// Numbers volatile values by kind and first appearance.
 #[derive(Default)]
@@ -122,10 +123,12 @@ pub fn render_snapshot(
     out
 }
 
-/// The CSRF cookie name this target's Kratos issued in the run (from Kratos's own answers).
+/// The CSRF cookie name this target's Kratos issued in the run (from Kratos's own answers):
+/// the first one a line sets, else the first one a line clears.
 fn kratos_csrf_name(result: &ScenarioResult, endpoints: &Endpoints) -> Option<String> {
     let public = origin_of(endpoints.kratos_public.as_str());
-    result
+    let now = unix_now();
+    let csrf: Vec<_> = result
         .steps
         .iter()
         .flat_map(|s| &s.exchanges)
@@ -133,8 +136,20 @@ fn kratos_csrf_name(result: &ScenarioResult, endpoints: &Endpoints) -> Option<St
         .filter_map(|ex| ex.response.as_ref().ok())
         .flat_map(|r| &r.set_cookies)
         .filter_map(|l| parse_set_cookie(l).ok())
-        .map(|c| c.name)
-        .find(|n| n.starts_with("csrf_token_"))
+        .filter(|c| c.name.starts_with("csrf_token_"))
+        .collect();
+    csrf.iter()
+        .find(|c| !c.is_clearing(now))
+        .or(csrf.first())
+        .map(|c| c.name.clone())
+}
+
+/// Seconds since the Unix epoch (0 if the clock is before it).
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 fn origin_of(url: &str) -> String {
@@ -245,15 +260,13 @@ fn render_exchange(
             );
         }
     }
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
+    let now = unix_now();
     let mut lines: Vec<(String, bool, String)> = resp
         .set_cookies
         .iter()
         .filter_map(|l| parse_set_cookie(l).ok())
         .filter(|c| CONTRACT_COOKIES.iter().any(|p| name_matches(p, &c.name)))
+        .filter(|c| !is_extra_clearing(c, endpoints.cookie_domain.as_deref(), now))
         .map(|c| {
             let text = canonical(&c, ctx, now);
             let name = text.split(';').next().unwrap_or("").to_string();
@@ -417,6 +430,134 @@ mod tests {
                 &mut ph
             ),
             r#"{"message": [text]}"#
+        );
+    }
+
+    fn endpoints() -> Endpoints {
+        let url = |s: &str| url::Url::parse(s).unwrap();
+        Endpoints {
+            origin: url("http://api.openapp.test:8080"),
+            api_prefix: "/api/v1".into(),
+            kratos_public: url("http://auth.openapp.test:4433"),
+            kratos_admin: None,
+            cookie_domain: Some("openapp.test".into()),
+            same_site: "Lax".into(),
+            resolve: Vec::new(),
+        }
+    }
+
+    /// The view of one logout exchange answered with these `Set-Cookie` lines.
+    fn logout_view(set_cookies: &[&str]) -> String {
+        let endpoints = endpoints();
+        let ex = Exchange {
+            purpose: "POST /auth/logout".into(),
+            method: "POST".into(),
+            url: "http://api.openapp.test:8080/api/v1/auth/logout".into(),
+            request_headers: Vec::new(),
+            request_body: None,
+            response: Ok(crate::run::result::Response {
+                status: 204,
+                headers: Vec::new(),
+                set_cookies: set_cookies.iter().map(|l| (*l).to_string()).collect(),
+                rejected_cookies: Vec::new(),
+                body: Vec::new(),
+            }),
+            elapsed: std::time::Duration::ZERO,
+        };
+        let ctx = CanonContext {
+            cookie_domain: endpoints.cookie_domain.clone(),
+            secure_expected: false,
+            same_site: "Lax".into(),
+            csrf_name: None,
+        };
+        let mut out = String::new();
+        let mut ph = Placeholders::default();
+        render_exchange(&mut out, &ex, None, None, &endpoints, &ctx, &mut ph);
+        out
+    }
+
+    const CONTRACT_CLEARING: [&str; 2] = [
+        "ory_kratos_session=; Path=/; Max-Age=0; HttpOnly",
+        "ory_kratos_session=; Path=/; Domain=openapp.test; Max-Age=0; HttpOnly",
+    ];
+
+    /// Extra clearing lines (a cookie the contract does not name, the contract's names at
+    /// another Path or Domain) leave the view as it is; lines that set a contract cookie
+    /// anywhere stay visible.
+    #[test]
+    fn extra_clearing_lines_are_left_out_and_setting_lines_are_not() {
+        let plain = logout_view(&CONTRACT_CLEARING);
+        assert_eq!(
+            plain,
+            "  POST [api]/auth/logout\n    status: 204\n    body: empty\n    set-cookie line: ory_kratos_session; domain=host-only; path=/; lifetime=expired\n    set-cookie line: ory_kratos_session; domain=[cookie-domain]; path=/; lifetime=expired\n"
+        );
+        let extra = [
+            "openapp_pref=; Path=/; Max-Age=0",
+            "ory_kratos_session=; Path=/api; Max-Age=0; HttpOnly",
+            "ory_kratos_session=; Path=/; Domain=api.openapp.test; Max-Age=0",
+            "ory_kratos_session=deleted; Expires=Thu, 01 Jan 1970 00:00:00 GMT",
+            "csrf_token_ab=; Path=/api; Domain=openapp.test; Max-Age=0",
+        ];
+        let with_extra: Vec<&str> = extra.iter().chain(&CONTRACT_CLEARING).copied().collect();
+        assert_eq!(logout_view(&with_extra), plain);
+        let setting = logout_view(&[
+            CONTRACT_CLEARING[0],
+            CONTRACT_CLEARING[1],
+            "ory_kratos_session=v; Path=/api; Max-Age=60; HttpOnly; SameSite=Lax",
+        ]);
+        assert!(
+            setting.contains(
+                "set-cookie line: ory_kratos_session; domain=host-only; path=/api; secure=as-expected; httponly=yes; samesite=as-configured; lifetime=persistent"
+            ),
+            "{setting}"
+        );
+    }
+
+    /// The CSRF name comes from a line of Kratos's that sets the cookie, not from a clearing
+    /// line for a stale one before it.
+    #[test]
+    fn the_csrf_name_comes_from_a_setting_line() {
+        use crate::run::result::{Outcome, StepResult};
+        let exchange = Exchange {
+            purpose: "login: init".into(),
+            method: "GET".into(),
+            url: "http://auth.openapp.test:4433/self-service/login/browser".into(),
+            request_headers: Vec::new(),
+            request_body: None,
+            response: Ok(crate::run::result::Response {
+                status: 200,
+                headers: Vec::new(),
+                set_cookies: vec![
+                    "csrf_token_stale=; Path=/old; Max-Age=0".into(),
+                    "csrf_token_2383528f=CsrfValue; Path=/; Domain=openapp.test; Max-Age=31536000; HttpOnly; SameSite=Lax".into(),
+                ],
+                rejected_cookies: Vec::new(),
+                body: Vec::new(),
+            }),
+            elapsed: std::time::Duration::ZERO,
+        };
+        let result = ScenarioResult {
+            id: "core/x".into(),
+            name: "x".into(),
+            rules: Vec::new(),
+            setup: Vec::new(),
+            steps: vec![StepResult {
+                index: 1,
+                label: "login".into(),
+                client: "default".into(),
+                exchanges: vec![exchange],
+                checks: Vec::new(),
+                error: None,
+                notes: Vec::new(),
+            }],
+            setup_error: None,
+            outcome: Outcome::Passed,
+            elapsed: std::time::Duration::ZERO,
+            resolve: Vec::new(),
+        };
+        assert_eq!(
+            kratos_csrf_name(&result, &endpoints()).as_deref(),
+            Some("csrf_token_2383528f")
         );
     }
 

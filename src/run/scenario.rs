@@ -12,6 +12,7 @@ use super::client::{BrowserClient, ClientFactory};
 use super::kratos;
 use super::request::{build, random_token};
 use super::result::{CheckResult, Exchange, Outcome, ScenarioResult, StepResult};
+use crate::cookie::parse_set_cookie;
 use crate::plan::model::{Action, Capture, CaptureSource, FlowKind, Scenario, Step};
 use crate::plan::template;
 use crate::redact::Secrets;
@@ -241,6 +242,7 @@ impl ScenarioRun<'_> {
             earlier_json,
             now: now_unix(),
         };
+        let now = input.now;
         let mut checks = check_step(&step.expect, &input);
         annotate_server_errors(&mut checks, response.status);
         out.checks = checks;
@@ -252,7 +254,7 @@ impl ScenarioRun<'_> {
                 .any(|c| matches!(c.source, CaptureSource::Json(_) | CaptureSource::UiNode(_)));
         let json = if needs_json { response.json() } else { None };
         for (var, capture) in &step.capture {
-            match capture_value(capture, response, json.as_ref()) {
+            match capture_value(capture, response, json.as_ref(), now) {
                 Ok((value, secret)) => {
                     if secret {
                         self.secrets.add("captured", &value);
@@ -348,11 +350,14 @@ fn annotate_server_errors(checks: &mut [CheckResult], status: u16) {
     }
 }
 
-/// Takes a captured value; gives it and whether it is a secret.
+/// Takes a captured value; gives it and whether it is a secret. A cookie is taken from the
+/// first line that sets it (a response may also expire the same name at another Path or
+/// Domain), else from the first line of that name.
 fn capture_value(
     c: &Capture,
     resp: &super::result::Response,
     json: Option<&Value>,
+    now: i64,
 ) -> Result<(String, bool), String> {
     let as_text = |v: &Value| match v {
         Value::String(s) => s.clone(),
@@ -372,12 +377,20 @@ fn capture_value(
             Ok((v.to_string(), c.secret))
         }
         CaptureSource::Cookie(name) => {
-            let v = resp
+            let lines: Vec<(&str, bool)> = resp
                 .set_cookies
                 .iter()
-                .filter_map(|l| l.split(';').next()?.split_once('='))
-                .find(|(n, _)| n.trim() == name)
-                .map(|(_, v)| v.trim().to_string())
+                .filter_map(|l| {
+                    let (n, v) = l.split(';').next()?.split_once('=')?;
+                    let clearing = parse_set_cookie(l).is_ok_and(|c| c.is_clearing(now));
+                    (n.trim() == name).then_some((v.trim(), clearing))
+                })
+                .collect();
+            let v = lines
+                .iter()
+                .find(|(_, clearing)| !clearing)
+                .or(lines.first())
+                .map(|(v, _)| (*v).to_string())
                 .ok_or_else(|| format!("no Set-Cookie line for `{name}`"))?;
             Ok((v, c.secret))
         }
@@ -387,5 +400,51 @@ fn capture_value(
                 .ok_or_else(|| format!("no ui.nodes input named `{node}`"))?;
             Ok((as_text(v), c.secret))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::run::result::Response;
+
+    fn response(set_cookies: &[&str]) -> Response {
+        Response {
+            status: 200,
+            headers: Vec::new(),
+            set_cookies: set_cookies.iter().map(|l| (*l).to_string()).collect(),
+            rejected_cookies: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
+    /// A response that also expires the cookie elsewhere (an extra clearing line, before or
+    /// after) gives the value the setting line sets.
+    #[test]
+    fn a_cookie_capture_takes_the_value_a_line_sets() {
+        let capture = Capture {
+            source: CaptureSource::Cookie("ory_kratos_session".into()),
+            secret: true,
+        };
+        let set = "ory_kratos_session=SessionValue01; Path=/; Max-Age=60";
+        let clear = "ory_kratos_session=; Path=/api; Max-Age=0";
+        for lines in [[clear, set], [set, clear]] {
+            let (value, secret) = capture_value(&capture, &response(&lines), None, 0).unwrap();
+            assert_eq!(
+                (value.as_str(), secret),
+                ("SessionValue01", true),
+                "{lines:?}"
+            );
+        }
+        // Only a clearing line: its value, as before.
+        let (value, _) = capture_value(
+            &capture,
+            &response(&["ory_kratos_session=deleted; Max-Age=0"]),
+            None,
+            0,
+        )
+        .unwrap();
+        assert_eq!(value, "deleted");
+        assert!(capture_value(&capture, &response(&[]), None, 0).is_err());
     }
 }

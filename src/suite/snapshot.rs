@@ -63,12 +63,27 @@ fn stored(path: &Path) -> Option<String> {
     snap.contents().as_text().map(|t| t.to_string())
 }
 
+/// A unified diff of the stored snapshot and this run's view. insta gives the stored text
+/// back without the view's trailing newline, so both end in exactly one newline first:
+/// otherwise every diff would also show its last line as changed, with a
+/// `\ No newline at end of file` marker.
 fn diff(old: &str, new: &str) -> String {
-    similar::TextDiff::from_lines(old, new)
+    let (old, new) = (with_final_newline(old), with_final_newline(new));
+    similar::TextDiff::from_lines(&old, &new)
         .unified_diff()
         .context_radius(3)
         .header("stored snapshot", "this run")
         .to_string()
+}
+
+/// `text` ending in exactly one newline (an empty text stays empty).
+fn with_final_newline(text: &str) -> String {
+    let body = text.trim_end_matches(['\n', '\r']);
+    if body.is_empty() {
+        String::new()
+    } else {
+        format!("{body}\n")
+    }
 }
 
 /// Checks (or updates) the snapshot of one scenario; `Err` holds the readable failure.
@@ -116,4 +131,53 @@ pub fn check(config: &SnapshotConfig, id: &str, content: &str) -> Result<(), Str
         "(hint: review with `cargo insta review`, or accept with `openapp-conformance run --update-snapshots`)"
     };
     Err(format!("{body}\n{hint}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The changed lines of a unified diff (`-`/`+` lines, headers and markers excluded).
+    fn changes(diff: &str) -> Vec<&str> {
+        diff.lines()
+            .filter(|l| {
+                (l.starts_with('-') && !l.starts_with("---"))
+                    || (l.starts_with('+') && !l.starts_with("+++"))
+            })
+            .collect()
+    }
+
+    /// A stored snapshot as insta reads it back (without the trailing newline of the view)
+    /// against a view that differs in one line: the diff shows that line only, and no
+    /// `\ No newline at end of file` marker.
+    #[test]
+    fn a_one_line_change_diffs_only_that_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("one.snap");
+        let view = "step 1: [default] POST /auth/logout\n  POST [api]/auth/logout\n    status: 204\n    body: empty\n";
+        std::fs::write(
+            &path,
+            format!("---\nsource: src/suite/snapshot.rs\ndescription: test\n---\n{view}"),
+        )
+        .unwrap();
+        let old = stored(&path).unwrap();
+        assert!(diff(&old, view).is_empty(), "{}", diff(&old, view));
+        let new = view.replace("204", "200");
+        let shown = diff(&old, &new);
+        assert!(!shown.contains("No newline"), "{shown}");
+        assert_eq!(
+            changes(&shown),
+            ["-    status: 204", "+    status: 200"],
+            "{shown}"
+        );
+        // The last line changed: still one line each way.
+        let new = view.replace("empty", "null");
+        let shown = diff(&old, &new);
+        assert!(!shown.contains("No newline"), "{shown}");
+        assert_eq!(
+            changes(&shown),
+            ["-    body: empty", "+    body: null"],
+            "{shown}"
+        );
+    }
 }

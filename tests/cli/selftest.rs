@@ -9,7 +9,7 @@ use openapp_conformance::report::snapshot::render_snapshot;
 use openapp_conformance::run::result::{Outcome, ScenarioResult};
 use openapp_conformance::run::scenario::run_all;
 use openapp_conformance::settings::runtime;
-use openapp_conformance::switches::{SWITCHES, SwitchKind, Switches};
+use openapp_conformance::switches::{SWITCHES, SwitchKind, Switches, all_at_once};
 use openapp_conformance::targets::{TargetOptions, resolve_target};
 
 /// Runs the whole default suite against the embedded stack with these switches; gives each
@@ -87,28 +87,23 @@ fn conforming_stack_passes_every_scenario() {
     assert!(drift.is_empty(), "snapshots differ:\n{}", drift.join("\n"));
 }
 
-/// Runs the suite once per switch of `kind`; every run must pass.
-fn every_switch_of_kind_passes(kind: SwitchKind) {
+/// Runs the suite once per switch list; every run must pass with unchanged snapshots.
+fn every_list_passes(kind: SwitchKind, lists: impl IntoIterator<Item = String>) {
     let mut problems = Vec::new();
-    for s in SWITCHES.iter().filter(|s| s.kind == kind) {
-        let results = suite(s.name);
+    for list in lists {
+        let results = suite(&list);
         let bad: Vec<&str> = failed(&results).iter().map(|r| r.id.as_str()).collect();
         let drift = drifts(&results);
         println!(
-            "{kind} {}: {} failing, {} snapshots differ",
-            s.name,
+            "{kind} {list}: {} failing, {} snapshots differ",
             bad.len(),
             drift.len()
         );
         if !bad.is_empty() {
-            problems.push(format!("{} fails {:?}", s.name, bad));
+            problems.push(format!("{list} fails {bad:?}"));
         }
         if !drift.is_empty() {
-            problems.push(format!(
-                "{} changes snapshots:\n{}",
-                s.name,
-                drift.join("\n")
-            ));
+            problems.push(format!("{list} changes snapshots:\n{}", drift.join("\n")));
         }
     }
     assert!(
@@ -118,9 +113,35 @@ fn every_switch_of_kind_passes(kind: SwitchKind) {
     );
 }
 
+/// Runs the suite once per switch of `kind`; every run must pass.
+fn every_switch_of_kind_passes(kind: SwitchKind) {
+    let names = SWITCHES
+        .iter()
+        .filter(|s| s.kind == kind)
+        .map(|s| s.name.to_string());
+    every_list_passes(kind, names);
+}
+
 #[test]
 fn every_benign_switch_passes() {
     every_switch_of_kind_passes(SwitchKind::Benign);
+}
+
+/// All benign switches at once: a conforming server may differ in many ways together. The
+/// mixes come from the registry ([`all_at_once`]): switches of one group (the clearing styles)
+/// exclude each other, so each joins all the others in turn.
+#[test]
+fn all_benign_switches_at_once_pass() {
+    let mixes = all_at_once(SwitchKind::Benign);
+    let benign = SWITCHES
+        .iter()
+        .filter(|s| s.kind == SwitchKind::Benign)
+        .count();
+    assert!(
+        mixes.len() >= 3 && mixes.iter().all(|m| m.len() + 2 >= benign),
+        "{mixes:?}"
+    );
+    every_list_passes(SwitchKind::Benign, mixes.iter().map(|m| m.join(",")));
 }
 
 /// Fidelity switches are for the Kratos golden replay (`tests/kratos_golden/`), which must

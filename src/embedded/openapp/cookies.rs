@@ -12,6 +12,10 @@ pub(crate) const SESSION_COOKIE: &str = "ory_kratos_session";
 const CSRF_PREFIX: &str = "csrf_token_";
 /// Benign `extra-set-cookie`: the unrelated cookie every answer also sets.
 pub(crate) const PREF_COOKIE_LINE: &str = "openapp_pref=compact; Path=/";
+/// The name of that cookie (benign `logout-extra-clearing-lines` expires it too).
+const PREF_COOKIE: &str = "openapp_pref";
+/// Benign `logout-extra-clearing-lines`: the other `Path` its extra lines use.
+const EXTRA_PATH: &str = "/api";
 
 const EPOCH_EXPIRES: &str = "Thu, 01 Jan 1970 00:00:00 GMT";
 /// The original Netscape cookie date form `Wdy, DD-Mon-YYYY HH:MM:SS GMT`. (The longer
@@ -65,6 +69,11 @@ pub(crate) struct ClearingPolicy {
     domain: Option<String>,
     /// Fault `logout-no-domain-variant` turns this off for the session cookie.
     session_domain_variant: bool,
+    /// Benign `logout-extra-clearing-lines`: also expire cookies the contract's lines do not
+    /// touch (see [`ClearingPolicy::extra_lines`]).
+    extra_lines: bool,
+    /// The API's host name, for the extra lines' other `Domain` (set by [`Self::with_api_host`]).
+    api_host: Option<String>,
 }
 
 impl ClearingPolicy {
@@ -93,13 +102,26 @@ impl ClearingPolicy {
             path,
             domain,
             session_domain_variant: !switches.on("logout-no-domain-variant"),
+            extra_lines: switches.on("logout-extra-clearing-lines"),
+            api_host: None,
         }
+    }
+
+    /// The same policy, knowing the API's host name (the extra lines' other `Domain`).
+    pub(crate) fn with_api_host(mut self, host: Option<&str>) -> Self {
+        self.api_host = host
+            .map(|h| h.trim_start_matches('.').to_ascii_lowercase())
+            .filter(|h| !h.is_empty() && Some(h) != self.domain.as_ref());
+        self
     }
 
     /// The `Set-Cookie` values of a logout: the session cookie, then each CSRF cookie, each
     /// host-only and (with a cookie domain) with `Domain=`.
     pub(crate) fn lines(&self, csrf_names: &[String]) -> Vec<String> {
         let mut lines = Vec::with_capacity(2 * (1 + csrf_names.len()));
+        if self.extra_lines {
+            lines.extend(self.extra_lines(csrf_names));
+        }
         lines.push(self.line(SESSION_COOKIE, None));
         if self.session_domain_variant
             && let Some(domain) = &self.domain
@@ -115,8 +137,30 @@ impl ClearingPolicy {
         lines
     }
 
+    /// Benign `logout-extra-clearing-lines`, sent before the contract's lines: expire
+    /// `openapp_pref` (a cookie the contract does not name), and `ory_kratos_session` and
+    /// every request CSRF cookie at `Path=/api` and (for the session) with `Domain=<API
+    /// host>`. A browser holds none of these, so they delete nothing the contract's lines do
+    /// not; they are written in the configured clearing style.
+    fn extra_lines(&self, csrf_names: &[String]) -> Vec<String> {
+        let mut lines = vec![
+            self.line_at(PREF_COOKIE, "/", None),
+            self.line_at(SESSION_COOKIE, EXTRA_PATH, None),
+        ];
+        if let Some(host) = &self.api_host {
+            lines.push(self.line_at(SESSION_COOKIE, "/", Some(host)));
+        }
+        for name in csrf_names {
+            lines.push(self.line_at(name, EXTRA_PATH, None));
+        }
+        lines
+    }
+
     fn line(&self, name: &str, domain: Option<&str>) -> String {
-        let path = &self.path;
+        self.line_at(name, &self.path, domain)
+    }
+
+    fn line_at(&self, name: &str, path: &str, domain: Option<&str>) -> String {
         if self.style == ClearStyle::Netscape {
             let domain = domain.map(|d| format!("; domain=.{d}")).unwrap_or_default();
             return format!(
@@ -209,6 +253,38 @@ mod tests {
     }
 
     #[test]
+    fn extra_lines_come_first_in_the_configured_style() {
+        let csrf = ["csrf_token_ab".to_string()];
+        let plain = policy("", Some("openapp.test"))
+            .with_api_host(Some("api.openapp.test"))
+            .lines(&csrf);
+        let lines = policy("logout-extra-clearing-lines", Some("openapp.test"))
+            .with_api_host(Some("API.openapp.test"))
+            .lines(&csrf);
+        assert_eq!(lines[4..], plain[..]);
+        assert_eq!(
+            lines[..4],
+            [
+                "openapp_pref=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; HttpOnly; SameSite=Lax",
+                "ory_kratos_session=; Path=/api; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; HttpOnly; SameSite=Lax",
+                "ory_kratos_session=; Path=/; Domain=api.openapp.test; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; HttpOnly; SameSite=Lax",
+                "csrf_token_ab=; Path=/api; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; HttpOnly; SameSite=Lax",
+            ]
+        );
+        // An API host equal to the cookie domain adds no line at the contract's own Domain.
+        let same = policy("logout-extra-clearing-lines", Some("openapp.test"))
+            .with_api_host(Some("openapp.test"))
+            .lines(&[]);
+        assert_eq!(same.len(), 4, "{same:?}");
+        let max_age = policy("logout-extra-clearing-lines,clear-max-age-only", None).lines(&[]);
+        assert!(
+            max_age
+                .iter()
+                .all(|l| l.contains("Max-Age=0") && !l.contains("Expires"))
+        );
+    }
+
+    #[test]
     fn netscape_lines_expire_in_a_cookie_parser() {
         let line = &policy("clear-netscape-style", Some("openapp.test")).lines(&[])[1];
         let parsed = cookie_store::RawCookie::parse(line.as_str()).unwrap();
@@ -227,6 +303,8 @@ mod tests {
             ("clear-max-age-only", true),
             ("clear-expires-only", true),
             ("clear-netscape-style", true),
+            ("logout-extra-clearing-lines", true),
+            ("logout-extra-clearing-lines,clear-netscape-style", true),
             ("logout-wrong-path", false),
         ] {
             let mut jar = cookie_store::CookieStore::new();
@@ -244,7 +322,9 @@ mod tests {
                 &kratos,
             );
             set(&mut jar, "csrf_token_ab=h; Path=/; HttpOnly", &api);
-            for line in policy(switches, Some("openapp.test")).lines(&csrf) {
+            let policy =
+                policy(switches, Some("openapp.test")).with_api_host(Some("api.openapp.test"));
+            for line in policy.lines(&csrf) {
                 // A clearing line for a cookie the jar does not hold may be refused; that is fine.
                 let _ = jar.parse(&line, &api);
             }

@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use super::cookies::csrf_cookie_names;
 use super::error::ApiError;
 use super::gateway::{GatewayContext, KeyChannel, X_USER};
+use super::layout::CLEAR_SITE_DATA;
 use super::layout::json_answer;
 use super::memory::CachedRoute;
 use super::server::OpenAppServer;
@@ -185,6 +186,11 @@ pub(crate) async fn logout(
         if let Ok(value) = HeaderValue::from_str(&line) {
             response.headers_mut().append(SET_COOKIE, value);
         }
+    }
+    if switches.on("extra-headers") {
+        response
+            .headers_mut()
+            .insert(CLEAR_SITE_DATA, HeaderValue::from_static("\"cookies\""));
     }
     response
 }

@@ -63,7 +63,8 @@ impl OpenAppServer {
     /// A server for `config` with `switches` turned on.
     pub fn new(config: OpenAppConfig, switches: Switches) -> Arc<Self> {
         let prefix = normalize_prefix(&config.api_prefix);
-        let clearing = ClearingPolicy::new(config.cookie_domain.as_deref(), &prefix, &switches);
+        let clearing = ClearingPolicy::new(config.cookie_domain.as_deref(), &prefix, &switches)
+            .with_api_host(config.origin.host_str());
         Arc::new(Self {
             keys: ApiKeys::new(&config.api_keys),
             kratos: KratosClient::new(config.kratos_public_url, config.kratos_admin_url),

@@ -3,7 +3,9 @@
 //! lengths, never values.
 
 use super::input::Checks;
-use crate::cookie::{Lifetime, SetCookie, name_matches, parse_set_cookie};
+use crate::cookie::{
+    CONTRACT_PATH, Lifetime, SetCookie, is_extra_clearing, name_matches, parse_set_cookie,
+};
 use crate::plan::model::{CookieCheck, Expectations};
 use crate::run::result::Exchange;
 
@@ -166,10 +168,37 @@ fn attribute_check(c: &mut Checks<'_>, check: &CookieCheck, lines: &[SetCookie])
         return;
     }
     let candidates: Vec<&SetCookie> = if check.lifetime.as_deref() == Some("expired") {
-        lines
+        // Every line of the name, except extra clearing lines: those at another Path or
+        // Domain than the contract's cookie delete nothing it needs deleted, and are harmless.
+        let domain = input.endpoints.cookie_domain.as_deref();
+        let checked: Vec<&SetCookie> = lines
             .iter()
-            .filter(|l| name_matches(name, &l.name))
-            .collect()
+            .filter(|l| name_matches(name, &l.name) && !is_extra_clearing(l, domain, input.now))
+            .collect();
+        if checked.is_empty() {
+            let place = match domain {
+                Some(d) => format!("Path={CONTRACT_PATH}, host-only or Domain={d}"),
+                None => format!("Path={CONTRACT_PATH}, host-only"),
+            };
+            let had: Vec<String> = lines
+                .iter()
+                .filter(|l| name_matches(name, &l.name))
+                .map(|l| format!("`{}`", l.redacted()))
+                .collect();
+            let had = if had.is_empty() {
+                "none of that name".to_string()
+            } else {
+                had.join(", ")
+            };
+            c.push(
+                format!("cookie {name} attributes"),
+                Some(format!(
+                    "no Set-Cookie line clears {name} at {place}; the response had {had}"
+                )),
+            );
+            return;
+        }
+        checked
     } else {
         setting
     };

@@ -1,7 +1,9 @@
 //! Every OpenApp switch of the registry, each on its own stack, changes exactly the
-//! behaviour its description names. A switch without a check here fails the test.
+//! behaviour its description names; every benign one still does when all benign switches are
+//! on at once. A switch without a check here fails the test.
 
-use crate::switches::{Component, SWITCHES};
+use crate::cookie::{is_extra_clearing, parse_set_cookie};
+use crate::switches::{Component, SWITCHES, SwitchKind, all_at_once, find};
 
 use super::*;
 
@@ -16,6 +18,49 @@ async fn every_openapp_switch_changes_what_it_describes() {
         check(name, &stack).await;
     }
 }
+
+/// All benign switches at once (each clearing style in turn, see [`all_at_once`]): each
+/// OpenApp one, on a fresh stack of the whole mix, still does what its check says.
+#[tokio::test]
+async fn every_benign_switch_works_in_the_mix_of_all() {
+    let mixes = all_at_once(SwitchKind::Benign);
+    assert!(mixes.len() >= 3, "{mixes:?}");
+    for mix in mixes {
+        let list = mix.join(",");
+        let openapp = mix
+            .iter()
+            .filter(|n| find(n).is_some_and(|s| s.component == Component::OpenApp));
+        for name in openapp {
+            let stack = Stack::start(&list).await;
+            check(name, &stack).await;
+        }
+    }
+}
+
+/// The lines of a logout that clear the contract's cookies where the contract has them
+/// (Path=/, host-only or Domain=openapp.test): neither extra clearing lines nor other cookies.
+fn contract_clearing(lines: &[String]) -> Vec<&String> {
+    lines
+        .iter()
+        .filter(|l| {
+            parse_set_cookie(l).is_ok_and(|c| {
+                (c.name == SESSION || c.name.starts_with("csrf_token_"))
+                    && c.is_clearing(0)
+                    && !is_extra_clearing(&c, Some("openapp.test"), 0)
+            })
+        })
+        .collect()
+}
+
+/// Every clearing line (`Max-Age` ≤ 0 or a past `Expires`), extra ones included.
+fn clearing(lines: &[String]) -> Vec<&String> {
+    lines
+        .iter()
+        .filter(|l| parse_set_cookie(l).is_ok_and(|c| c.is_clearing(0)))
+        .collect()
+}
+
+const SESSION: &str = "ory_kratos_session";
 
 /// `POST /auth/logout` from a jar holding both CSRF cookies and `session` (if any).
 async fn logout(stack: &Stack, session: Option<&str>) -> Answer {
@@ -205,9 +250,9 @@ async fn check(name: &str, stack: &Stack) {
         }
         "clear-max-age-only" => {
             let lines = logout(stack, Some(ALICE)).await.set_cookies();
-            assert_eq!(lines.len(), 6);
+            assert_eq!(contract_clearing(&lines).len(), 6, "{lines:?}");
             assert!(
-                lines
+                clearing(&lines)
                     .iter()
                     .all(|l| l.contains("Max-Age=0") && !l.contains("Expires")),
                 "{lines:?}"
@@ -215,9 +260,9 @@ async fn check(name: &str, stack: &Stack) {
         }
         "clear-expires-only" => {
             let lines = logout(stack, Some(ALICE)).await.set_cookies();
-            assert_eq!(lines.len(), 6);
+            assert_eq!(contract_clearing(&lines).len(), 6, "{lines:?}");
             assert!(
-                lines
+                clearing(&lines)
                     .iter()
                     .all(|l| l.contains("Expires=") && !l.contains("Max-Age")),
                 "{lines:?}"
@@ -225,9 +270,18 @@ async fn check(name: &str, stack: &Stack) {
         }
         "clear-netscape-style" => {
             let lines = logout(stack, None).await.set_cookies();
+            let domain_line = "ory_kratos_session=deleted; samesite=lax; httponly; expires=Thu, 01-Jan-1970 00:00:00 GMT; domain=.openapp.test; path=/".to_string();
             assert_eq!(
-                lines[1],
-                "ory_kratos_session=deleted; samesite=lax; httponly; expires=Thu, 01-Jan-1970 00:00:00 GMT; domain=.openapp.test; path=/"
+                contract_clearing(&lines)[..2],
+                [&"ory_kratos_session=deleted; samesite=lax; httponly; expires=Thu, 01-Jan-1970 00:00:00 GMT; path=/".to_string(), &domain_line],
+                "{lines:?}"
+            );
+            assert!(
+                clearing(&lines)
+                    .iter()
+                    .all(|l| l
+                        .contains("=deleted; samesite=lax; httponly; expires=Thu, 01-Jan-1970")),
+                "{lines:?}"
             );
         }
         "extra-set-cookie" => {
@@ -244,7 +298,8 @@ async fn check(name: &str, stack: &Stack) {
                 std::slice::from_ref(&pref)
             );
             let lines = logout(stack, Some(ALICE)).await.set_cookies();
-            assert_eq!((lines.len(), lines.last()), (7, Some(&pref)));
+            assert_eq!(contract_clearing(&lines).len(), 6, "{lines:?}");
+            assert_eq!(lines.last(), Some(&pref));
         }
         "json-layout" => {
             let answer = stack.get("/auth/whoami", &with_alice).await;
@@ -253,7 +308,23 @@ async fn check(name: &str, stack: &Stack) {
                 "{}",
                 answer.body
             );
-            assert_eq!(answer.json(), session_json("alice", true));
+            let json = answer.json();
+            assert_eq!(json["id"], "session-alice");
+            assert_eq!(json["identity"], {
+                let mut identity = session_json("alice", true)["identity"].clone();
+                if let (Some(extra), Some(map)) = (
+                    json["identity"].get("x_openapp_note"),
+                    identity.as_object_mut(),
+                ) {
+                    // With `extra-json-fields` also on (the mix of all benign switches).
+                    map.insert("x_openapp_note".into(), extra.clone());
+                }
+                identity
+            });
+            let keys: Vec<&String> = json.as_object().unwrap().keys().collect();
+            let mut sorted_keys = keys.clone();
+            sorted_keys.sort();
+            assert_eq!(keys, sorted_keys);
             assert_eq!(answer.headers["x-served-by"], "openapp-reference");
             assert_eq!(answer.headers["cache-control"], "no-store");
             assert_eq!(stack.get("/auth/session", &[]).await.body, "null");
@@ -286,6 +357,76 @@ async fn check(name: &str, stack: &Stack) {
                 let answer = stack.get("/auth/whoami", &[("cookie", cookie)]).await;
                 assert_eq!(answer.json(), session_json(who, true), "request {i}");
             }
+        }
+        "logout-extra-clearing-lines" => {
+            let lines = logout(stack, Some(ALICE)).await.set_cookies();
+            assert_eq!(contract_clearing(&lines).len(), 6, "{lines:?}");
+            let extra: Vec<String> = lines
+                .iter()
+                .filter_map(|l| parse_set_cookie(l).ok())
+                .filter(|c| is_extra_clearing(c, Some("openapp.test"), 0))
+                .map(|c| format!("{} {:?} {:?}", c.name, c.path, c.domain))
+                .collect();
+            assert_eq!(
+                extra,
+                [
+                    r#"openapp_pref Some("/") None"#.to_string(),
+                    r#"ory_kratos_session Some("/api") None"#.into(),
+                    r#"ory_kratos_session Some("/") Some("127.0.0.1")"#.into(),
+                    format!(r#"{CSRF_A} Some("/api") None"#),
+                    format!(r#"{CSRF_B} Some("/api") None"#),
+                ],
+                "{lines:?}"
+            );
+            // The extra lines come first, so a check reading the first line of a name sees them.
+            assert!(lines[0].starts_with("openapp_pref="), "{lines:?}");
+        }
+        "extra-headers" => {
+            let first = stack.get("/auth/whoami", &with_alice).await;
+            let second = stack.get("/auth/whoami", &[]).await;
+            let id = |a: &Answer| a.headers["x-request-id"].to_str().unwrap().to_string();
+            assert_eq!(id(&first).len(), 36);
+            assert_ne!(id(&first), id(&second));
+            let cache: Vec<_> = second.headers.get_all("cache-control").iter().collect();
+            assert!(
+                cache.len() >= 2 && cache.iter().all(|v| *v == "no-store"),
+                "{cache:?}"
+            );
+            assert_eq!(second.body, "null");
+            let answer = logout(stack, Some(ALICE)).await;
+            assert_eq!(answer.headers["clear-site-data"], "\"cookies\"");
+            assert_eq!(contract_clearing(&answer.set_cookies()).len(), 6);
+            assert!(first.headers.get("clear-site-data").is_none());
+        }
+        "extra-json-fields" => {
+            let answer = stack.get("/auth/whoami", &with_alice).await;
+            let json = answer.json();
+            assert_eq!(json["id"], "session-alice");
+            assert_eq!(json["identity"]["id"], "identity-alice");
+            assert_eq!(json["x_openapp"]["api_version"], "v1");
+            assert_eq!(json["identity"]["x_openapp_note"], "reference");
+            if !answer.body.starts_with("{\n") {
+                // Compact (not json-layout's sorted pretty form): keys reversed.
+                assert!(
+                    answer.body.starts_with(r#"{"x_openapp":"#),
+                    "{}",
+                    answer.body
+                );
+            }
+            let error = stack.get("/auth/provisioned", &[]).await;
+            error.assert_error(401);
+            let body = error.json();
+            assert_eq!(
+                body["request_id"].as_str().map(str::len),
+                Some(36),
+                "{body}"
+            );
+            assert!(error.body.starts_with(r#"{"details":"#), "{}", error.body);
+            stack
+                .get("/auth/whoami", &[("X-API-Key", &bad_key)])
+                .await
+                .assert_error(401);
+            assert_eq!(stack.get("/auth/session", &[]).await.body, "null");
         }
         other => panic!("no check for the OpenApp switch `{other}`"),
     }

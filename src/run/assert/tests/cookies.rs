@@ -135,6 +135,13 @@ fn clearing_lines_that_count() {
             expect: r#"clears = ["ory_kratos_session"]"#, pass: &["clears ory_kratos_session"],
             set_cookie: &["ory_kratos_session=; Domain=other.test; Max-Age=0"],
         },
+        "extra clearing lines (another Path, another Domain, an unnamed cookie) beside both variants" {
+            expect: r#"clears = ["ory_kratos_session@host", "ory_kratos_session@domain"]"#,
+            set_cookie: &["openapp_pref=; Path=/; Max-Age=0", "ory_kratos_session=; Path=/api; Max-Age=0",
+                          "ory_kratos_session=; Path=/; Domain=api.openapp.test; Max-Age=0",
+                          "ory_kratos_session=; Path=/; Max-Age=0", "ory_kratos_session=; Path=/; Domain=openapp.test; Max-Age=0"],
+            pass: &["clears ory_kratos_session (host-only)", "clears ory_kratos_session (Domain=openapp.test)"],
+        },
         "both variants, one line each (R10)" {
             expect: r#"clears = ["ory_kratos_session@host", "ory_kratos_session@domain"]"#,
             set_cookie: &["ory_kratos_session=; Path=/; Max-Age=0", "ory_kratos_session=; Path=/; Domain=openapp.test; Max-Age=0"],
@@ -249,6 +256,12 @@ fn not_sets() {
             expect: r#"not_sets = ["ory_kratos_session"]"#,
             set_cookie: &["ory_kratos_session=; Path=/; Max-Age=0", "ory_kratos_session=deleted; Expires=Thu, 01 Jan 1970 00:00:00 GMT"],
             pass: &["does not set ory_kratos_session"],
+        },
+        "extra clearing lines at another Path or Domain do not set" {
+            expect: r#"not_sets = ["ory_kratos_session", "csrf_token_*"]"#,
+            set_cookie: &["ory_kratos_session=; Path=/api; Max-Age=0", "ory_kratos_session=; Domain=api.openapp.test; Max-Age=0",
+                          "csrf_token_aa11=; Path=/api; Expires=Thu, 01 Jan 1970 00:00:00 GMT"],
+            pass: &["does not set ory_kratos_session", "does not set csrf_token_*"],
         },
         "an exact name does not match a longer one" {
             expect: r#"not_sets = ["ory_kratos_session"]"#, set_cookie: &["ory_kratos_session_v2=SessionValue02"],
@@ -382,9 +395,35 @@ fn cookie_attributes() {
             set_cookie: &["ory_kratos_session=; Path=/; Max-Age=0", SESSION_SET],
             pass: &[ATTRS], fail: &[(ATTRS, "lifetime should be expired, is persistent")],
         },
-        // Arguably a bug: the expectation vanishes from the report instead of failing.
-        "lifetime expired with no line of that name yields no check at all" {
+        "lifetime expired with no line of that name fails (it used to vanish from the report)" {
             expect: attrs!(r#"lifetime = "expired""#), set_cookie: &["other=OtherValue1"],
+            fail: &[(ATTRS, "no Set-Cookie line clears ory_kratos_session at Path=/, host-only or Domain=openapp.test")],
+        },
+        "lifetime expired: extra clearing lines (another Path, another Domain, no Path) are not checked" {
+            expect: attrs!(r#"lifetime = "expired", path = "/", httponly = true"#),
+            set_cookie: &["ory_kratos_session=; Path=/api; Max-Age=0",
+                          "ory_kratos_session=; Path=/; Domain=api.openapp.test; Max-Age=0",
+                          "ory_kratos_session=deleted; Expires=Thu, 01 Jan 1970 00:00:00 GMT",
+                          "ory_kratos_session=; Path=/; Max-Age=0; HttpOnly",
+                          "ory_kratos_session=; Path=/; Domain=openapp.test; Max-Age=0; HttpOnly"],
+            pass: &[ATTRS, ATTRS],
+        },
+        "lifetime expired: only extra clearing lines, none where the contract's cookie is" {
+            expect: attrs!(r#"lifetime = "expired""#),
+            set_cookie: &["ory_kratos_session=; Path=/api/v1; Max-Age=0",
+                          "ory_kratos_session=; Path=/api/v1; Domain=openapp.test; Max-Age=0"],
+            fail: &[(ATTRS, "no Set-Cookie line clears ory_kratos_session at Path=/, host-only or Domain=openapp.test; the response had `ory_kratos_session=<0 chars>; Path=/api/v1; Max-Age=0`")],
+        },
+        "lifetime expired without a cookie domain: a Domain= clearing line is extra" {
+            expect: attrs!(r#"lifetime = "expired", httponly = true"#), target: NO_DOMAIN,
+            set_cookie: &["ory_kratos_session=; Path=/; Domain=openapp.test; Max-Age=0",
+                          "ory_kratos_session=; Path=/; Max-Age=0; HttpOnly"],
+            pass: &[ATTRS],
+        },
+        "lifetime expired: a line setting the cookie at another Path is no extra clearing line" {
+            expect: attrs!(r#"lifetime = "expired""#),
+            set_cookie: &["ory_kratos_session=; Path=/; Max-Age=0", "ory_kratos_session=SessionValue01; Path=/api; Max-Age=60"],
+            pass: &[ATTRS], fail: &[(ATTRS, "lifetime should be expired, is persistent")],
         },
         "no line sets the cookie" {
             expect: K4, set_cookie: &["ory_kratos_session=; Path=/; Max-Age=0"],
