@@ -47,6 +47,10 @@ pub struct TargetArgs {
         default_value_t = 0
     )]
     retries: u32,
+    /// Skip the checks made once before the first trial (today: a login flow's `ui.action`
+    /// must stay on KRATOS_PUBLIC_URL, rule K7; a failure there exits 3).
+    #[arg(long, env = "OPENAPP_CONFORMANCE_NO_PREFLIGHT")]
+    no_preflight: bool,
 }
 
 impl TargetArgs {
@@ -64,6 +68,7 @@ impl TargetArgs {
                 retries: self.retries,
             },
             insecure: self.insecure,
+            no_preflight: self.no_preflight,
         })
     }
 }

@@ -191,6 +191,22 @@ impl Guard {
     }
 }
 
+/// K7 before any credential is sent: the one line saying that a flow URL Kratos handed out
+/// (the login flow's `ui.action`) is not on the configured public origin, or `None` when it is.
+pub fn foreign_flow_url(endpoints: &Endpoints, url: &Url) -> Option<String> {
+    let home = endpoints.kratos_public.origin();
+    let to = Destination::KratosPublic;
+    (url.origin() != home).then(|| {
+        format!(
+            "K7 (flow URLs stay on the configured public URL): the login flow's ui.action {url} \
+             is not on {} as configured, {}; likely cause: {}",
+            to.name(),
+            show(&home),
+            to.likely_cause()
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

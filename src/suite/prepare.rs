@@ -5,10 +5,14 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use url::Url;
+
 use super::select::Selection;
 use crate::plan::model::Scenario;
 use crate::plan::{Loaded, load_dir};
-use crate::run::client::ClientFactory;
+use crate::redact::Secrets;
+use crate::run::client::{ClientFactory, Outgoing};
+use crate::run::origins::{Destination, foreign_flow_url};
 use crate::scenario::{LoadError, ScenarioError};
 use crate::settings::INSECURE_WARNING;
 use crate::targets::{Target, TargetError, TargetOptions, resolve_target};
@@ -48,16 +52,54 @@ pub struct Connected {
     pub factory: ClientFactory,
 }
 
-/// Resolves the target (starting the embedded stack or containers on the current runtime) and
-/// builds its client factory; warns on stderr when TLS is not verified (`--insecure`).
+/// Resolves the target (starting the embedded stack or containers on the current runtime),
+/// builds its client factory and, unless `no_preflight`, runs the [`preflight`]; warns on
+/// stderr when TLS is not verified (`--insecure`).
 pub async fn connect(opts: &TargetOptions) -> Result<Connected, TargetError> {
     let target = resolve_target(opts).await?;
     if target.tls.insecure {
         eprintln!("{INSECURE_WARNING}");
     }
     let factory = ClientFactory::for_target(&target);
+    if !opts.no_preflight {
+        preflight(&target, &factory).await?;
+    }
     Ok(Connected {
         target: Arc::new(target),
         factory,
     })
+}
+
+/// What is checked once before the first trial, so that one misconfiguration is one message
+/// (exit code 3) rather than a failure in every trial. Today: K7, one browser login flow is
+/// initialised (no credential is sent) and its `ui.action` must be on the configured Kratos
+/// public origin. A flow that cannot be initialised is left to the trials, which report it.
+pub async fn preflight(target: &Target, factory: &ClientFactory) -> Result<(), TargetError> {
+    let public = &target.endpoints.kratos_public;
+    let Ok(url) = public.join("self-service/login/browser") else {
+        return Ok(());
+    };
+    let Ok(client) = factory.browser("preflight", &Secrets::new()) else {
+        return Ok(());
+    };
+    let exchange = client
+        .send(Outgoing::get(
+            "preflight: initialise a login flow",
+            Destination::KratosPublic,
+            url,
+        ))
+        .await;
+    let action = exchange
+        .response
+        .ok()
+        .and_then(|r| r.json())
+        .and_then(|j| j.pointer("/ui/action")?.as_str().map(str::to_string))
+        .and_then(|a| Url::parse(&a).ok());
+    match action.and_then(|a| foreign_flow_url(&target.endpoints, &a)) {
+        Some(message) => Err(TargetError::Setup {
+            target: target.kind.as_str(),
+            message,
+        }),
+        None => Ok(()),
+    }
 }

@@ -44,6 +44,8 @@ pub struct TargetOptions {
     pub timeouts: Timeouts,
     /// Accept any TLS certificate (`--insecure`).
     pub insecure: bool,
+    /// Skip the checks made once before the first trial (`--no-preflight`).
+    pub no_preflight: bool,
 }
 
 /// A pre-provisioned test identity given by the environment.

@@ -3,6 +3,8 @@
 //! connection and byte. The harness must send it nothing at all — not the password, not the
 //! CSRF or logout token, not even a connection — and each trial that meets such a URL fails
 //! with one line: the URL handed out, the configured origin, the likely cause, and no secret.
+//! With the preflight (the default) the run stops before the first trial, exit 3, with that
+//! line once; the client-layer check is tested with `--no-preflight`.
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener};
@@ -120,7 +122,10 @@ fn a_full_run_sends_nothing_to_the_foreign_origin_and_says_why_in_one_line() {
         eprintln!("skipped: 127.0.0.2 cannot be bound on this machine");
         return;
     };
-    let out = run_with(&["run", "--test-threads", "2"], &served.env());
+    let out = run_with(
+        &["run", "--test-threads", "2", "--no-preflight"],
+        &served.env(),
+    );
     let stdout = text(&out.stdout);
     assert_eq!(
         out.status.code(),
@@ -157,6 +162,36 @@ fn a_full_run_sends_nothing_to_the_foreign_origin_and_says_why_in_one_line() {
     assert!(!output.contains(secret), "the API key leaked");
     let password = regex::Regex::new("Cc-[A-Za-z0-9]{24}").unwrap();
     assert!(!password.is_match(&output), "a password leaked");
+}
+
+#[test]
+fn the_preflight_stops_the_run_with_one_k7_line_and_exit_3() {
+    let served = Served::start(&["--fault", FAULT]);
+    let port = port_of(&served.get("kratos_public_url"));
+    let Some(recorder) = Recorder::listen(port) else {
+        eprintln!("skipped: 127.0.0.2 cannot be bound on this machine");
+        return;
+    };
+    let out = run_with(&["run"], &served.env());
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(exit::SETUP as i32), "{stderr}");
+    assert!(!stdout.contains("test "), "no trial ran:\n{stdout}");
+    let lines: Vec<&str> = stderr.lines().filter(|l| l.contains("K7")).collect();
+    assert_eq!(lines.len(), 1, "one K7 line:\n{stderr}");
+    let line = lines[0];
+    assert!(
+        line.contains(&format!(
+            "ui.action http://127.0.0.2:{port}/self-service/login?flow="
+        )) && line.contains(&format!("as configured, http://auth.openapp.test:{port};"))
+            && line.contains("serve.public.base_url (SERVE_PUBLIC_BASE_URL)"),
+        "names the URL, the configured origin and the likely cause: {line}"
+    );
+    thread::sleep(Duration::from_millis(400));
+    assert_eq!(
+        recorder.connections(),
+        0,
+        "the foreign origin was contacted"
+    );
 }
 
 #[test]
