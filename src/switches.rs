@@ -319,6 +319,20 @@ pub const SWITCHES: &[SwitchInfo] = &[
         Kratos,
         "the public health endpoints send `Cache-Control` (Kratos sends none there)"
     ),
+    sw!(
+        "session-answers-cacheable",
+        Fault,
+        ["R18"],
+        OpenApp,
+        "/auth/* answers carry no Cache-Control, so a shared cache may store one user's session for the next"
+    ),
+    sw!(
+        "cache-control-private-only",
+        Benign,
+        [],
+        OpenApp,
+        "/auth/* answers carry `Cache-Control: private` alone instead of Kratos's `private, no-cache, no-store, must-revalidate`"
+    ),
 ];
 
 /// Looks a switch up by name.

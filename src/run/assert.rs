@@ -223,7 +223,14 @@ fn shown_header(name: &str, value: &str) -> String {
 
 fn header_check(c: &mut Checks<'_>, check: &HeaderCheck, resp: &Response) {
     let name = &check.name;
-    let value = resp.header(name);
+    // A header sent on several lines is one field to a cache or a proxy: checks read all of
+    // its lines joined (RFC 9110 §5.3). `Set-Cookie` lines cannot be joined: the first.
+    let combined = if name.eq_ignore_ascii_case("set-cookie") {
+        resp.header(name).map(str::to_string)
+    } else {
+        resp.combined_header(name)
+    };
+    let value = combined.as_deref();
     let shown = value.map(|v| shown_header(name, v));
     if let Some(exists) = check.exists {
         let failure = (value.is_some() != exists).then(|| {

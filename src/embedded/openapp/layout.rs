@@ -1,6 +1,6 @@
 //! How answers are laid out on the wire: JSON bodies (compact, or pretty-printed with sorted
-//! keys under benign `json-layout`) and the response decorations of benign switches
-//! (`json-layout` headers, `extra-set-cookie`).
+//! keys under benign `json-layout`), the `Cache-Control` of every `/auth/*` answer (R18) and
+//! the response decorations of benign switches (`json-layout` headers, `extra-set-cookie`).
 
 use std::sync::Arc;
 
@@ -52,6 +52,38 @@ fn sorted(value: &Value) -> Value {
         Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
         other => other.clone(),
     }
+}
+
+/// What Kratos's own `sessions/whoami` sends: no cache, shared or private, may reuse it.
+pub(crate) const PRIVATE_NO_STORE: &str = "private, no-cache, no-store, must-revalidate";
+
+/// Middleware outside the gateway: every `/auth/*` answer, errors included, depends on the
+/// request's `Cookie` or key, so no shared cache may store it (R18). Fault
+/// `session-answers-cacheable` sends no `Cache-Control`; benign `cache-control-private-only`
+/// sends `private` alone.
+pub(crate) async fn private_answers(
+    State(server): State<Arc<OpenAppServer>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let auth = request
+        .uri()
+        .path()
+        .strip_prefix(server.prefix.as_str())
+        .is_some_and(|rest| rest.starts_with("/auth/"));
+    let mut response = next.run(request).await;
+    let switches = &server.switches;
+    if auth && !switches.on("session-answers-cacheable") {
+        let value = if switches.on("cache-control-private-only") {
+            "private"
+        } else {
+            PRIVATE_NO_STORE
+        };
+        response
+            .headers_mut()
+            .insert(CACHE_CONTROL, HeaderValue::from_static(value));
+    }
+    response
 }
 
 /// The outermost middleware: adds the benign switches' extra headers to every answer.

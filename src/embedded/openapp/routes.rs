@@ -33,6 +33,10 @@ impl OpenAppServer {
         api.fallback(handlers::not_found)
             .method_not_allowed_fallback(handlers::method_not_allowed)
             .layer(from_fn_with_state(Arc::clone(self), gateway::gateway))
+            .layer(from_fn_with_state(
+                Arc::clone(self),
+                layout::private_answers,
+            ))
             .layer(from_fn_with_state(Arc::clone(self), layout::decorate))
             .with_state(Arc::clone(self))
     }

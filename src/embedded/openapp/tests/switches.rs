@@ -287,6 +287,30 @@ async fn check(name: &str, stack: &Stack) {
                 assert_eq!(answer.json(), session_json(who, true), "request {i}");
             }
         }
+        "session-answers-cacheable" => {
+            for path in ["/auth/whoami", "/auth/session", "/auth/provisioned"] {
+                for headers in [&[][..], &with_alice[..]] {
+                    let answer = stack.get(path, headers).await;
+                    assert!(answer.headers.get("cache-control").is_none(), "{path}");
+                }
+            }
+            assert!(
+                logout(stack, Some(ALICE))
+                    .await
+                    .headers
+                    .get("cache-control")
+                    .is_none()
+            );
+        }
+        "cache-control-private-only" => {
+            for path in ["/auth/kratos-identity", "/auth/provisioned"] {
+                for headers in [&[][..], &with_alice[..]] {
+                    let answer = stack.get(path, headers).await;
+                    let lines: Vec<_> = answer.headers.get_all("cache-control").iter().collect();
+                    assert_eq!(lines, ["private"], "{path}");
+                }
+            }
+        }
         other => panic!("no check for the OpenApp switch `{other}`"),
     }
 }

@@ -288,6 +288,60 @@ fn headers() {
     });
 }
 
+/// The R18 check of `scenarios/strict/r18_session_answers_are_private.toml`: `private` (not
+/// the field-qualified `private="…"`) or `no-store` as one directive of the combined field.
+const PRIVATE: &str =
+    r#"headers = [{ name = "cache-control", matches = '(?i)(^|,)\s*(private|no-store)\s*(,|$)' }]"#;
+const PRIVATE_WHAT: &str =
+    r"header `cache-control` matches /(?i)(^|,)\s*(private|no-store)\s*(,|$)/";
+
+#[test]
+fn cache_control_private_or_no_store() {
+    run(&rows! {
+        "what Kratos's whoami sends" {
+            expect: PRIVATE, headers: &[("cache-control", "private, no-cache, no-store, must-revalidate")],
+            pass: &[PRIVATE_WHAT],
+        },
+        "private alone" {
+            expect: PRIVATE, headers: &[("cache-control", "private")], pass: &[PRIVATE_WHAT],
+        },
+        "directives are case-insensitive, spaces optional" {
+            expect: PRIVATE, headers: &[("cache-control", "max-age=0,NO-STORE")], pass: &[PRIVATE_WHAT],
+        },
+        "no-cache alone allows storing: fails" {
+            expect: PRIVATE, headers: &[("cache-control", "no-cache")],
+            fail: &[(PRIVATE_WHAT, "header `cache-control` is `no-cache`")],
+        },
+        "public with max-age=0: fails" {
+            expect: PRIVATE, headers: &[("cache-control", "public, max-age=0, must-revalidate")],
+            fail: &[(PRIVATE_WHAT, "is `public, max-age=0, must-revalidate`")],
+        },
+        "a field-qualified private leaves the rest shareable: fails" {
+            expect: PRIVATE, headers: &[("cache-control", r#"private="set-cookie", max-age=60"#)],
+            fail: &[(PRIVATE_WHAT, "is `private=\"set-cookie\", max-age=60`")],
+        },
+        "a directive that merely contains the word: fails" {
+            expect: PRIVATE, headers: &[("cache-control", "x-private-ish, no-store-later")],
+            fail: &[(PRIVATE_WHAT, "is `x-private-ish, no-store-later`")],
+        },
+        "absent: fails" {
+            expect: PRIVATE, headers: HEADERS,
+            fail: &[(PRIVATE_WHAT, "header `cache-control` is absent")],
+        },
+        "several lines are one field, as a cache combines them" {
+            expect: PRIVATE,
+            headers: &[("cache-control", "no-cache"), ("content-type", "application/json"),
+                       ("cache-control", "private")],
+            pass: &[PRIVATE_WHAT],
+        },
+        "several lines: equals sees the combined value" {
+            expect: r#"headers = [{ name = "cache-control", equals = "no-cache, max-age=0" }]"#,
+            headers: &[("cache-control", "no-cache"), ("cache-control", "max-age=0")],
+            pass: &["header `cache-control` equals `no-cache, max-age=0`"],
+        },
+    });
+}
+
 const SESSION: &str = r#"{"id":"s-1","identity":{"id":"i-9"},"active":true}"#;
 const SAME: &str = r#"same_json_as = { step = "login" }"#;
 
