@@ -333,6 +333,20 @@ pub const SWITCHES: &[SwitchInfo] = &[
         OpenApp,
         "/auth/* answers carry `Cache-Control: private` alone instead of Kratos's `private, no-cache, no-store, must-revalidate`"
     ),
+    sw!(
+        "logout-on-get",
+        Fault,
+        ["R19"],
+        OpenApp,
+        "GET (and so HEAD) /auth/logout logs out like POST: a link or an <img> ends the session"
+    ),
+    sw!(
+        "logout-get-not-found",
+        Benign,
+        [],
+        OpenApp,
+        "GET and HEAD on /auth/logout and /auth/sign-out answer 404 instead of 405"
+    ),
 ];
 
 /// Looks a switch up by name.

@@ -293,3 +293,29 @@ async fn r18_auth_answers_are_private() {
             .is_none()
     );
 }
+
+/// R19: GET and HEAD on logout and sign-out are 405 with `Allow: POST`, clear nothing and
+/// revoke nothing; the session still resolves.
+#[tokio::test]
+async fn r19_get_and_head_do_not_log_out() {
+    let stack = Stack::start("").await;
+    let alice = cookie_header(Some(ALICE));
+    for path in ["/auth/logout", "/auth/sign-out"] {
+        for method in [reqwest::Method::GET, reqwest::Method::HEAD] {
+            let answer = stack
+                .send(method.clone(), path, &[("cookie", &alice)])
+                .await;
+            assert_eq!(answer.status, 405, "{method} {path}");
+            assert_eq!(answer.headers["allow"], "POST", "{method} {path}");
+            assert!(answer.set_cookies().is_empty(), "{method} {path}");
+        }
+    }
+    assert!(stack.kratos.revoked().is_empty());
+    assert_eq!(
+        stack
+            .get("/auth/whoami", &[("cookie", &alice)])
+            .await
+            .json(),
+        session_json("alice", true)
+    );
+}

@@ -311,6 +311,26 @@ async fn check(name: &str, stack: &Stack) {
                 }
             }
         }
+        "logout-on-get" => {
+            let answer = stack.get("/auth/logout", &with_alice).await;
+            assert_eq!((answer.status, answer.set_cookies().len()), (204, 6));
+            assert_eq!(stack.kratos.revoked(), ["session-alice"]);
+            let head = stack
+                .send(reqwest::Method::HEAD, "/auth/logout", &with_alice)
+                .await;
+            assert_eq!(head.status, 204);
+            let sign_out = stack.get("/auth/sign-out", &with_alice).await;
+            assert_eq!(sign_out.status, 405);
+        }
+        "logout-get-not-found" => {
+            for path in ["/auth/logout", "/auth/sign-out"] {
+                stack.get(path, &with_alice).await.assert_error(404);
+                let head = stack.send(reqwest::Method::HEAD, path, &with_alice).await;
+                assert_eq!((head.status, head.body.as_str()), (404, ""));
+            }
+            assert!(stack.kratos.revoked().is_empty());
+            assert_eq!(logout(stack, Some(ALICE)).await.status, 204);
+        }
         other => panic!("no check for the OpenApp switch `{other}`"),
     }
 }
