@@ -347,6 +347,20 @@ pub const SWITCHES: &[SwitchInfo] = &[
         OpenApp,
         "GET and HEAD on /auth/logout and /auth/sign-out answer 404 instead of 405"
     ),
+    sw!(
+        "provisioned-204-content-length",
+        Fault,
+        ["R6"],
+        OpenApp,
+        "the probe's 204 for a provisioned identity carries `Content-Length: 2` (and a `{}` body that hyper drops before the wire)"
+    ),
+    sw!(
+        "no-content-length-zero",
+        Benign,
+        [],
+        OpenApp,
+        "every 204 (probe, logout, sign-out) carries `Content-Length: 0`, which RFC 9110 forbids on a 204 and the contract tolerates"
+    ),
 ];
 
 /// Looks a switch up by name.

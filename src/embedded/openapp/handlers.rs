@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Extension, State};
-use axum::http::header::SET_COOKIE;
+use axum::http::header::{CONTENT_LENGTH, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
@@ -144,6 +144,16 @@ pub(crate) async fn provisioned(
         return (
             StatusCode::OK,
             Json(json!({ "provisioned": true, "user_id": *user })),
+        )
+            .into_response();
+    }
+    if switches.on("provisioned-204-content-length") {
+        // hyper writes the Content-Length header as given and drops the body of any 204
+        // (see the switch's test for what reaches the wire).
+        return (
+            StatusCode::NO_CONTENT,
+            [(CONTENT_LENGTH, HeaderValue::from_static("2"))],
+            "{}",
         )
             .into_response();
     }

@@ -1,12 +1,15 @@
 //! How answers are laid out on the wire: JSON bodies (compact, or pretty-printed with sorted
 //! keys under benign `json-layout`), the `Cache-Control` of every `/auth/*` answer (R18) and
-//! the response decorations of benign switches (`json-layout` headers, `extra-set-cookie`).
+//! the response decorations of benign switches (`json-layout` headers, `extra-set-cookie`, `no-content-length-zero`).
 
+use std::convert::Infallible;
 use std::sync::Arc;
+
+use axum::body::Bytes;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
+use axum::http::header::{CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, SET_COOKIE};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -93,10 +96,22 @@ pub(crate) async fn decorate(
     next: Next,
 ) -> Response {
     let mut response = next.run(request).await;
-    let headers = response.headers_mut();
     if server.switches.on("extra-set-cookie") {
-        headers.append(SET_COOKIE, HeaderValue::from_static(PREF_COOKIE_LINE));
+        response
+            .headers_mut()
+            .append(SET_COOKIE, HeaderValue::from_static(PREF_COOKIE_LINE));
     }
+    if server.switches.on("no-content-length-zero") && response.status() == StatusCode::NO_CONTENT {
+        // hyper leaves out a `Content-Length: 0` given with a body it knows is empty; with a
+        // body of unknown length (an empty stream) it writes the header as given.
+        let (mut parts, _) = response.into_parts();
+        parts
+            .headers
+            .insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
+        let empty = futures_util::stream::empty::<Result<Bytes, Infallible>>();
+        response = Response::from_parts(parts, Body::from_stream(empty));
+    }
+    let headers = response.headers_mut();
     if server.switches.on("json-layout") {
         headers.insert(X_SERVED_BY, HeaderValue::from_static("openapp-reference"));
         headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -331,6 +331,56 @@ async fn check(name: &str, stack: &Stack) {
             assert!(stack.kratos.revoked().is_empty());
             assert_eq!(logout(stack, Some(ALICE)).await.status, 204);
         }
+        "provisioned-204-content-length" => {
+            // What reaches the wire, read raw: hyper keeps the header and drops the body of a
+            // 204, so the next answer on the connection follows the header block directly.
+            let wire = raw_exchange(
+                stack,
+                &format!(
+                    "GET /api/v1/auth/provisioned HTTP/1.1\r\nHost: x\r\nCookie: {alice}\r\n\r\n\
+                     GET /api/v1/status HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                ),
+            )
+            .await;
+            let (head, rest) = wire.split_once("\r\n\r\n").expect("a header block");
+            assert!(head.starts_with("HTTP/1.1 204 No Content\r\n"), "{wire}");
+            assert!(head.contains("\r\ncontent-length: 2\r\n"), "{wire}");
+            assert!(rest.starts_with("HTTP/1.1 200 OK\r\n"), "{wire}");
+            assert!(rest.ends_with(r#"{"status":"ok"}"#), "{wire}");
+            let answer = stack.get("/auth/provisioned", &with_alice).await;
+            assert_eq!((answer.status, answer.body.as_str()), (204, ""));
+            assert_eq!(answer.headers["content-length"], "2");
+            stack.get("/auth/provisioned", &[]).await.assert_error(401);
+        }
+        "no-content-length-zero" => {
+            let answer = stack.get("/auth/provisioned", &with_alice).await;
+            assert_eq!(answer.status, 204);
+            assert_eq!(answer.headers["content-length"], "0");
+            let wire = raw_exchange(
+                stack,
+                &format!(
+                    "POST /api/v1/auth/logout HTTP/1.1\r\nHost: x\r\nCookie: {alice}\r\nContent-Length: 0\r\n\r\n\
+                     GET /api/v1/status HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                ),
+            )
+            .await;
+            let (head, rest) = wire.split_once("\r\n\r\n").expect("a header block");
+            assert!(head.starts_with("HTTP/1.1 204 No Content\r\n"), "{wire}");
+            assert!(head.contains("\r\ncontent-length: 0\r\n"), "{wire}");
+            assert!(rest.starts_with("HTTP/1.1 200 OK\r\n"), "{wire}");
+            assert!(stack.get("/status", &[]).await.headers["content-length"] != "0");
+        }
         other => panic!("no check for the OpenApp switch `{other}`"),
     }
+}
+
+/// Writes `request` as is on a fresh connection and reads until the server closes it.
+async fn raw_exchange(stack: &Stack, request: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = stack.base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut wire = Vec::new();
+    stream.read_to_end(&mut wire).await.unwrap();
+    String::from_utf8(wire).unwrap()
 }

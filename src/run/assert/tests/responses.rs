@@ -209,6 +209,45 @@ fn json_pointers() {
     });
 }
 
+/// `body = "empty"` also reads the framing headers: they are what is left of a body the HTTP
+/// client dropped after a 204 (R6, R9, R15).
+#[test]
+fn empty_body_framing() {
+    const EMPTY: &str = r#"body = "empty""#;
+    const WHAT: &str = "body is empty";
+    run(&rows! {
+        "204 without framing headers" {
+            expect: EMPTY, status: 204, pass: &[WHAT],
+        },
+        "204 with Content-Length: 0 (tolerated on purpose)" {
+            expect: EMPTY, status: 204, headers: &[("content-length", "0")], pass: &[WHAT],
+        },
+        "204 with Content-Length: 2 and no bytes: the client dropped a body" {
+            expect: EMPTY, status: 204, headers: &[("content-length", "2")],
+            fail: &[(WHAT, "an empty body framed with `Content-Length: 2`")],
+        },
+        "204 with two Content-Length lines, one of them not 0" {
+            expect: EMPTY, status: 204, headers: &[("content-length", "0"), ("content-length", "7")],
+            fail: &[(WHAT, "`Content-Length: 0, 7`")],
+        },
+        "204 with Transfer-Encoding" {
+            expect: EMPTY, status: 204, headers: &[("transfer-encoding", "chunked")],
+            fail: &[(WHAT, "a 204 with `Transfer-Encoding: chunked`")],
+        },
+        "200 with a chunked empty body is still empty" {
+            expect: EMPTY, status: 200, headers: &[("transfer-encoding", "chunked")], pass: &[WHAT],
+        },
+        "a HEAD answer's Content-Length describes the GET answer's body" {
+            expect: EMPTY, method: "HEAD", status: 200,
+            headers: &[("content-length", "68"), ("transfer-encoding", "chunked")], pass: &[WHAT],
+        },
+        "body bytes are reported first" {
+            expect: EMPTY, status: 204, body: "{}", headers: &[("content-length", "2")],
+            fail: &[(WHAT, "expected empty, got an empty JSON object {}")],
+        },
+    });
+}
+
 /// Response headers for the header rows (the `Set-Cookie` lines are added per row).
 const HEADERS: &[(&str, &str)] = &[
     ("content-type", "application/json"),
