@@ -361,6 +361,13 @@ pub const SWITCHES: &[SwitchInfo] = &[
         OpenApp,
         "every 204 (probe, logout, sign-out) carries `Content-Length: 0`, which RFC 9110 forbids on a 204 and the contract tolerates"
     ),
+    sw!(
+        "logout-resets-session-cookie",
+        Fault,
+        ["R12"],
+        OpenApp,
+        "after its clearing lines, logout sends one more Set-Cookie line that sets the request's ory_kratos_session again (a browser keeps the last line)"
+    ),
 ];
 
 /// Looks a switch up by name.

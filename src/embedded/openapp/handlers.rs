@@ -191,7 +191,11 @@ pub(crate) async fn logout(
     } else {
         StatusCode::NO_CONTENT.into_response()
     };
-    for line in server.clearing.lines(&csrf) {
+    let reset = switches
+        .on("logout-resets-session-cookie")
+        .then(|| server.clearing.reset_line(&headers))
+        .flatten();
+    for line in server.clearing.lines(&csrf).into_iter().chain(reset) {
         if let Ok(value) = HeaderValue::from_str(&line) {
             response.headers_mut().append(SET_COOKIE, value);
         }

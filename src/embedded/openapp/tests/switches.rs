@@ -370,6 +370,17 @@ async fn check(name: &str, stack: &Stack) {
             assert!(rest.starts_with("HTTP/1.1 200 OK\r\n"), "{wire}");
             assert!(stack.get("/status", &[]).await.headers["content-length"] != "0");
         }
+        "logout-resets-session-cookie" => {
+            let lines = logout(stack, Some(ALICE)).await.set_cookies();
+            assert_eq!(lines.len(), 7);
+            assert_eq!(
+                lines[6],
+                format!(
+                    "ory_kratos_session={ALICE}; Path=/; Domain=openapp.test; HttpOnly; SameSite=Lax"
+                )
+            );
+            assert_eq!(logout(stack, None).await.set_cookies().len(), 6);
+        }
         other => panic!("no check for the OpenApp switch `{other}`"),
     }
 }
