@@ -1,7 +1,7 @@
 //! The rules of the OpenApp Auth (browser session) contract that the harness checks, as data.
 //!
-//! The ids and profiles mirror `docs/auth-contract.md` (R1–R16, K1–K7). Scenario files cite
-//! these ids; an id that is not listed here is a validation error.
+//! The ids and profiles mirror `docs/auth-contract.md` (R1–R16, R18, R19, K1–K7). Scenario files
+//! cite these ids; an id that is not listed here is a validation error.
 
 /// The profile a rule belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -119,6 +119,14 @@ pub const RULES: &[Rule] = &[
         "K7",
         "flow URLs stay on the configured public URL; credentials go only to their own origin",
     ),
+    strict(
+        "R18",
+        "session answers are private: introspection and probe answers carry Cache-Control private or no-store",
+    ),
+    strict(
+        "R19",
+        "logout and sign-out change state on POST only: GET and HEAD leave the session alive",
+    ),
 ];
 
 /// Looks a rule up by id (exact, case-sensitive: `R10`).
@@ -135,11 +143,13 @@ mod tests {
         let mut ids: Vec<_> = RULES.iter().map(|r| r.id).collect();
         ids.sort();
         ids.dedup();
-        assert_eq!(ids.len(), 23);
+        assert_eq!(ids.len(), 25);
         assert!(rule("R16").is_some());
         assert!(rule("K6").is_some());
         assert!(rule("K7").is_some());
         assert!(rule("R17").is_none());
+        assert_eq!(rule("R18").map(|r| r.profile), Some(Profile::Strict));
+        assert_eq!(rule("R19").map(|r| r.profile), Some(Profile::Strict));
         assert!(rule("r1").is_none());
     }
 }

@@ -361,6 +361,55 @@ pub const SWITCHES: &[SwitchInfo] = &[
         OpenApp,
         "session and error objects carry fields the contract does not name (top level and nested), keys in reverse order"
     ),
+    sw!(
+        "session-answers-cacheable",
+        Fault,
+        ["R18"],
+        OpenApp,
+        "/auth/* answers carry no Cache-Control, so a shared cache may store one user's session for the next"
+    ),
+    sw!(
+        "cache-control-private-only",
+        Benign,
+        [],
+        OpenApp,
+        "/auth/* answers carry `Cache-Control: private` alone instead of Kratos's `private, no-cache, no-store, must-revalidate`"
+    ),
+    sw!(
+        "logout-on-get",
+        Fault,
+        ["R19"],
+        OpenApp,
+        "GET (and so HEAD) /auth/logout logs out like POST: a link or an <img> ends the session"
+    ),
+    sw!(
+        "logout-get-not-found",
+        Benign,
+        [],
+        OpenApp,
+        "GET and HEAD on /auth/logout and /auth/sign-out answer 404 instead of 405"
+    ),
+    sw!(
+        "provisioned-204-content-length",
+        Fault,
+        ["R6"],
+        OpenApp,
+        "the probe's 204 for a provisioned identity carries `Content-Length: 2` (and a `{}` body that hyper drops before the wire)"
+    ),
+    sw!(
+        "no-content-length-zero",
+        Benign,
+        [],
+        OpenApp,
+        "every 204 (probe, logout, sign-out) carries `Content-Length: 0`, which RFC 9110 forbids on a 204 and the contract tolerates"
+    ),
+    sw!(
+        "logout-resets-session-cookie",
+        Fault,
+        ["R12"],
+        OpenApp,
+        "after its clearing lines, logout sends one more Set-Cookie line that sets the request's ory_kratos_session again (a browser keeps the last line)"
+    ),
 ];
 
 /// Looks a switch up by name.

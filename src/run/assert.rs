@@ -39,7 +39,11 @@ pub fn check_step(expect: &Expectations, input: &CheckInput<'_>) -> Vec<CheckRes
         );
     }
     if let Some(class) = expect.body {
-        let failure = body_class_failure(class, &resp.body);
+        let failure = body_class_failure(class, &resp.body).or_else(|| {
+            (class == BodyClass::Empty)
+                .then(|| empty_framing_failure(&input.exchange.method, resp))
+                .flatten()
+        });
         c.push(format!("body is {}", body_class_name(class)), failure);
     }
     // Parsed only when a check reads it: most steps check status, body class and cookies.
@@ -125,6 +129,33 @@ fn body_class_failure(class: BodyClass, body: &[u8]) -> Option<String> {
             "expected {}, got {}",
             body_class_name(class),
             describe_body(body)
+        )
+    })
+}
+
+/// What the framing headers of a response whose body must be empty say, beyond the bytes the
+/// HTTP client delivered. An HTTP client reads no body after a `204` whatever the headers
+/// claim, so the headers are all that is left of a body a server tried to send: a
+/// `Content-Length` must be absent or `0` (RFC 9110 §8.6 forbids it on a `204` entirely; `0`
+/// is tolerated on purpose), and a `204` carries no `Transfer-Encoding` (§6.1; on another
+/// status a chunked empty body is still empty). The answer to a `HEAD` is exempt: its
+/// `Content-Length` and `Transfer-Encoding` describe the `GET` answer's body (§9.3.2).
+fn empty_framing_failure(method: &str, resp: &Response) -> Option<String> {
+    if method.eq_ignore_ascii_case("HEAD") {
+        return None;
+    }
+    let lengths: Vec<&str> = resp.header_values("content-length").collect();
+    if lengths.iter().any(|v| v.trim() != "0") {
+        return Some(format!(
+            "expected empty, got an empty body framed with `Content-Length: {}` (a body the HTTP stack dropped)",
+            lengths.join(", ")
+        ));
+    }
+    let encodings: Vec<&str> = resp.header_values("transfer-encoding").collect();
+    (resp.status == 204 && !encodings.is_empty()).then(|| {
+        format!(
+            "expected empty, got a 204 with `Transfer-Encoding: {}` (a 204 has no body to encode)",
+            encodings.join(", ")
         )
     })
 }
@@ -233,7 +264,14 @@ fn shown_header(name: &str, value: &str) -> String {
 
 fn header_check(c: &mut Checks<'_>, check: &HeaderCheck, resp: &Response) {
     let name = &check.name;
-    let value = resp.header(name);
+    // A header sent on several lines is one field to a cache or a proxy: checks read all of
+    // its lines joined (RFC 9110 §5.3). `Set-Cookie` lines cannot be joined: the first.
+    let combined = if name.eq_ignore_ascii_case("set-cookie") {
+        resp.header(name).map(str::to_string)
+    } else {
+        resp.combined_header(name)
+    };
+    let value = combined.as_deref();
     let shown = value.map(|v| shown_header(name, v));
     if let Some(exists) = check.exists {
         let failure = (value.is_some() != exists).then(|| {

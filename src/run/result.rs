@@ -51,6 +51,22 @@ impl Response {
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
+
+    /// Every line of the header with this (case-insensitive) name, in the order received.
+    pub fn header_values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.headers
+            .iter()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The header's field value as a cache or a proxy reads it: every line of it joined with
+    /// `, ` (RFC 9110 §5.3); `None` when it is absent. Not meaningful for `Set-Cookie`, whose
+    /// lines cannot be combined.
+    pub fn combined_header(&self, name: &str) -> Option<String> {
+        let values: Vec<&str> = self.header_values(name).collect();
+        (!values.is_empty()).then(|| values.join(", "))
+    }
 }
 
 /// The outcome of one check.

@@ -12,6 +12,7 @@
 //! - `network`: unreachable host, refused port, silent server, reset connection, retries.
 //! - `secrets`: the canary test — no secret in stdout, stderr or any report.
 //! - `tls`: https with a generated CA, OPENAPP_CA_CERT, --insecure.
+//! - `wire`: what reqwest and hyper hide or normalise (raw answers through the harness client).
 //! - `stack`, `tap`: support (the binary, `serve --json`, a recording relay).
 //!
 //! Debugging: `cargo test --test cli -- --nocapture selftest` shows each switch's verdict.
@@ -28,6 +29,7 @@ mod selftest;
 mod stack;
 mod tap;
 mod tls;
+mod wire;
 
 use std::path::PathBuf;
 

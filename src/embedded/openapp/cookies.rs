@@ -156,6 +156,24 @@ impl ClearingPolicy {
         lines
     }
 
+    /// Fault `logout-resets-session-cookie`: a line, sent after the clearing lines, that sets
+    /// the session cookie of the request again (as Kratos set it: `Domain=`, `Path=/`). A
+    /// browser keeps the last line for a cookie, so the clearing counts for nothing.
+    pub(crate) fn reset_line(&self, headers: &HeaderMap) -> Option<String> {
+        let value = headers
+            .get_all(COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.split_once('='))
+            .find(|(name, _)| name.trim() == SESSION_COOKIE)
+            .map(|(_, value)| value.trim())?;
+        let domain = self.domain.as_deref()?;
+        Some(format!(
+            "{SESSION_COOKIE}={value}; Path=/; Domain={domain}; HttpOnly; SameSite=Lax"
+        ))
+    }
+
     fn line(&self, name: &str, domain: Option<&str>) -> String {
         self.line_at(name, &self.path, domain)
     }

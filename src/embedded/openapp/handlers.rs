@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Extension, State};
-use axum::http::header::SET_COOKIE;
+use axum::http::header::{CONTENT_LENGTH, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
@@ -148,6 +148,16 @@ pub(crate) async fn provisioned(
         )
             .into_response();
     }
+    if switches.on("provisioned-204-content-length") {
+        // hyper writes the Content-Length header as given and drops the body of any 204
+        // (see the switch's test for what reaches the wire).
+        return (
+            StatusCode::NO_CONTENT,
+            [(CONTENT_LENGTH, HeaderValue::from_static("2"))],
+            "{}",
+        )
+            .into_response();
+    }
     StatusCode::NO_CONTENT.into_response()
 }
 
@@ -182,7 +192,11 @@ pub(crate) async fn logout(
     } else {
         StatusCode::NO_CONTENT.into_response()
     };
-    for line in server.clearing.lines(&csrf) {
+    let reset = switches
+        .on("logout-resets-session-cookie")
+        .then(|| server.clearing.reset_line(&headers))
+        .flatten();
+    for line in server.clearing.lines(&csrf).into_iter().chain(reset) {
         if let Ok(value) = HeaderValue::from_str(&line) {
             response.headers_mut().append(SET_COOKIE, value);
         }

@@ -1,9 +1,13 @@
 //! How answers are laid out on the wire: JSON bodies (compact, or pretty-printed with sorted
 //! keys under benign `json-layout`; with fields the contract does not name and keys reversed
-//! under benign `extra-json-fields`) and the response decorations of benign switches
-//! (`json-layout` and `extra-headers` headers, `extra-set-cookie`).
+//! under benign `extra-json-fields`), the `Cache-Control` of every `/auth/*` answer (R18) and
+//! the response decorations of benign switches (`json-layout` and `extra-headers` headers,
+//! `extra-set-cookie`, `no-content-length-zero`).
 
+use std::convert::Infallible;
 use std::sync::Arc;
+
+use axum::body::Bytes;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -136,6 +140,38 @@ async fn extend_error_body(response: Response) -> Response {
     Response::from_parts(parts, Body::from(body))
 }
 
+/// What Kratos's own `sessions/whoami` sends: no cache, shared or private, may reuse it.
+pub(crate) const PRIVATE_NO_STORE: &str = "private, no-cache, no-store, must-revalidate";
+
+/// Middleware outside the gateway: every `/auth/*` answer, errors included, depends on the
+/// request's `Cookie` or key, so no shared cache may store it (R18). Fault
+/// `session-answers-cacheable` sends no `Cache-Control`; benign `cache-control-private-only`
+/// sends `private` alone.
+pub(crate) async fn private_answers(
+    State(server): State<Arc<OpenAppServer>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let auth = request
+        .uri()
+        .path()
+        .strip_prefix(server.prefix.as_str())
+        .is_some_and(|rest| rest.starts_with("/auth/"));
+    let mut response = next.run(request).await;
+    let switches = &server.switches;
+    if auth && !switches.on("session-answers-cacheable") {
+        let value = if switches.on("cache-control-private-only") {
+            "private"
+        } else {
+            PRIVATE_NO_STORE
+        };
+        response
+            .headers_mut()
+            .insert(CACHE_CONTROL, HeaderValue::from_static(value));
+    }
+    response
+}
+
 /// The outermost middleware: adds the benign switches' extra headers to every answer.
 pub(crate) async fn decorate(
     State(server): State<Arc<OpenAppServer>>,
@@ -146,13 +182,26 @@ pub(crate) async fn decorate(
     if server.switches.on("extra-json-fields") {
         response = extend_error_body(response).await;
     }
-    let headers = response.headers_mut();
     if server.switches.on("extra-set-cookie") {
-        headers.append(SET_COOKIE, HeaderValue::from_static(PREF_COOKIE_LINE));
+        response
+            .headers_mut()
+            .append(SET_COOKIE, HeaderValue::from_static(PREF_COOKIE_LINE));
     }
+    if server.switches.on("no-content-length-zero") && response.status() == StatusCode::NO_CONTENT {
+        // hyper leaves out a `Content-Length: 0` given with a body it knows is empty; with a
+        // body of unknown length (an empty stream) it writes the header as given.
+        let (mut parts, _) = response.into_parts();
+        parts
+            .headers
+            .insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
+        let empty = futures_util::stream::empty::<Result<Bytes, Infallible>>();
+        response = Response::from_parts(parts, Body::from_stream(empty));
+    }
+    let headers = response.headers_mut();
     if server.switches.on("json-layout") {
         headers.insert(X_SERVED_BY, HeaderValue::from_static("openapp-reference"));
-        headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        // Appended: an `/auth/*` answer keeps its own (R18) line, as a proxy adding one would.
+        headers.append(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     if server.switches.on("extra-headers") {
         if let Ok(id) = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()) {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::middleware::from_fn_with_state;
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 
 use super::server::OpenAppServer;
 use super::{gateway, handlers, layout};
@@ -25,16 +25,34 @@ impl OpenAppServer {
                 get(handlers::kratos_identity),
             )
             .route(&format!("{p}/auth/provisioned"), get(handlers::provisioned))
-            .route(&format!("{p}/auth/logout"), post(handlers::logout))
+            .route(&format!("{p}/auth/logout"), self.logout_route(true))
             .route(&format!("{p}/status"), get(handlers::status));
         if !self.switches.on("sign-out-missing") {
-            api = api.route(&format!("{p}/auth/sign-out"), post(handlers::logout));
+            api = api.route(&format!("{p}/auth/sign-out"), self.logout_route(false));
         }
         api.fallback(handlers::not_found)
             .method_not_allowed_fallback(handlers::method_not_allowed)
             .layer(from_fn_with_state(Arc::clone(self), gateway::gateway))
+            .layer(from_fn_with_state(
+                Arc::clone(self),
+                layout::private_answers,
+            ))
             .layer(from_fn_with_state(Arc::clone(self), layout::decorate))
             .with_state(Arc::clone(self))
+    }
+
+    /// `POST` logs out; `GET` and `HEAD` (axum answers `HEAD` with the `GET` handler) are
+    /// 405 (R19), 404 under benign `logout-get-not-found`, and log out on `/auth/logout`
+    /// under fault `logout-on-get`.
+    fn logout_route(&self, logout: bool) -> MethodRouter<Arc<OpenAppServer>> {
+        let route = post(handlers::logout);
+        if logout && self.switches.on("logout-on-get") {
+            route.get(handlers::logout)
+        } else if self.switches.on("logout-get-not-found") {
+            route.get(handlers::not_found)
+        } else {
+            route
+        }
     }
 
     /// Serves the router on `listener`, spawned on the current tokio runtime.

@@ -249,3 +249,73 @@ async fn kratos_failures_are_502_only_when_a_cookie_needs_resolving() {
         .await
         .assert_error(502);
 }
+
+/// R18: every answer of the four cookie-dependent GETs, anonymous or not, errors included,
+/// and of logout, tells shared caches not to store it, as Kratos's whoami does.
+#[tokio::test]
+async fn r18_auth_answers_are_private() {
+    let stack = Stack::start("").await;
+    let alice = cookie_header(Some(ALICE));
+    let bob = cookie_header(Some(BOB));
+    let bad_key = format!("{}_openapp_wrong", stack.base);
+    let mut answers = Vec::new();
+    for path in INTROSPECTION.into_iter().chain(["/auth/provisioned"]) {
+        for headers in [
+            vec![],
+            vec![("cookie", alice.as_str())],
+            vec![("cookie", bob.as_str())],
+            vec![("X-API-Key", bad_key.as_str())],
+        ] {
+            answers.push((path, stack.get(path, &headers).await));
+        }
+    }
+    answers.push((
+        "/auth/logout",
+        stack.post("/auth/logout", &[("cookie", &alice)]).await,
+    ));
+    let statuses: std::collections::BTreeSet<u16> = answers.iter().map(|(_, a)| a.status).collect();
+    assert_eq!(statuses, [200, 204, 401].into());
+    for (path, answer) in &answers {
+        let lines: Vec<_> = answer.headers.get_all("cache-control").iter().collect();
+        assert_eq!(
+            lines,
+            ["private, no-cache, no-store, must-revalidate"],
+            "{path} {}",
+            answer.status
+        );
+    }
+    assert!(
+        stack
+            .get("/status", &[])
+            .await
+            .headers
+            .get("cache-control")
+            .is_none()
+    );
+}
+
+/// R19: GET and HEAD on logout and sign-out are 405 with `Allow: POST`, clear nothing and
+/// revoke nothing; the session still resolves.
+#[tokio::test]
+async fn r19_get_and_head_do_not_log_out() {
+    let stack = Stack::start("").await;
+    let alice = cookie_header(Some(ALICE));
+    for path in ["/auth/logout", "/auth/sign-out"] {
+        for method in [reqwest::Method::GET, reqwest::Method::HEAD] {
+            let answer = stack
+                .send(method.clone(), path, &[("cookie", &alice)])
+                .await;
+            assert_eq!(answer.status, 405, "{method} {path}");
+            assert_eq!(answer.headers["allow"], "POST", "{method} {path}");
+            assert!(answer.set_cookies().is_empty(), "{method} {path}");
+        }
+    }
+    assert!(stack.kratos.revoked().is_empty());
+    assert_eq!(
+        stack
+            .get("/auth/whoami", &[("cookie", &alice)])
+            .await
+            .json(),
+        session_json("alice", true)
+    );
+}

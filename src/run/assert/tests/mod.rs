@@ -81,6 +81,8 @@ fn endpoints(t: Target) -> Endpoints {
 /// One row: an expectation, what the server answered, and the checks that must result.
 struct Row {
     label: &'static str,
+    /// The request's method.
+    method: &'static str,
     /// The step's `expect` table, in scenario TOML.
     expect: &'static str,
     status: u16,
@@ -104,6 +106,7 @@ struct Row {
 
 const ROW: Row = Row {
     label: "",
+    method: "POST",
     expect: "",
     status: 200,
     body: "",
@@ -149,8 +152,8 @@ fn response(row: &Row) -> Response {
 
 fn exchange(row: &Row, response: &Response) -> Exchange {
     Exchange {
-        purpose: "POST /auth/logout".into(),
-        method: "POST".into(),
+        purpose: format!("{} /auth/logout", row.method),
+        method: row.method.into(),
         url: "http://api.openapp.test:8080/api/v1/auth/logout".into(),
         request_headers: row
             .cookie

@@ -209,6 +209,45 @@ fn json_pointers() {
     });
 }
 
+/// `body = "empty"` also reads the framing headers: they are what is left of a body the HTTP
+/// client dropped after a 204 (R6, R9, R15).
+#[test]
+fn empty_body_framing() {
+    const EMPTY: &str = r#"body = "empty""#;
+    const WHAT: &str = "body is empty";
+    run(&rows! {
+        "204 without framing headers" {
+            expect: EMPTY, status: 204, pass: &[WHAT],
+        },
+        "204 with Content-Length: 0 (tolerated on purpose)" {
+            expect: EMPTY, status: 204, headers: &[("content-length", "0")], pass: &[WHAT],
+        },
+        "204 with Content-Length: 2 and no bytes: the client dropped a body" {
+            expect: EMPTY, status: 204, headers: &[("content-length", "2")],
+            fail: &[(WHAT, "an empty body framed with `Content-Length: 2`")],
+        },
+        "204 with two Content-Length lines, one of them not 0" {
+            expect: EMPTY, status: 204, headers: &[("content-length", "0"), ("content-length", "7")],
+            fail: &[(WHAT, "`Content-Length: 0, 7`")],
+        },
+        "204 with Transfer-Encoding" {
+            expect: EMPTY, status: 204, headers: &[("transfer-encoding", "chunked")],
+            fail: &[(WHAT, "a 204 with `Transfer-Encoding: chunked`")],
+        },
+        "200 with a chunked empty body is still empty" {
+            expect: EMPTY, status: 200, headers: &[("transfer-encoding", "chunked")], pass: &[WHAT],
+        },
+        "a HEAD answer's Content-Length describes the GET answer's body" {
+            expect: EMPTY, method: "HEAD", status: 200,
+            headers: &[("content-length", "68"), ("transfer-encoding", "chunked")], pass: &[WHAT],
+        },
+        "body bytes are reported first" {
+            expect: EMPTY, status: 204, body: "{}", headers: &[("content-length", "2")],
+            fail: &[(WHAT, "expected empty, got an empty JSON object {}")],
+        },
+    });
+}
+
 /// Response headers for the header rows (the `Set-Cookie` lines are added per row).
 const HEADERS: &[(&str, &str)] = &[
     ("content-type", "application/json"),
@@ -284,6 +323,60 @@ fn headers() {
             expect: r#"headers = [{ name = "set-cookie", equals = "a=b" }]"#,
             set_cookie: &["SessionWithoutEquals"],
             fail: &[("header `set-cookie` equals `a=b`", "got `<20 chars>`")],
+        },
+    });
+}
+
+/// The R18 check of `scenarios/strict/r18_session_answers_are_private.toml`: `private` (not
+/// the field-qualified `private="…"`) or `no-store` as one directive of the combined field.
+const PRIVATE: &str =
+    r#"headers = [{ name = "cache-control", matches = '(?i)(^|,)\s*(private|no-store)\s*(,|$)' }]"#;
+const PRIVATE_WHAT: &str =
+    r"header `cache-control` matches /(?i)(^|,)\s*(private|no-store)\s*(,|$)/";
+
+#[test]
+fn cache_control_private_or_no_store() {
+    run(&rows! {
+        "what Kratos's whoami sends" {
+            expect: PRIVATE, headers: &[("cache-control", "private, no-cache, no-store, must-revalidate")],
+            pass: &[PRIVATE_WHAT],
+        },
+        "private alone" {
+            expect: PRIVATE, headers: &[("cache-control", "private")], pass: &[PRIVATE_WHAT],
+        },
+        "directives are case-insensitive, spaces optional" {
+            expect: PRIVATE, headers: &[("cache-control", "max-age=0,NO-STORE")], pass: &[PRIVATE_WHAT],
+        },
+        "no-cache alone allows storing: fails" {
+            expect: PRIVATE, headers: &[("cache-control", "no-cache")],
+            fail: &[(PRIVATE_WHAT, "header `cache-control` is `no-cache`")],
+        },
+        "public with max-age=0: fails" {
+            expect: PRIVATE, headers: &[("cache-control", "public, max-age=0, must-revalidate")],
+            fail: &[(PRIVATE_WHAT, "is `public, max-age=0, must-revalidate`")],
+        },
+        "a field-qualified private leaves the rest shareable: fails" {
+            expect: PRIVATE, headers: &[("cache-control", r#"private="set-cookie", max-age=60"#)],
+            fail: &[(PRIVATE_WHAT, "is `private=\"set-cookie\", max-age=60`")],
+        },
+        "a directive that merely contains the word: fails" {
+            expect: PRIVATE, headers: &[("cache-control", "x-private-ish, no-store-later")],
+            fail: &[(PRIVATE_WHAT, "is `x-private-ish, no-store-later`")],
+        },
+        "absent: fails" {
+            expect: PRIVATE, headers: HEADERS,
+            fail: &[(PRIVATE_WHAT, "header `cache-control` is absent")],
+        },
+        "several lines are one field, as a cache combines them" {
+            expect: PRIVATE,
+            headers: &[("cache-control", "no-cache"), ("content-type", "application/json"),
+                       ("cache-control", "private")],
+            pass: &[PRIVATE_WHAT],
+        },
+        "several lines: equals sees the combined value" {
+            expect: r#"headers = [{ name = "cache-control", equals = "no-cache, max-age=0" }]"#,
+            headers: &[("cache-control", "no-cache"), ("cache-control", "max-age=0")],
+            pass: &["header `cache-control` equals `no-cache, max-age=0`"],
         },
     });
 }
