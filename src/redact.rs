@@ -43,6 +43,9 @@ struct Registry {
 struct Secret {
     label: String,
     value: String,
+    /// How a request spells the value (see [`request_spellings`]), computed once when added:
+    /// [`Secrets::labels_matching`] reads them for every request.
+    spellings: Vec<String>,
     finder: OnceLock<Finder>,
 }
 
@@ -142,6 +145,7 @@ impl Secrets {
             registry.secrets.push(Secret {
                 label: label.to_owned(),
                 value: value.to_owned(),
+                spellings: request_spellings(value),
                 finder: OnceLock::new(),
             });
         }
@@ -172,15 +176,18 @@ impl Secrets {
     /// with it to learn which credentials the request carries (rule K7); unlike
     /// [`Secrets::redact`] it compiles nothing, so it is cheap enough for every request.
     pub fn labels_in(&self, text: &str) -> Vec<String> {
+        self.labels_matching(text, |_| true)
+    }
+
+    /// [`Secrets::labels_in`] for the secrets whose label `relevant` accepts only: the client
+    /// layer asks about credential labels, not about every captured value of a long trial.
+    pub fn labels_matching(&self, text: &str, relevant: impl Fn(&str) -> bool) -> Vec<String> {
         let registry = self.inner.read().unwrap_or_else(PoisonError::into_inner);
         let mut labels: Vec<String> = registry
             .secrets
             .iter()
-            .filter(|s| {
-                request_spellings(&s.value)
-                    .iter()
-                    .any(|f| text.contains(f.as_str()))
-            })
+            .filter(|s| relevant(&s.label))
+            .filter(|s| s.spellings.iter().any(|f| text.contains(f.as_str())))
             .map(|s| s.label.clone())
             .collect();
         labels.sort();

@@ -110,6 +110,12 @@ impl Guard {
         }
     }
 
+    /// The credential labels (those [`allowed`] knows) of the secrets `text` carries.
+    fn credentials_in(&self, text: &str) -> Vec<String> {
+        self.secrets
+            .labels_matching(text, |label| allowed(label).is_some())
+    }
+
     fn origin_of(&self, d: Destination) -> Option<&Origin> {
         match d {
             Destination::OpenApp => Some(&self.openapp),
@@ -128,8 +134,10 @@ impl Guard {
         body: Option<&str>,
     ) -> Result<(), String> {
         let origin = url.origin();
-        let shown_url = self.secrets.redact(url.as_str());
+        // Redacting compiles a finder per secret: only a refusal pays for it.
+        let shown = || self.secrets.redact(url.as_str());
         let Some(home) = self.origin_of(to) else {
+            let shown_url = shown();
             return Err(format!(
                 "not sent (K7): the request to {shown_url} is meant for {}, which is not \
                  configured",
@@ -137,6 +145,7 @@ impl Guard {
             ));
         };
         if &origin != home {
+            let shown_url = shown();
             return Err(format!(
                 "not sent (K7): the URL {shown_url} handed out by the server is not on {} as \
                  configured, {}; likely cause: {}",
@@ -148,6 +157,7 @@ impl Guard {
         let mut kinds: Vec<String> = Vec::new();
         for (name, value) in headers {
             if name.eq_ignore_ascii_case("cookie") {
+                let shown_url = shown();
                 return Err(format!(
                     "not sent (K7): the request to {shown_url} has a Cookie header added by hand; \
                      cookies go only through the client's jar, where RFC 6265 sends them"
@@ -158,11 +168,11 @@ impl Guard {
                     kinds.push(header.to_string());
                 }
             }
-            kinds.extend(self.secrets.labels_in(value));
+            kinds.extend(self.credentials_in(value));
         }
-        kinds.extend(self.secrets.labels_in(url.as_str()));
+        kinds.extend(self.credentials_in(url.as_str()));
         if let Some(body) = body {
-            kinds.extend(self.secrets.labels_in(body));
+            kinds.extend(self.credentials_in(body));
         }
         for kind in &kinds {
             let Some(destinations) = allowed(kind) else {
@@ -179,6 +189,7 @@ impl Guard {
                             .map(|o| format!("{} {}", d.name(), show(o)))
                     })
                     .collect();
+                let shown_url = shown();
                 return Err(format!(
                     "not sent (K7): the request to {shown_url} carries {}, which goes only to {} \
                      as configured",
