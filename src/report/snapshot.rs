@@ -16,7 +16,7 @@ use crate::cookie::{
 };
 use crate::plan::model::{CaptureSource, Expectations, Scenario, StatusExpect, Step};
 use crate::run::result::{Exchange, ScenarioResult};
-use crate::settings::Endpoints;
+use crate::settings::{Endpoints, unix_now};
 
 /// JSON pointers the contract names, shown whenever a body has them.
 const CONTRACT_POINTERS: &[&str] = &[
@@ -144,14 +144,6 @@ fn kratos_csrf_name(result: &ScenarioResult, endpoints: &Endpoints) -> Option<St
         .map(|c| c.name.clone())
 }
 
-/// Seconds since the Unix epoch (0 if the clock is before it).
-fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
 fn origin_of(url: &str) -> String {
     url::Url::parse(url)
         .map(|u| u.origin().ascii_serialization())
@@ -256,7 +248,7 @@ fn render_exchange(
             let _ = writeln!(
                 out,
                 "    body: {}",
-                body_view(&resp.body, expect, step, Some(endpoints), ph)
+                body_view(&resp.body, expect, step, endpoints, ph)
             );
         }
     }
@@ -301,7 +293,7 @@ fn body_view(
     body: &[u8],
     expect: Option<&Expectations>,
     step: Option<&Step>,
-    endpoints: Option<&Endpoints>,
+    endpoints: &Endpoints,
     ph: &mut Placeholders,
 ) -> String {
     if body.is_empty() {
@@ -348,13 +340,7 @@ impl Tree {
         node.leaf = Some(v);
     }
 
-    fn render(
-        &self,
-        out: &mut String,
-        key: &str,
-        endpoints: Option<&Endpoints>,
-        ph: &mut Placeholders,
-    ) {
+    fn render(&self, out: &mut String, key: &str, endpoints: &Endpoints, ph: &mut Placeholders) {
         if self.children.is_empty() {
             out.push_str(&match &self.leaf {
                 Some(v) => scalar(v, key, endpoints, ph),
@@ -377,12 +363,10 @@ impl Tree {
 /// A JSON value as the view shows it. A URL on a configured origin is written like an
 /// exchange's path (`[kratos-public]/self-service/login?flow=[uuid:1]`, K7), one elsewhere as
 /// `[other]/…`.
-fn scalar(v: &Value, key: &str, endpoints: Option<&Endpoints>, ph: &mut Placeholders) -> String {
+fn scalar(v: &Value, key: &str, endpoints: &Endpoints, ph: &mut Placeholders) -> String {
     match v {
-        Value::String(s)
-            if endpoints.is_some() && (s.starts_with("http://") || s.starts_with("https://")) =>
-        {
-            endpoints.map_or_else(String::new, |e| display_path(s, e, ph))
+        Value::String(s) if s.starts_with("http://") || s.starts_with("https://") => {
+            display_path(s, endpoints, ph)
         }
         Value::String(s) if TEXT_KEYS.contains(&key) => "[text]".into(),
         Value::String(s) if is_uuid(s) => ph.get("uuid", s),
@@ -414,19 +398,22 @@ mod tests {
     fn reduced_json_is_sorted_and_placeholdered() {
         let mut ph = Placeholders::default();
         let body = br#"{"identity":{"id":"2931eaa1-bf4a-42ba-b0e8-abe00a58f45d","traits":{"email":"x"}},"id":"f737615b-2f92-4574-986f-8856fc11673d","active":true,"expires_at":"2026-12-01T09:29:16.179947471Z","devices":[]}"#;
-        let v = body_view(body, None, None, None, &mut ph);
+        let v = body_view(body, None, None, &endpoints(), &mut ph);
         assert_eq!(
             v,
             r#"{"active": true, "expires_at": [time:1], "id": [uuid:1], "identity": {"id": [uuid:2]}}"#
         );
-        assert_eq!(body_view(b"null", None, None, None, &mut ph), "null");
-        assert_eq!(body_view(b"", None, None, None, &mut ph), "empty");
+        assert_eq!(
+            body_view(b"null", None, None, &endpoints(), &mut ph),
+            "null"
+        );
+        assert_eq!(body_view(b"", None, None, &endpoints(), &mut ph), "empty");
         assert_eq!(
             body_view(
                 br#"{"message":"nope","error_code":"x"}"#,
                 None,
                 None,
-                None,
+                &endpoints(),
                 &mut ph
             ),
             r#"{"message": [text]}"#

@@ -3,7 +3,7 @@
 //! first failing step. The result is plain data ([`ScenarioResult`]).
 
 use std::collections::{BTreeMap, HashMap};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use serde_json::Value;
 
@@ -16,6 +16,7 @@ use crate::cookie::parse_set_cookie;
 use crate::plan::model::{Action, Capture, CaptureSource, FlowKind, Scenario, Step};
 use crate::plan::template;
 use crate::redact::Secrets;
+use crate::settings::unix_now;
 use crate::targets::Target;
 
 /// Credentials of one identity of a trial.
@@ -33,13 +34,6 @@ struct ScenarioRun<'a> {
     clients: BTreeMap<String, BrowserClient>,
     identities: BTreeMap<String, Identity>,
     step_json: HashMap<String, Option<Value>>,
-}
-
-fn now_unix() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }
 
 /// Runs a scenario. `secrets` collects every secret the trial meets, for the reporters.
@@ -240,7 +234,7 @@ impl ScenarioRun<'_> {
             rules,
             render: &render,
             earlier_json,
-            now: now_unix(),
+            now: unix_now(),
         };
         let now = input.now;
         let mut checks = check_step(&step.expect, &input);

@@ -16,5 +16,5 @@ pub use durations::{
 };
 pub use endpoints::{Endpoints, Resolve};
 pub use env::{env, is_ci};
-pub use process::{RuntimeError, runtime, wait_for_shutdown};
+pub use process::{RuntimeError, runtime, unix_now, wait_for_shutdown};
 pub use tls::{CA_CERT_VAR, INSECURE_WARNING, Tls, install_crypto_provider, load_ca};

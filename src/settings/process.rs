@@ -1,5 +1,5 @@
-//! The process's async plumbing: the tokio runtime a run's servers and trials share, and the
-//! shutdown signal long-running subcommands wait for.
+//! The process's plumbing: the tokio runtime a run's servers and trials share, the shutdown
+//! signal long-running subcommands wait for, and the wall clock as Unix seconds.
 
 use std::sync::Arc;
 
@@ -39,4 +39,12 @@ pub async fn wait_for_shutdown() {
     {
         let _ = tokio::signal::ctrl_c().await;
     }
+}
+
+/// Seconds since the Unix epoch (0 if the clock is before it): the `now` of cookie lifetimes.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
