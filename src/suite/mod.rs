@@ -15,7 +15,7 @@ mod sequence;
 pub mod snapshot;
 mod trials;
 
-pub use prepare::{Connected, Selected, connect, preflight, select};
+pub use prepare::{Connected, Selected, connect, select};
 pub use select::Selection;
 pub use sequence::{Entry, SuiteError, SuiteOptions, run_suite};
 pub use snapshot::{SnapshotConfig, SnapshotMode};

@@ -53,7 +53,7 @@ pub struct Connected {
 }
 
 /// Resolves the target (starting the embedded stack or containers on the current runtime),
-/// builds its client factory and, unless `no_preflight`, runs the [`preflight`]; warns on
+/// builds its client factory and, unless `no_preflight`, runs the preflight (below); warns on
 /// stderr when TLS is not verified (`--insecure`).
 pub async fn connect(opts: &TargetOptions) -> Result<Connected, TargetError> {
     let target = resolve_target(opts).await?;
@@ -74,7 +74,7 @@ pub async fn connect(opts: &TargetOptions) -> Result<Connected, TargetError> {
 /// (exit code 3) rather than a failure in every trial. Today: K7, one browser login flow is
 /// initialised (no credential is sent) and its `ui.action` must be on the configured Kratos
 /// public origin. A flow that cannot be initialised is left to the trials, which report it.
-pub async fn preflight(target: &Target, factory: &ClientFactory) -> Result<(), TargetError> {
+async fn preflight(target: &Target, factory: &ClientFactory) -> Result<(), TargetError> {
     let public = &target.endpoints.kratos_public;
     let Ok(url) = public.join("self-service/login/browser") else {
         return Ok(());

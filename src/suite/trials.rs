@@ -75,11 +75,6 @@ impl SharedTarget {
             .unwrap_or_else(|| Err("the target was not resolved".into()))
     }
 
-    /// The results of every trial that ran, in completion order.
-    pub fn results(&self) -> Vec<ScenarioResult> {
-        self.records().into_iter().map(|r| r.result).collect()
-    }
-
     /// The results of every trial that ran with the secrets each met, in completion order:
     /// what the file reporters take.
     pub fn records(&self) -> Vec<Record> {
