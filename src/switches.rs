@@ -410,6 +410,13 @@ pub const SWITCHES: &[SwitchInfo] = &[
         OpenApp,
         "after its clearing lines, logout sends one more Set-Cookie line that sets the request's ory_kratos_session again (a browser keeps the last line)"
     ),
+    sw!(
+        "session-cache-ttl",
+        Fault,
+        ["R16"],
+        OpenApp,
+        "the gateway caches each session it resolved for 1 s by its ory_kratos_session cookie (as Oathkeeper's cache does), so a cookie replayed right after logout still resolves until the entry expires; a run with OPENAPP_CONFORMANCE_REVOCATION_WITHIN above 1s allows it"
+    ),
 ];
 
 /// Looks a switch up by name.

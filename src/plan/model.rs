@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
@@ -239,6 +240,21 @@ pub struct Expectations {
     pub jar_lacks: Vec<String>,
     /// The JSON body agrees with an earlier step's at these pointers (R2).
     pub same_json_as: Option<SameJsonAs>,
+    /// How long the expectations may take to hold (a GET step is sent again until they do).
+    pub within: Option<Within>,
+}
+
+/// `expect.within`, resolved: a GET step is sent again, with backoff, until its expectations
+/// hold or `limit` has passed (for deployments that are eventually consistent, such as a
+/// gateway that caches session lookups).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Within {
+    /// How long the expectations may take to hold; zero means one attempt.
+    pub limit: Duration,
+    /// Where a limit read from a setting came from
+    /// (`OPENAPP_CONFORMANCE_REVOCATION_WITHIN unset, default 0s`); `None` when written in
+    /// the file.
+    pub source: Option<String>,
 }
 
 /// A value a JSON check compares with.

@@ -1,26 +1,59 @@
 //! Resolution: a validated scenario file ([`crate::scenario::Scenario`]) becomes a plan
 //! [`Scenario`]: one [`Action`] per step, defaults applied (client, rules, capture secrecy,
-//! `same_json_as` pointers), TOML values turned into JSON, spans dropped.
+//! `same_json_as` pointers), values read from named settings (`within = { setting = …,
+//! default = … }`, from [`Settings`]), TOML values turned into JSON, spans dropped.
 //!
 //! Validation has already promised what resolution relies on (exactly one action per step,
-//! exactly one capture source); a file that breaks a promise anyway is an error at its path,
-//! never a panic.
+//! exactly one capture source, well-formed durations); a file that breaks a promise anyway is
+//! an error at its path, never a panic. A setting whose value (from the environment) is
+//! invalid is a [`ResolveError::Setting`]: the user's configuration, not the file, is wrong.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use serde_json::Value;
 
 use super::model::{
     Action, Body, Capture, CaptureSource, CookieCheck, DEFAULT_CLIENT, DEFAULT_SAME_JSON_PATHS,
     Expectations, Expected, HeaderCheck, Identity, JsonCheck, Login, Request, SameJsonAs, Scenario,
-    Step,
+    Step, Within,
 };
+use super::settings::{SettingError, Settings, within_duration};
 use crate::scenario::Scenario as ScenarioFile;
 use crate::scenario::ScenarioError;
 use crate::scenario::model as file;
 
-/// Resolves a validated scenario file into the plan the runner executes.
-pub fn resolve(scenario: &ScenarioFile) -> Result<Scenario, ScenarioError> {
+/// Why a validated scenario file does not resolve.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ResolveError {
+    /// The file breaks a promise of validation (an error at its path).
+    #[error(transparent)]
+    File(#[from] ScenarioError),
+    /// A setting the file reads has an invalid value: a configuration error.
+    #[error("{source} (read by {})", path.display())]
+    Setting {
+        /// The scenario file that reads it.
+        path: PathBuf,
+        /// The setting and its value.
+        source: SettingError,
+    },
+}
+
+/// A step's problem: the file's (a message) or a setting's.
+enum StepError {
+    File(String),
+    Setting(SettingError),
+}
+
+impl From<String> for StepError {
+    fn from(message: String) -> Self {
+        StepError::File(message)
+    }
+}
+
+/// Resolves a validated scenario file into the plan the runner executes, reading named
+/// settings from `settings`.
+pub fn resolve(scenario: &ScenarioFile, settings: &Settings) -> Result<Scenario, ResolveError> {
     let f = &scenario.file;
     let rules: Vec<String> = scenario.rules().iter().map(|s| s.to_string()).collect();
     let steps = f
@@ -28,8 +61,15 @@ pub fn resolve(scenario: &ScenarioFile) -> Result<Scenario, ScenarioError> {
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            step(s.get_ref(), &rules).map_err(|message| {
-                ScenarioError::whole_file(&scenario.path, format!("step {}: {message}", i + 1))
+            step(s.get_ref(), &rules, settings).map_err(|e| match e {
+                StepError::File(message) => ResolveError::File(ScenarioError::whole_file(
+                    &scenario.path,
+                    format!("step {}: {message}", i + 1),
+                )),
+                StepError::Setting(source) => ResolveError::Setting {
+                    path: scenario.path.clone(),
+                    source,
+                },
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -54,7 +94,7 @@ pub fn resolve(scenario: &ScenarioFile) -> Result<Scenario, ScenarioError> {
     })
 }
 
-fn step(s: &file::Step, scenario_rules: &[String]) -> Result<Step, String> {
+fn step(s: &file::Step, scenario_rules: &[String], settings: &Settings) -> Result<Step, StepError> {
     let action = match (&s.request, &s.login, &s.logout) {
         (Some(r), None, None) => Action::Request(request(r.get_ref())),
         (None, Some(l), None) => Action::Login(Login {
@@ -62,13 +102,21 @@ fn step(s: &file::Step, scenario_rules: &[String]) -> Result<Step, String> {
             flow: l.get_ref().flow,
         }),
         (None, None, Some(l)) => Action::Logout(*l.get_ref()),
-        _ => return Err("a step needs exactly one of `request`, `login` or `logout`".into()),
+        _ => {
+            return Err(StepError::File(
+                "a step needs exactly one of `request`, `login` or `logout`".into(),
+            ));
+        }
     };
     let capture = s
         .capture
         .iter()
         .map(|(var, c)| Ok((var.clone(), capture(c.get_ref())?)))
         .collect::<Result<BTreeMap<_, _>, String>>()?;
+    let mut expect = expectations(&s.expect);
+    if let Some(w) = &s.expect.within {
+        expect.within = Some(within(w.get_ref(), settings)?);
+    }
     Ok(Step {
         name: s.name.as_ref().map(|n| n.get_ref().clone()),
         client: s
@@ -81,9 +129,29 @@ fn step(s: &file::Step, scenario_rules: &[String]) -> Result<Step, String> {
             s.rules.iter().map(|r| r.get_ref().clone()).collect()
         },
         action,
-        expect: expectations(&s.expect),
+        expect,
         capture,
     })
+}
+
+/// `within`: as written, else the setting's value, else its default.
+fn within(w: &file::DurationValue, settings: &Settings) -> Result<Within, StepError> {
+    match w {
+        file::DurationValue::Literal(text) => Ok(Within {
+            limit: within_duration(text)?,
+            source: None,
+        }),
+        file::DurationValue::Setting(s) => {
+            let default = within_duration(s.default.get_ref())?;
+            let (limit, source) = settings
+                .within(s.setting.get_ref(), default)
+                .map_err(StepError::Setting)?;
+            Ok(Within {
+                limit,
+                source: Some(source),
+            })
+        }
+    }
 }
 
 fn request(r: &file::Request) -> Request {
@@ -188,6 +256,8 @@ fn expectations(e: &file::Expect) -> Expectations {
                 },
             }
         }),
+        // Resolved by `step`, which has the settings.
+        within: None,
     }
 }
 
@@ -240,7 +310,11 @@ mod tests {
     fn plan_of(text: &str) -> Scenario {
         let path = Path::new("t/x.toml");
         let file = crate::scenario::parse(path, text).expect("valid scenario");
-        resolve(&ScenarioFile::new(path.to_path_buf(), "t/x".into(), file)).expect("resolves")
+        resolve(
+            &ScenarioFile::new(path.to_path_buf(), "t/x".into(), file),
+            &Settings::none(),
+        )
+        .expect("resolves")
     }
 
     #[test]
@@ -295,6 +369,65 @@ logout = { flow = "browser" }
         );
         assert!(req.capture["t"].secret && !req.capture["h"].secret);
         assert_eq!(logout.label(), "kratos logout (browser flow)");
+    }
+
+    fn within_of(expect: &str, settings: &Settings) -> Result<Option<Within>, ResolveError> {
+        let path = Path::new("t/w.toml");
+        let text = format!(
+            "name = \"w\"\nrules = [\"R16\"]\ntags = [\"strict\"]\n[[step]]\nrequest = {{ method = \"GET\", path = \"/auth/whoami\" }}\nexpect = {{ status = 200, {expect} }}\n"
+        );
+        let file = crate::scenario::parse(path, &text).expect("valid scenario");
+        let scenario = ScenarioFile::new(path.to_path_buf(), "t/w".into(), file);
+        resolve(&scenario, settings).map(|p| p.steps[0].expect.within.clone())
+    }
+
+    #[test]
+    fn within_is_written_or_read_from_its_setting_else_its_default() {
+        use std::time::Duration;
+        let none = Settings::none();
+        assert_eq!(
+            within_of("within = \"1500ms\"", &none).unwrap(),
+            Some(Within {
+                limit: Duration::from_millis(1500),
+                source: None
+            })
+        );
+        let form = "within = { setting = \"revocation_within\", default = \"0s\" }";
+        assert_eq!(
+            within_of(form, &none).unwrap(),
+            Some(Within {
+                limit: Duration::ZERO,
+                source: Some("OPENAPP_CONFORMANCE_REVOCATION_WITHIN unset, default 0s".into())
+            })
+        );
+        let given = Settings::given([("revocation_within", "3s")]);
+        assert_eq!(
+            within_of(form, &given).unwrap(),
+            Some(Within {
+                limit: Duration::from_secs(3),
+                source: Some("OPENAPP_CONFORMANCE_REVOCATION_WITHIN=3s".into())
+            })
+        );
+        assert_eq!(within_of("body = \"null\"", &given).unwrap(), None);
+    }
+
+    #[test]
+    fn an_invalid_setting_value_is_a_configuration_error_naming_the_variable() {
+        let form = "within = { setting = \"revocation_within\", default = \"0s\" }";
+        let bad = Settings::given([("revocation_within", "3 sec")]);
+        let err = within_of(form, &bad).unwrap_err();
+        let ResolveError::Setting { path, source } = &err else {
+            panic!("a setting error: {err:?}")
+        };
+        assert_eq!(path, Path::new("t/w.toml"));
+        assert_eq!(source.variable, "OPENAPP_CONFORMANCE_REVOCATION_WITHIN");
+        assert!(
+            err.to_string().starts_with(
+                "OPENAPP_CONFORMANCE_REVOCATION_WITHIN=`3 sec` is invalid, expected a duration"
+            ),
+            "{err}"
+        );
+        assert!(err.to_string().ends_with("(read by t/w.toml)"), "{err}");
     }
 
     #[test]

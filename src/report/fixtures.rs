@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use super::record::Record;
 use crate::redact::Secrets;
-use crate::run::result::{CheckResult, Exchange, Outcome, Response, ScenarioResult, StepResult};
+use crate::run::result::{
+    Attempts, CheckResult, Exchange, Outcome, Response, ScenarioResult, StepResult,
+};
 
 /// A registered password that must never appear in any report.
 pub(crate) const CANARY: &str = "Canary-Pa55word-7f3a9c";
@@ -106,6 +108,7 @@ fn step(
         }],
         error: None,
         notes: vec![],
+        attempts: None,
     }
 }
 
@@ -241,4 +244,48 @@ fn passing_as(id: &str, outcome: Outcome) -> Record {
     r.result.id = id.into();
     r.result.outcome = outcome;
     r
+}
+
+/// A scenario whose replay step (a GET with `within`) still failed after three attempts.
+pub(crate) fn retried() -> Record {
+    let attempt = |n: usize| Exchange {
+        purpose: format!("GET /auth/whoami (attempt {n} of 3)"),
+        method: "GET".into(),
+        url: "http://api.openapp.test:8080/api/v1/auth/whoami".into(),
+        request_headers: vec![(
+            "Cookie".into(),
+            format!("ory_kratos_session={COOKIE_VALUE}"),
+        )],
+        request_body: None,
+        response: Ok(Response {
+            status: 200,
+            headers: vec![("content-type".into(), "application/json".into())],
+            set_cookies: vec![],
+            rejected_cookies: vec![],
+            body: format!(r#"{{"id":"s-{n}","token":"{SESSION_TOKEN}"}}"#).into_bytes(),
+        }),
+        elapsed: Duration::from_millis(2),
+    };
+    let mut replay = step(
+        2,
+        "replay <old> cookie",
+        vec![attempt(1), attempt(2), attempt(3)],
+        Some("expected null, got a JSON object".into()),
+    );
+    replay.attempts = Some(Attempts {
+        count: 3,
+        elapsed: Duration::from_millis(1234),
+        within: Duration::from_secs(1),
+        source: Some("OPENAPP_CONFORMANCE_REVOCATION_WITHIN=1s".into()),
+        final_from: 2,
+    });
+    Record {
+        result: result(
+            "strict/g_retried",
+            Outcome::Failed,
+            vec![step(1, "login alice", vec![login_exchange()], None), replay],
+        ),
+        secrets: secrets(),
+        snapshot_diff: None,
+    }
 }

@@ -1,6 +1,7 @@
 //! The HTML report (`--html FILE`): one self-contained page (inline CSS, no script, no
 //! external asset) with the run's verdict and counts, a table row per scenario, and per
-//! scenario its steps: each request (method, URL, redacted headers, body excerpt), status,
+//! scenario its steps (with how the attempts of a step with `within` went): each request
+//! (method, URL, redacted headers, body excerpt; every attempt), status,
 //! every `Set-Cookie` line (values replaced by their length), the checks with their rules,
 //! and for a failing step the `curl` command that reproduces it; then any snapshot diff.
 //! Failing scenarios are open.
@@ -153,12 +154,17 @@ fn render_step(out: &mut String, record: &Record, step: &StepResult) {
     } else {
         ("failed", "FAILED")
     };
+    let attempts = step
+        .verdict()
+        .map(|v| format!(" ({v})"))
+        .unwrap_or_default();
     let _ = writeln!(
         out,
-        "<div class=\"step {class}\"><h3>step {} [{}] {} — {verdict}</h3>",
+        "<div class=\"step {class}\"><h3>step {} [{}] {} — {verdict}{}</h3>",
         step.index,
         escape(&step.client),
-        escape(&record.redact(&step.label))
+        escape(&record.redact(&step.label)),
+        escape(&attempts)
     );
     for ex in &step.exchanges {
         render_exchange(out, record, ex);

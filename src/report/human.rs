@@ -1,5 +1,6 @@
 //! The human-readable failure transcript: every exchange of the scenario up to the failing
-//! step (method, URL, relevant headers, status, every `Set-Cookie` line, a body excerpt), then
+//! step (method, URL, relevant headers, status, every `Set-Cookie` line, a body excerpt; every
+//! attempt of a step with `within`, whose line says how its attempts went), then
 //! the failed expectations with their rules and a `curl` command that reproduces the failing
 //! request. Values of cookies, tokens, passwords and API keys never appear.
 
@@ -54,9 +55,13 @@ pub fn render_failure(result: &ScenarioResult, secrets: &Secrets) -> String {
 
 fn render_step(out: &mut String, step: &StepResult, secrets: &Secrets) {
     let verdict = if step.passed() { "ok" } else { "FAILED" };
+    let attempts = step
+        .verdict()
+        .map(|v| format!(" ({v})"))
+        .unwrap_or_default();
     let _ = writeln!(
         out,
-        "  step {} [{}] {} — {verdict}",
+        "  step {} [{}] {} — {verdict}{attempts}",
         step.index, step.client, step.label
     );
     for ex in &step.exchanges {

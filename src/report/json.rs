@@ -8,11 +8,14 @@
 //!   "summary": { "total", "passed", "failed", "ignored" },
 //!   "scenarios": [ { "id", "trial", "name", "rules", "outcome", "ignored_reason",
 //!                    "setup_error", "snapshot_diff", "first_failure", "elapsed_ms",
-//!     "steps": [ { "index", "label", "client", "passed", "error", "notes",
+//!     "steps": [ { "index", "label", "client", "passed", "error", "notes", "attempts",
 //!       "exchanges": [ { "purpose", "method", "url", "status", "error", "elapsed_ms",
 //!                        "set_cookies" } ],
 //!       "checks": [ { "what", "rules", "passed", "failure" } ] } ] } ] }
 //! ```
+//! `attempts` is `null` except on a step with `expect.within`: `{ "count", "elapsed_ms",
+//! "within_ms", "source", "final_from", "verdict" }`, where `final_from` is the index in
+//! `exchanges` of the final attempt's first exchange (every attempt's exchanges are listed).
 
 use serde_json::{Value, json};
 
@@ -73,6 +76,14 @@ fn step(record: &Record, st: &StepResult) -> Value {
         "passed": st.passed(),
         "error": st.error.as_deref().map(red),
         "notes": st.notes.iter().map(|n| red(n)).collect::<Vec<_>>(),
+        "attempts": st.attempts.as_ref().map(|a| json!({
+            "count": a.count,
+            "elapsed_ms": a.elapsed.as_millis() as u64,
+            "within_ms": a.within.as_millis() as u64,
+            "source": a.source,
+            "final_from": a.final_from,
+            "verdict": st.verdict(),
+        })),
         "exchanges": st.exchanges.iter().map(|ex| exchange(record, ex)).collect::<Vec<_>>(),
         "checks": st.checks.iter().map(|c| json!({
             "what": red(&c.what),

@@ -66,6 +66,55 @@ mod tests {
         assert_eq!(first_failure(&passing()), None);
     }
 
+    /// A step with `within`: every report carries every attempt and the verdict, and no
+    /// secret.
+    #[test]
+    fn every_report_shows_every_attempt_and_the_verdict() {
+        let record = super::fixtures::retried();
+        let verdict = "still failing after 3 attempts in 1.2s (within 1s: \
+                       OPENAPP_CONFORMANCE_REVOCATION_WITHIN=1s)";
+        let transcript = record.failure_text();
+        assert!(
+            transcript.contains(&format!("replay <old> cookie — FAILED ({verdict})")),
+            "{transcript}"
+        );
+        for n in 1..=3 {
+            assert!(
+                transcript.contains(&format!("(attempt {n} of 3)")),
+                "{transcript}"
+            );
+        }
+        let line = first_failure(&record).unwrap();
+        assert!(line.ends_with(&format!(" — {verdict}")), "{line}");
+        let records = [record];
+        let json: serde_json::Value =
+            serde_json::from_str(&json::render(&super::fixtures::info(), &records)).unwrap();
+        let step = &json["scenarios"][0]["steps"][1];
+        assert_eq!(step["exchanges"].as_array().unwrap().len(), 3);
+        assert_eq!(step["attempts"]["count"], 3);
+        assert_eq!(step["attempts"]["final_from"], 2);
+        assert_eq!(step["attempts"]["within_ms"], 1000);
+        assert_eq!(step["attempts"]["verdict"], verdict);
+        assert_eq!(
+            json["scenarios"][0]["steps"][0]["attempts"],
+            serde_json::Value::Null
+        );
+        let html = html::render(&super::fixtures::info(), &records);
+        assert!(
+            html.contains(&format!(
+                "replay &lt;old&gt; cookie — FAILED ({})",
+                escape(verdict)
+            )),
+            "{html}"
+        );
+        assert_eq!(html.matches("(attempt ").count(), 3, "{html}");
+        let xml = junit::render(&super::fixtures::info(), &records);
+        assert!(xml.contains(&escape(verdict)), "{xml}");
+        for text in [transcript, json.to_string(), html, xml] {
+            super::fixtures::assert_no_secret(&text);
+        }
+    }
+
     #[test]
     fn escape_handles_markup_and_control_characters() {
         assert_eq!(

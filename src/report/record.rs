@@ -115,17 +115,23 @@ pub fn first_failure(record: &Record) -> Option<String> {
         diff.clone()
     } else {
         let step = r.steps.iter().find(|s| !s.passed())?;
+        let attempts = step
+            .verdict()
+            .map(|v| format!(" — {v}"))
+            .unwrap_or_default();
         if let Some(e) = &step.error {
-            format!("step {} ({}): {e}", step.index, step.label)
+            let first = e.lines().next().unwrap_or("");
+            format!("step {} ({}): {first}{attempts}", step.index, step.label)
         } else {
             let c = step.checks.iter().find(|c| !c.passed())?;
+            let failure = c.failure.as_deref().unwrap_or("");
+            let first = failure.lines().next().unwrap_or("");
             format!(
-                "step {} ({}): {} [{}]: {}",
+                "step {} ({}): {} [{}]: {first}{attempts}",
                 step.index,
                 step.label,
                 c.what,
                 c.rules.join(","),
-                c.failure.as_deref().unwrap_or("")
             )
         }
     };

@@ -2,7 +2,8 @@
 //! client, method and path (host as `[api]`, `[kratos-public]`, `[kratos-admin]`), the status,
 //! the body class (or JSON reduced to the fields the contract and the step's expectations
 //! name) and the canonical `Set-Cookie` lines of the contract's cookies (extra clearing
-//! lines left out, see [`is_extra_clearing`]). Everything a
+//! lines left out, see [`is_extra_clearing`]); of a step tried several times (`expect.within`)
+//! only the final attempt. Everything a
 //! deployment decides becomes a numbered placeholder (`[uuid:1]`, `[time:2]`, `[token:3]`,
 //! `[text]`), so every conforming server yields the same text.
 
@@ -114,8 +115,11 @@ pub fn render_snapshot(
             "step {}: [{}] {}",
             step_result.index, step_result.client, step_result.label
         );
-        let last = step_result.exchanges.len().saturating_sub(1);
-        for (i, ex) in step_result.exchanges.iter().enumerate() {
+        // A step tried several times (`within`) shows its final attempt only, so the view does
+        // not depend on how long a deployment took to become consistent.
+        let exchanges = step_result.final_exchanges();
+        let last = exchanges.len().saturating_sub(1);
+        for (i, ex) in exchanges.iter().enumerate() {
             let expect = step.filter(|_| i == last).map(|s| &s.expect);
             render_exchange(&mut out, ex, expect, step, endpoints, &ctx, &mut ph);
         }
@@ -131,7 +135,7 @@ fn kratos_csrf_name(result: &ScenarioResult, endpoints: &Endpoints) -> Option<St
     let csrf: Vec<_> = result
         .steps
         .iter()
-        .flat_map(|s| &s.exchanges)
+        .flat_map(|s| s.final_exchanges())
         .filter(|ex| origin_of(&ex.url) == public)
         .filter_map(|ex| ex.response.as_ref().ok())
         .flat_map(|r| &r.set_cookies)
@@ -536,6 +540,7 @@ mod tests {
                 checks: Vec::new(),
                 error: None,
                 notes: Vec::new(),
+                attempts: None,
             }],
             setup_error: None,
             outcome: Outcome::Passed,

@@ -6,8 +6,11 @@
 //!                           │                         └──▶ client::BrowserClient::send ─▶ Exchange
 //!                           └──▶ assert::check_step ─▶ CheckResult ─▶ StepResult ─▶ ScenarioResult
 //! ```
+//! A GET step with `expect.within` repeats request and checks with backoff (`within`) until
+//! its expectations hold; captures (`capture`) are taken from its final attempt.
 
 pub mod assert;
+mod capture;
 pub mod client;
 pub mod kratos;
 mod kratos_errors;
@@ -15,3 +18,4 @@ pub mod origins;
 pub mod request;
 pub mod result;
 pub mod scenario;
+mod within;

@@ -104,6 +104,8 @@ pub struct StepResult {
     pub error: Option<String>,
     /// Things worth knowing that are not failures (e.g. `continue_with` actions).
     pub notes: Vec<String>,
+    /// How the attempts of a step with `expect.within` went; `None` for other steps.
+    pub attempts: Option<Attempts>,
 }
 
 impl StepResult {
@@ -111,6 +113,53 @@ impl StepResult {
     pub fn passed(&self) -> bool {
         self.error.is_none() && self.checks.iter().all(CheckResult::passed)
     }
+
+    /// The exchanges of the final attempt (all of them for a step tried once): what the
+    /// checks, the captures and the snapshot read.
+    pub fn final_exchanges(&self) -> &[Exchange] {
+        let from = self.attempts.as_ref().map_or(0, |a| a.final_from);
+        self.exchanges.get(from..).unwrap_or_default()
+    }
+
+    /// `held after 3 attempts in 1.2s (within 3s)` or `still failing after 7 attempts in
+    /// 5.0s (within 5s: OPENAPP_CONFORMANCE_REVOCATION_WITHIN=5s)`, for a step with `within`.
+    pub fn verdict(&self) -> Option<String> {
+        let a = self.attempts.as_ref()?;
+        let state = if self.passed() {
+            "held"
+        } else {
+            "still failing"
+        };
+        let plural = if a.count == 1 { "" } else { "s" };
+        let source = a
+            .source
+            .as_ref()
+            .map(|s| format!(": {s}"))
+            .unwrap_or_default();
+        Some(format!(
+            "{state} after {} attempt{plural} in {:.1}s (within {}{source})",
+            a.count,
+            a.elapsed.as_secs_f64(),
+            crate::plan::settings::show(a.within),
+        ))
+    }
+}
+
+/// The attempts of a step with `expect.within`: the step (a GET) was sent again, with
+/// backoff, until its expectations held or its time was up. Every attempt's exchanges stay
+/// in [`StepResult::exchanges`]; the checks are the final attempt's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempts {
+    /// Attempts made (at least 1).
+    pub count: usize,
+    /// From the first send to the end of the final attempt.
+    pub elapsed: Duration,
+    /// The step's `within`.
+    pub within: Duration,
+    /// Where `within` came from when a setting gave it.
+    pub source: Option<String>,
+    /// Index in [`StepResult::exchanges`] of the final attempt's first exchange.
+    pub final_from: usize,
 }
 
 /// How a scenario ended.

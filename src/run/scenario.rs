@@ -1,19 +1,21 @@
 //! Runs one scenario against a target: creates its identities, gives each browser client its
 //! own jar, executes the steps in order, evaluates expectations and captures, and stops at the
-//! first failing step. The result is plain data ([`ScenarioResult`]).
+//! first failing step. A GET step with `expect.within` is tried until its expectations hold
+//! or its time is up (`super::within`). The result is plain data ([`ScenarioResult`]).
 
 use std::collections::{BTreeMap, HashMap};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
 use super::assert::{CheckInput, check_step};
+use super::capture::capture_value;
 use super::client::{BrowserClient, ClientFactory};
 use super::kratos;
 use super::request::{build, random_token};
-use super::result::{CheckResult, Exchange, Outcome, ScenarioResult, StepResult};
-use crate::cookie::parse_set_cookie;
-use crate::plan::model::{Action, Capture, CaptureSource, FlowKind, Scenario, Step};
+use super::result::{Attempts, CheckResult, Exchange, Outcome, ScenarioResult, StepResult};
+use super::within::{Backoff, mark_attempts, may_repeat};
+use crate::plan::model::{Action, CaptureSource, FlowKind, Scenario, Step};
 use crate::plan::template;
 use crate::redact::Secrets;
 use crate::settings::unix_now;
@@ -23,6 +25,13 @@ use crate::targets::Target;
 struct Identity {
     identifier: String,
     password: String,
+}
+
+/// What one attempt of a step took from its response: captured values and the parsed JSON body
+/// (kept for a later `same_json_as`).
+struct Judged {
+    captures: Vec<(String, String)>,
+    json: Option<Value>,
 }
 
 /// The state of one scenario run (one libtest trial): its clients, identities and variables.
@@ -188,37 +197,85 @@ impl ScenarioRun<'_> {
         Ok(())
     }
 
+    /// Runs one step: its action, then the checks on its last response. A GET step with
+    /// `expect.within` is sent again, with backoff, until its checks hold or its time is up
+    /// (`super::within`); captures and the JSON kept for `same_json_as` come from the final
+    /// attempt.
     async fn run_step(&mut self, index: usize, step: &Step) -> StepResult {
         let client_name = step.client.clone();
-        let rules = &step.rules;
         let mut out = StepResult {
             index,
             label: step.label(),
             client: client_name.clone(),
             ..Default::default()
         };
-        if let Err(e) = self.act(step, &client_name, &mut out).await {
-            out.error = Some(e);
-            return out;
+        let within = step.expect.within.as_ref();
+        let limit = within
+            .filter(|_| may_repeat(&step.action))
+            .map_or(Duration::ZERO, |w| w.limit);
+        let mut backoff = Backoff::new(limit);
+        let started = Instant::now();
+        // The index of each attempt's first exchange.
+        let mut starts = Vec::new();
+        let judged = loop {
+            starts.push(out.exchanges.len());
+            out.checks.clear();
+            out.error = None;
+            if let Err(e) = self.act(step, &client_name, &mut out).await {
+                out.error = Some(e);
+                break None;
+            }
+            let judged = self.judge(step, &mut out);
+            if out.passed() {
+                break judged;
+            }
+            match backoff.next_wait(started.elapsed()) {
+                Some(wait) => tokio::time::sleep(wait).await,
+                None => break judged,
+            }
+        };
+        if let Some(w) = within {
+            out.attempts = Some(Attempts {
+                count: starts.len(),
+                elapsed: started.elapsed(),
+                within: w.limit,
+                source: w.source.clone(),
+                final_from: starts.last().copied().unwrap_or_default(),
+            });
         }
+        mark_attempts(&mut out.exchanges, &starts);
+        if let Some(Judged { captures, json }) = judged {
+            self.vars.extend(captures);
+            if let Some(name) = &step.name {
+                self.step_json.insert(name.clone(), json);
+            }
+        }
+        out
+    }
+
+    /// Checks the last response in `out` against the step's expectations (into `out.checks`,
+    /// or `out.error` when there is none) and takes its captures, which the caller keeps only
+    /// from the final attempt.
+    fn judge(&mut self, step: &Step, out: &mut StepResult) -> Option<Judged> {
+        let rules = &step.rules;
         let Some(last) = out.exchanges.last() else {
             out.error = Some("the step made no request".into());
-            return out;
+            return None;
         };
         let response = match &last.response {
             Ok(r) => r,
             Err(e) => {
                 out.error = Some(e.clone());
-                return out;
+                return None;
             }
         };
         let reads_jar = !(step.expect.jar_has.is_empty() && step.expect.jar_lacks.is_empty());
-        let jar_names = match self.client(&client_name) {
+        let jar_names = match self.client(&step.client) {
             Ok(c) if reads_jar => c.jar_names(),
             Ok(_) => Vec::new(),
             Err(e) => {
                 out.error = Some(e);
-                return out;
+                return None;
             }
         };
         let earlier = step.expect.same_json_as.as_ref().map(|s| s.step.clone());
@@ -247,13 +304,14 @@ impl ScenarioRun<'_> {
                 .values()
                 .any(|c| matches!(c.source, CaptureSource::Json(_) | CaptureSource::UiNode(_)));
         let json = if needs_json { response.json() } else { None };
+        let mut captures = Vec::new();
         for (var, capture) in &step.capture {
             match capture_value(capture, response, json.as_ref(), now) {
                 Ok((value, secret)) => {
                     if secret {
                         self.secrets.add("captured", &value);
                     }
-                    self.vars.insert(var.clone(), value);
+                    captures.push((var.clone(), value));
                 }
                 Err(e) => out.checks.push(CheckResult {
                     what: format!("capture `{var}`"),
@@ -262,10 +320,7 @@ impl ScenarioRun<'_> {
                 }),
             }
         }
-        if let Some(name) = &step.name {
-            self.step_json.insert(name.clone(), json);
-        }
-        out
+        Some(Judged { captures, json })
     }
 
     /// Performs the step's action, recording exchanges into `out`.
@@ -344,101 +399,5 @@ fn annotate_server_errors(checks: &mut [CheckResult], status: u16) {
     }
 }
 
-/// Takes a captured value; gives it and whether it is a secret. A cookie is taken from the
-/// first line that sets it (a response may also expire the same name at another Path or
-/// Domain), else from the first line of that name.
-fn capture_value(
-    c: &Capture,
-    resp: &super::result::Response,
-    json: Option<&Value>,
-    now: i64,
-) -> Result<(String, bool), String> {
-    let as_text = |v: &Value| match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    match &c.source {
-        CaptureSource::Json(p) => {
-            let v = json
-                .and_then(|j| j.pointer(p))
-                .ok_or_else(|| format!("the body has nothing at `{p}`"))?;
-            Ok((as_text(v), c.secret))
-        }
-        CaptureSource::Header(h) => {
-            let v = resp
-                .header(h)
-                .ok_or_else(|| format!("the response has no header `{h}`"))?;
-            Ok((v.to_string(), c.secret))
-        }
-        CaptureSource::Cookie(name) => {
-            let lines: Vec<(&str, bool)> = resp
-                .set_cookies
-                .iter()
-                .filter_map(|l| {
-                    let (n, v) = l.split(';').next()?.split_once('=')?;
-                    let clearing = parse_set_cookie(l).is_ok_and(|c| c.is_clearing(now));
-                    (n.trim() == name).then_some((v.trim(), clearing))
-                })
-                .collect();
-            let v = lines
-                .iter()
-                .find(|(_, clearing)| !clearing)
-                .or(lines.first())
-                .map(|(v, _)| (*v).to_string())
-                .ok_or_else(|| format!("no Set-Cookie line for `{name}`"))?;
-            Ok((v, c.secret))
-        }
-        CaptureSource::UiNode(node) => {
-            let v = json
-                .and_then(|j| kratos::ui_node_value(j, node))
-                .ok_or_else(|| format!("no ui.nodes input named `{node}`"))?;
-            Ok((as_text(v), c.secret))
-        }
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::run::result::Response;
-
-    fn response(set_cookies: &[&str]) -> Response {
-        Response {
-            status: 200,
-            headers: Vec::new(),
-            set_cookies: set_cookies.iter().map(|l| (*l).to_string()).collect(),
-            rejected_cookies: Vec::new(),
-            body: Vec::new(),
-        }
-    }
-
-    /// A response that also expires the cookie elsewhere (an extra clearing line, before or
-    /// after) gives the value the setting line sets.
-    #[test]
-    fn a_cookie_capture_takes_the_value_a_line_sets() {
-        let capture = Capture {
-            source: CaptureSource::Cookie("ory_kratos_session".into()),
-            secret: true,
-        };
-        let set = "ory_kratos_session=SessionValue01; Path=/; Max-Age=60";
-        let clear = "ory_kratos_session=; Path=/api; Max-Age=0";
-        for lines in [[clear, set], [set, clear]] {
-            let (value, secret) = capture_value(&capture, &response(&lines), None, 0).unwrap();
-            assert_eq!(
-                (value.as_str(), secret),
-                ("SessionValue01", true),
-                "{lines:?}"
-            );
-        }
-        // Only a clearing line: its value, as before.
-        let (value, _) = capture_value(
-            &capture,
-            &response(&["ory_kratos_session=deleted; Max-Age=0"]),
-            None,
-            0,
-        )
-        .unwrap();
-        assert_eq!(value, "deleted");
-        assert!(capture_value(&capture, &response(&[]), None, 0).is_err());
-    }
-}
+mod tests;

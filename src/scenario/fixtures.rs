@@ -23,6 +23,7 @@ name = "init"
 request = { method = "GET", to = "kratos-public", path = "/self-service/login/browser" }
 expect.status = 200
 expect.body = "object"
+expect.within = { setting = "flow_within", default = "1500ms" }
 expect.json = [
   { path = "/id", exists = true },
   { path = "/ui/action", matches = "^https?://" },

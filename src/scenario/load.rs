@@ -48,6 +48,15 @@ pub enum LoadError {
         /// Why.
         error: io::Error,
     },
+    /// A named setting a scenario reads has an invalid value (found when the plan is
+    /// resolved, `crate::plan::load_dir`): a configuration error, exit code 2.
+    #[error("{source} (read by {})", path.display())]
+    Setting {
+        /// The scenario file that reads the setting.
+        path: PathBuf,
+        /// The variable, its value and the form expected.
+        source: crate::plan::settings::SettingError,
+    },
 }
 
 /// Loads every `*.toml` under `root` recursively, sorted by id.

@@ -6,7 +6,8 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use serde::de::{self, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 use toml::Spanned;
 
 /// Logout through Kratos self-service (the plan's [`Logout`](crate::plan::model::Logout)).
@@ -158,6 +159,55 @@ pub struct Expect {
     pub jar_lacks: Vec<Spanned<String>>,
     /// The JSON body agrees with an earlier step's at these pointers (R2).
     pub same_json_as: Option<Spanned<SameJsonAs>>,
+    /// How long the expectations may take to hold: the step (a GET request) is sent again,
+    /// with backoff, until they do or the time is up.
+    pub within: Option<Spanned<DurationValue>>,
+}
+
+/// A duration written in the file (`"5s"`), or read from a named setting with a default
+/// (`{ setting = "revocation_within", default = "0s" }`: the environment variable
+/// `OPENAPP_CONFORMANCE_REVOCATION_WITHIN`, else `0s`).
+#[derive(Debug, Clone)]
+pub enum DurationValue {
+    /// Written in the file.
+    Literal(String),
+    /// Read from a setting.
+    Setting(SettingRef),
+}
+
+/// `{ setting = "…", default = "…" }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettingRef {
+    /// The setting's name (`revocation_within`).
+    pub setting: Spanned<String>,
+    /// The value when the setting has none.
+    pub default: Spanned<String>,
+}
+
+impl<'de> Deserialize<'de> for DurationValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Either;
+        impl<'de> Visitor<'de> for Either {
+            type Value = DurationValue;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(
+                    "a duration such as `\"5s\"`, or `{ setting = \"…\", default = \"…\" }`",
+                )
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(DurationValue::Literal(v.to_string()))
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                SettingRef::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(DurationValue::Setting)
+            }
+        }
+        deserializer.deserialize_any(Either)
+    }
 }
 
 /// A check on one JSON value.

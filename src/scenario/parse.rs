@@ -109,6 +109,11 @@ fn friendly(message: &str, found: &str) -> String {
     if message == "duplicate key" && !found.is_empty() {
         return format!("duplicate key `{}`", found.trim_matches(['"', '\'']));
     }
+    if message == "missing field `default`" {
+        return "missing field `default`, expected `{ setting = \"…\", default = \"…\" }` \
+                (the value when the setting is unset)"
+            .to_string();
+    }
     if message.starts_with("cannot recurse further") {
         return format!(
             "too deeply nested, expected at most {MAX_NESTING} levels of arrays and tables"

@@ -13,6 +13,7 @@
 //! - `secrets`: the canary test — no secret in stdout, stderr or any report.
 //! - `tls`: https with a generated CA, OPENAPP_CA_CERT, --insecure.
 //! - `wire`: what reqwest and hyper hide or normalise (raw answers through the harness client).
+//! - `within`: `expect.within` and its setting, R16 against a gateway that caches sessions.
 //! - `stack`, `tap`: support (the binary, `serve --json`, a recording relay).
 //!
 //! Debugging: `cargo test --test cli -- --nocapture selftest` shows each switch's verdict.
@@ -30,6 +31,7 @@ mod stack;
 mod tap;
 mod tls;
 mod wire;
+mod within;
 
 use std::path::PathBuf;
 

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use openapp_conformance::plan::load_dir;
+use openapp_conformance::plan::{Settings, load_dir_with};
 use openapp_conformance::redact::Secrets;
 use openapp_conformance::report::snapshot::render_snapshot;
 use openapp_conformance::run::result::{Outcome, ScenarioResult};
@@ -12,10 +12,17 @@ use openapp_conformance::settings::runtime;
 use openapp_conformance::switches::{SWITCHES, SwitchKind, Switches, all_at_once};
 use openapp_conformance::targets::{TargetOptions, resolve_target};
 
-/// Runs the whole default suite against the embedded stack with these switches; gives each
-/// scenario's result and, for passing ones, whether its view equals the committed snapshot.
+/// Runs the whole default suite against the embedded stack with these switches, every named
+/// setting at its scenario's default (whatever the environment says); gives each scenario's
+/// result and, for passing ones, whether its view equals the committed snapshot.
 fn suite(switches: &str) -> Vec<(ScenarioResult, Option<String>)> {
-    let loaded = load_dir(&super::root().join("scenarios")).expect("scenarios/ loads");
+    suite_with(switches, &Settings::none())
+}
+
+/// [`suite`] with these named settings.
+fn suite_with(switches: &str, settings: &Settings) -> Vec<(ScenarioResult, Option<String>)> {
+    let loaded =
+        load_dir_with(&super::root().join("scenarios"), settings).expect("scenarios/ loads");
     assert!(
         loaded.errors.is_empty(),
         "invalid scenario files: {:?}",
@@ -180,5 +187,54 @@ fn every_fault_fails_a_trial_that_cites_its_rule() {
         problems.is_empty(),
         "faults the suite misses:\n{}",
         problems.join("\n")
+    );
+}
+
+/// Issue 18: a gateway that caches session lookups for 1 s (`session-cache-ttl`, caught by
+/// R16 at the default `within` of 0s above) passes the whole suite, with the committed
+/// snapshots, when revocation may take 3 s (`revocation_within`); a gateway that never revokes
+/// (`no-server-side-revocation`) still fails R16 with that same `within`.
+#[test]
+fn a_session_cache_passes_within_3s_and_no_revocation_still_fails() {
+    let settings = Settings::given([("revocation_within", "3s")]);
+    let results = suite_with("session-cache-ttl", &settings);
+    let bad: Vec<String> = failed(&results)
+        .iter()
+        .map(|r| openapp_conformance::report::human::render_failure(r, &Secrets::new()))
+        .collect();
+    assert!(bad.is_empty(), "failures:\n{}", bad.join("\n"));
+    let drift = drifts(&results);
+    assert!(drift.is_empty(), "snapshots differ:\n{}", drift.join("\n"));
+    let r16 = results
+        .iter()
+        .map(|(r, _)| r)
+        .find(|r| r.id == "strict/r16_server_side_revocation")
+        .expect("R16 ran");
+    let replay = r16.steps.last().expect("steps");
+    let attempts = replay
+        .attempts
+        .as_ref()
+        .expect("the replay step has `within`");
+    assert!(
+        attempts.count >= 2,
+        "{attempts:?}: the cache answered first"
+    );
+
+    let results = suite_with("no-server-side-revocation", &settings);
+    let failing: Vec<&str> = failed(&results).iter().map(|r| r.id.as_str()).collect();
+    assert!(
+        failing.contains(&"strict/r16_server_side_revocation"),
+        "{failing:?}"
+    );
+    let verdict = failed(&results)
+        .iter()
+        .find(|r| r.id == "strict/r16_server_side_revocation")
+        .and_then(|r| r.steps.last())
+        .and_then(|s| s.verdict());
+    assert!(
+        verdict
+            .as_deref()
+            .is_some_and(|v| v.starts_with("still failing after ")),
+        "{verdict:?}"
     );
 }

@@ -61,7 +61,7 @@ pub(crate) async fn gateway(
         None
     } else {
         match resolve_session(&server, request.headers()).await {
-            Ok(session) => session.map(Arc::new),
+            Ok(session) => session,
             Err(error) => return error.into_response(),
         }
     };
@@ -116,11 +116,12 @@ fn authenticate_key(
 }
 
 /// Asks Kratos for the session of the request's cookies; no `Cookie` header means
-/// anonymous without a call.
+/// anonymous without a call. Fault `session-cache-ttl`: a session resolved less than a second
+/// ago for the same session cookie is answered from the gateway's cache.
 async fn resolve_session(
     server: &OpenAppServer,
     headers: &HeaderMap,
-) -> Result<Option<Value>, ApiError> {
+) -> Result<Option<Arc<Value>>, ApiError> {
     let cookies: Vec<&[u8]> = headers
         .get_all(COOKIE)
         .iter()
@@ -130,11 +131,23 @@ async fn resolve_session(
         return Ok(None);
     }
     let cookie = String::from_utf8_lossy(&cookies.join(&b"; "[..])).into_owned();
-    server
+    let cache = server
+        .switches
+        .on("session-cache-ttl")
+        .then_some(&server.memory.sessions);
+    if let Some(session) = cache.and_then(|c| c.get(&cookie)) {
+        return Ok(Some(session));
+    }
+    let session = server
         .kratos
         .whoami(&cookie)
         .await
-        .map_err(|_| ApiError::KRATOS_UNAVAILABLE)
+        .map_err(|_| ApiError::KRATOS_UNAVAILABLE)?
+        .map(Arc::new);
+    if let (Some(cache), Some(session)) = (cache, &session) {
+        cache.put(&cookie, Arc::clone(session));
+    }
+    Ok(session)
 }
 
 /// `identity.metadata_public.openapp_user_id` when it is a non-empty string that fits in a

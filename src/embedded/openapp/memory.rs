@@ -1,7 +1,8 @@
-//! State the conforming server never keeps and three faults need: the most recent session per
+//! State the conforming server never keeps and four faults need: the most recent session per
 //! identity (`whoami-other-identity`), per-connection answer caching
-//! (`auth-cache-per-connection`) and the sessions of the requests in flight
-//! (`whoami-latest-session-under-load`, in [`super::load_mix`]).
+//! (`auth-cache-per-connection`), the sessions of the requests in flight
+//! (`whoami-latest-session-under-load`, in [`super::load_mix`]) and the gateway's session
+//! cache (`session-cache-ttl`, in [`super::session_cache`]).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -11,6 +12,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use super::load_mix::LoadMix;
+use super::session_cache::SessionCache;
 
 /// How long `auth-cache-per-connection` keeps an answer.
 pub(crate) const CACHE_TTL: Duration = Duration::from_secs(60);
@@ -34,6 +36,8 @@ pub(crate) struct FaultMemory {
     cache: Mutex<ConnectionCache>,
     /// `whoami-latest-session-under-load`.
     pub(crate) load_mix: LoadMix,
+    /// `session-cache-ttl`.
+    pub(crate) sessions: SessionCache,
 }
 
 #[derive(Debug, Default)]

@@ -21,6 +21,7 @@ mod load_mix;
 mod memory;
 mod routes;
 mod server;
+mod session_cache;
 #[cfg(test)]
 mod tests;
 

@@ -1,9 +1,11 @@
-//! Checks of a step's `expect`: statuses, JSON and header checks, cookies and `same_json_as`.
+//! Checks of a step's `expect`: statuses, JSON and header checks, cookies, `same_json_as`
+//! and `within`.
 
 use toml::Spanned;
 
+use crate::plan::settings::{setting_name, within_duration};
 use crate::scenario::error::did_you_mean;
-use crate::scenario::model::{CookieCheck, SameJsonAs, StatusExpect, Step};
+use crate::scenario::model::{CookieCheck, DurationValue, SameJsonAs, StatusExpect, Step};
 
 use super::step::History;
 use super::{Validator, values};
@@ -89,6 +91,41 @@ impl<'f> Validator<'f> {
         if let Some(same) = &expect.same_json_as {
             self.check_same_json_as(same, step, history);
         }
+        if let Some(within) = &expect.within {
+            self.check_within(within, step);
+        }
+    }
+
+    /// `within`: a well-formed duration or setting, on a GET request (only a GET is sent
+    /// again).
+    fn check_within(&mut self, within: &Spanned<DurationValue>, step: &Step) {
+        match within.get_ref() {
+            DurationValue::Literal(text) => {
+                self.check(within.span(), within_duration(text).map(drop));
+            }
+            DurationValue::Setting(s) => {
+                self.check(s.setting.span(), setting_name(s.setting.get_ref()));
+                self.check(
+                    s.default.span(),
+                    within_duration(s.default.get_ref()).map(drop),
+                );
+            }
+        }
+        let action = match (&step.request, &step.login, &step.logout) {
+            (Some(r), ..) if r.get_ref().method.get_ref() == "GET" => return,
+            (Some(r), ..) => format!("a {} request", r.get_ref().method.get_ref()),
+            (None, Some(_), _) => "a login".to_string(),
+            (None, None, Some(_)) => "a logout".to_string(),
+            (None, None, None) => return,
+        };
+        self.error(
+            within.span(),
+            format!(
+                "`within` sends the step again until its expectations hold, and only a GET \
+                 request may be sent again, but this step is {action} (remove `within`, or wait \
+                 in a GET step after it)"
+            ),
+        );
     }
 
     fn check_cookie(&mut self, check: &Spanned<CookieCheck>) {

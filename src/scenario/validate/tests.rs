@@ -413,3 +413,58 @@ fn the_earliest_issue_in_the_file_is_reported_first() {
     );
     assert!(issues[0].message.starts_with("unknown method `BAD`"));
 }
+
+#[test]
+fn within_is_a_bounded_duration_or_a_setting_with_a_default() {
+    ok(&format!("[[step]]\n{GET}\nexpect.within = \"5s\"\n"));
+    ok(&format!(
+        "[[step]]\n{GET}\nexpect.within = {{ setting = \"revocation_within\", default = \"0s\" }}\n"
+    ));
+    assert_eq!(
+        step_error(&format!("[[step]]\n{GET}\nexpect.within = \"5 s\"\n")),
+        "t.toml:7:17: invalid duration `5 s`, expected a duration such as `0s`, `500ms`, `5s` or \
+         `2m` (units ms, s, m, h), at most 10m"
+    );
+    assert!(
+        step_error(&format!("[[step]]\n{GET}\nexpect.within = \"11m\"\n"))
+            .starts_with("t.toml:7:17: invalid duration `11m`")
+    );
+    assert!(
+        step_error(&format!(
+            "[[step]]\n{GET}\nexpect.within = {{ setting = \"Revocation\", default = \"0s\" }}\n"
+        ))
+        .starts_with("t.toml:7:29: invalid setting name `Revocation`, expected lowercase")
+    );
+    assert!(
+        step_error(&format!(
+            "[[step]]\n{GET}\nexpect.within = {{ setting = \"r\", default = \"later\" }}\n"
+        ))
+        .starts_with("t.toml:7:44: invalid duration `later`")
+    );
+    assert_eq!(
+        step_error(&format!(
+            "[[step]]\n{GET}\nexpect.within = {{ setting = \"r\", defualt = \"0s\" }}\n"
+        )),
+        "t.toml:7:34: unknown field `defualt`, expected `setting` or `default` (did you mean \
+         `default`?)"
+    );
+}
+
+#[test]
+fn within_only_on_a_get_request() {
+    let post = "request = { method = \"POST\", path = \"/auth/logout\" }";
+    assert_eq!(
+        step_error(&format!("[[step]]\n{post}\nexpect.within = \"1s\"\n")),
+        "t.toml:7:17: `within` sends the step again until its expectations hold, and only a GET \
+         request may be sent again, but this step is a POST request (remove `within`, or wait \
+         in a GET step after it)"
+    );
+    assert!(
+        step_error("[[step]]\nlogin = { identity = \"alice\" }\nexpect.within = \"1s\"\n")
+            .contains("but this step is a login")
+    );
+    assert!(
+        step_error("[[step]]\nlogout = {}\nexpect.within = \"1s\"\n")
+            .contains("but this step is a logout")
+    );
+}

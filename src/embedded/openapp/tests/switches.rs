@@ -533,6 +533,21 @@ async fn check(name: &str, stack: &Stack) {
             );
             assert_eq!(logout(stack, None).await.set_cookies().len(), 6);
         }
+        "session-cache-ttl" => {
+            use crate::embedded::openapp::session_cache::SESSION_CACHE_TTL;
+            let whoami_id =
+                || async { stack.get("/auth/whoami", &with_alice).await.json()["id"].clone() };
+            assert_eq!(whoami_id().await, "session-alice");
+            let calls = stack.kratos.whoami_calls();
+            assert_eq!(logout(stack, Some(ALICE)).await.status, 204);
+            assert_eq!(stack.kratos.revoked(), ["session-alice"]);
+            // Revoked at Kratos, yet the gateway answers from its cache without asking.
+            assert_eq!(whoami_id().await, "session-alice");
+            assert_eq!(stack.kratos.whoami_calls(), calls);
+            tokio::time::sleep(SESSION_CACHE_TTL + std::time::Duration::from_millis(50)).await;
+            assert_eq!(stack.get("/auth/whoami", &with_alice).await.body, "null");
+            assert_eq!(stack.kratos.whoami_calls(), calls + 1);
+        }
         other => panic!("no check for the OpenApp switch `{other}`"),
     }
 }

@@ -31,7 +31,7 @@ fn expect(toml_snippet: &str) -> Expectations {
     );
     let file = toml::from_str(&text).unwrap_or_else(|e| panic!("bad expect {toml_snippet:?}: {e}"));
     let scenario = crate::scenario::Scenario::new("t.toml".into(), "t".into(), file);
-    let plan = crate::plan::resolve(&scenario).expect("resolves");
+    let plan = crate::plan::resolve(&scenario, &crate::plan::Settings::none()).expect("resolves");
     plan.steps.into_iter().next().expect("one step").expect
 }
 
