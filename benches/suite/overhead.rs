@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use openapp_conformance::plan::{Scenario, resolve};
+use openapp_conformance::plan::{Scenario, Settings, resolve};
 use openapp_conformance::redact::Secrets;
 use openapp_conformance::run::client::ClientFactory;
 use openapp_conformance::run::result::Outcome;
@@ -21,7 +21,7 @@ pub(crate) fn scenario() -> Scenario {
     let path = Path::new("bench/overhead.toml");
     let file = parse(path, &overhead_scenario()).expect("the overhead scenario is valid");
     let file = ScenarioFile::new(path.to_path_buf(), "bench/overhead".into(), file);
-    resolve(&file).expect("the overhead scenario resolves")
+    resolve(&file, &Settings::none()).expect("the overhead scenario resolves")
 }
 
 /// Runs the scenario through the harness; gives the number of requests it made.
