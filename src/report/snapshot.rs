@@ -538,6 +538,7 @@ mod tests {
                 notes: Vec::new(),
             }],
             setup_error: None,
+            warnings: Vec::new(),
             outcome: Outcome::Passed,
             elapsed: std::time::Duration::ZERO,
             resolve: Vec::new(),

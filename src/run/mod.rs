@@ -9,9 +9,12 @@
 
 pub mod assert;
 pub mod client;
+pub mod identities;
 pub mod kratos;
 mod kratos_errors;
+pub mod ledger;
 pub mod origins;
 pub mod request;
 pub mod result;
 pub mod scenario;
+pub mod shared;

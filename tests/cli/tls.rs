@@ -129,9 +129,11 @@ fn https_with_the_ca_passes_and_an_unknown_ca_fails_with_one_line() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
 
     // Without it the certificate is not trusted: one clear line, other scenarios still run.
+    // (`--no-preflight`: the trials' own line; the preflight's is tests/cli/preflight.rs.)
     let out = run_with(
         &[
             "run",
+            "--no-preflight",
             "--exact",
             "core::k1_browser_flow_init",
             "core::r01_anonymous_is_null",
