@@ -122,7 +122,7 @@ fn causes(e: &(dyn std::error::Error + 'static)) -> Vec<String> {
     out
 }
 
-fn classify(e: &reqwest::Error, proxied: bool) -> Unreachable {
+fn classify(e: &reqwest::Error, proxied: bool, https: bool) -> Unreachable {
     let mut kinds = Vec::new();
     let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = next {
@@ -146,7 +146,11 @@ fn classify(e: &reqwest::Error, proxied: bool) -> Unreachable {
         Unreachable::Refused
     } else if text.contains("dns error") || text.contains("lookup address") {
         Unreachable::Name
-    } else if text.contains("tls") || text.contains("handshake") {
+    } else if https && text.contains("certificate") {
+        Unreachable::Certificate
+    } else if https {
+        // rustls's own error does not always survive hyper-util's boxing (a plain-HTTP port
+        // answering a ClientHello gives "received corrupt message of type InvalidContentType").
         Unreachable::Handshake
     } else {
         Unreachable::Other
@@ -163,7 +167,7 @@ fn tls_kind(e: &rustls::Error) -> Unreachable {
 }
 
 fn unreachable_message(probe: &Probe, e: &reqwest::Error, proxy: Option<&Url>) -> String {
-    let kind = classify(e, proxy.is_some());
+    let kind = classify(e, proxy.is_some(), probe.url.scheme() == "https");
     let url = &probe.url;
     let host = url.host_str().unwrap_or("?");
     let port = url.port_or_known_default().unwrap_or(0);

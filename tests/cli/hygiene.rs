@@ -116,24 +116,39 @@ fn dropped_trials_leave_their_identities_to_delete_created_identities() {
                 .iter()
                 .map(|s| run_scenario(s, &target, &factory, &secrets)),
         );
-        // Run the trials until identities exist, then drop them mid-way (as an interrupt does).
+        // Run the trials until identities exist, then drop them mid-way (as an interrupt does):
+        // some identities created, others with their creation request in flight.
+        let created = || {
+            factory
+                .run()
+                .identities()
+                .pending()
+                .iter()
+                .filter(|(_, c)| c.id.is_some())
+                .count()
+        };
         tokio::select! {
             _ = trials => panic!("the trials finished before any was dropped"),
             () = async {
-                while factory.run().identities().len() < 3 {
+                while created() < 3 {
                     tokio::time::sleep(Duration::from_millis(1)).await;
                 }
             } => {}
         }
-        let pending = factory.run().identities().len();
+        let known = created();
         let listed = conformance_identities(&client, &admin).await;
         assert!(
-            listed.len() >= pending,
-            "{listed:?} vs {pending} in the ledger"
+            listed.len() >= known,
+            "{listed:?} vs {known} created in the ledger"
         );
 
         let deleted = factory.delete_created_identities().await;
-        assert_eq!(deleted, pending);
+        assert!(deleted >= known, "{deleted} deleted, {known} known");
+        assert!(
+            deleted >= listed.len(),
+            "{deleted} deleted, {} listed",
+            listed.len()
+        );
         assert!(factory.run().identities().is_empty());
         let left = conformance_identities(&client, &admin).await;
         assert!(left.is_empty(), "identities left behind: {left:?}");
