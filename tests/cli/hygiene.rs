@@ -69,6 +69,30 @@ fn a_run_deletes_its_identities_unless_asked_to_keep_them() {
 }
 
 #[test]
+fn a_failed_deletion_is_a_warning_not_a_failure() {
+    let served = Served::start(&[]);
+    // Only the admin API (127.0.0.1) goes through a proxy that fails every DELETE.
+    let (proxy, port) = super::proxy::ForwardProxy::refusing_deletes();
+    let mut env = served.env();
+    env.push(("HTTP_PROXY".into(), format!("http://127.0.0.1:{port}")));
+    env.push(("NO_PROXY".into(), "openapp.test".into()));
+    let out = run_with(&["run", "--exact", WITH_IDENTITIES[1]], &env);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains("1 passed; 0 failed"), "{stdout}");
+    let warning = stderr
+        .lines()
+        .find(|l| l.starts_with("warning: core::r10_logout_clears_both_variants: identity "))
+        .unwrap_or_else(|| panic!("no warning line:\n{stderr}"));
+    assert!(
+        warning.contains("was not deleted (the admin API answered 500); it stays in Kratos: DELETE http://127.0.0.1:"),
+        "{warning}"
+    );
+    assert!(proxy.requests().iter().any(|r| r.starts_with("DELETE ")));
+    assert_eq!(served_identities(&served).len(), 1, "the identity stayed");
+}
+
+#[test]
 fn load_iterations_delete_their_identities() {
     let served = Served::start(&[]);
     let out = run_with(

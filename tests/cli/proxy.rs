@@ -15,10 +15,20 @@ use super::stack::{Served, run_with, text};
 /// `127.0.0.1:<the URL's port>` (the proxy resolves every name to loopback, as a proxy with
 /// its own DNS would), relays the answer and closes. Records each request's target URL.
 #[derive(Clone, Default)]
-struct ForwardProxy(Arc<Mutex<Vec<String>>>);
+pub(crate) struct ForwardProxy(Arc<Mutex<Vec<String>>>);
 
 impl ForwardProxy {
     fn start() -> (Self, u16) {
+        Self::start_with(false)
+    }
+
+    /// A proxy that answers every DELETE itself with a 500 (an admin API that fails to
+    /// delete), relaying everything else.
+    pub(crate) fn refusing_deletes() -> (Self, u16) {
+        Self::start_with(true)
+    }
+
+    fn start_with(refuse_delete: bool) -> (Self, u16) {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();
         let proxy = Self::default();
@@ -26,18 +36,18 @@ impl ForwardProxy {
         thread::spawn(move || {
             for client in listener.incoming().flatten() {
                 let seen = seen.clone();
-                thread::spawn(move || relay(client, &seen));
+                thread::spawn(move || relay(client, &seen, refuse_delete));
             }
         });
         (proxy, port)
     }
 
-    fn requests(&self) -> Vec<String> {
+    pub(crate) fn requests(&self) -> Vec<String> {
         self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 }
 
-fn relay(client: TcpStream, seen: &Mutex<Vec<String>>) {
+fn relay(client: TcpStream, seen: &Mutex<Vec<String>>, refuse_delete: bool) {
     let mut reader = BufReader::new(client.try_clone().expect("clone"));
     let mut line = String::new();
     if reader.read_line(&mut line).is_err() || line.is_empty() {
@@ -71,6 +81,12 @@ fn relay(client: TcpStream, seen: &Mutex<Vec<String>>) {
     }
     let mut body = vec![0; length];
     if reader.read_exact(&mut body).is_err() {
+        return;
+    }
+    if refuse_delete && method == "DELETE" {
+        let _ = (&client).write_all(
+            b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+        );
         return;
     }
     let port = url.port_or_known_default().unwrap_or(80);
