@@ -10,7 +10,7 @@ use openapp_conformance::plan::load_dir;
 use openapp_conformance::redact::Secrets;
 use openapp_conformance::run::client::ClientFactory;
 use openapp_conformance::run::scenario::run_scenario;
-use openapp_conformance::settings::runtime;
+use openapp_conformance::settings::{install_crypto_provider, runtime};
 use openapp_conformance::targets::{TargetOptions, resolve_target};
 use serde_json::Value;
 
@@ -39,6 +39,7 @@ async fn conformance_identities(client: &reqwest::Client, admin: &url::Url) -> V
 /// The same list for a `serve --json` stack (its admin URL is on 127.0.0.1).
 fn served_identities(served: &Served) -> Vec<String> {
     let admin = url::Url::parse(&served.get("kratos_admin_url")).expect("admin URL");
+    install_crypto_provider();
     runtime()
         .expect("runtime")
         .block_on(conformance_identities(&reqwest::Client::new(), &admin))
