@@ -179,7 +179,11 @@ fn unreachable_message(probe: &Probe, e: &reqwest::Error, proxy: Option<&Url>) -
         ),
         Unreachable::Refused => (
             "the connection was refused".to_string(),
-            format!("nothing listens there: check the port and scheme of {var}, or the address OPENAPP_RESOLVE maps {host} to"),
+            if host.parse::<std::net::IpAddr>().is_ok() || host.starts_with('[') {
+                format!("nothing listens there: check the port and scheme of {var}")
+            } else {
+                format!("nothing listens there: check the port and scheme of {var}, or the address OPENAPP_RESOLVE maps {host} to")
+            },
         ),
         Unreachable::Timeout => (
             "timed out".to_string(),
