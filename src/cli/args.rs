@@ -47,10 +47,19 @@ pub struct TargetArgs {
         default_value_t = 0
     )]
     retries: u32,
-    /// Skip the checks made once before the first trial (today: a login flow's `ui.action`
-    /// must stay on KRATOS_PUBLIC_URL, rule K7; a failure there exits 3).
+    /// Skip the checks made once before the first trial (every configured origin answers
+    /// over HTTP, and a login flow's `ui.action` stays on KRATOS_PUBLIC_URL, rule K7; a
+    /// failure there exits 3).
     #[arg(long, env = "OPENAPP_CONFORMANCE_NO_PREFLIGHT")]
     no_preflight: bool,
+    /// Keep the identities trials create through KRATOS_ADMIN_URL (default: each trial
+    /// deletes its own at its end, pass or fail).
+    #[arg(long, env = "OPENAPP_CONFORMANCE_KEEP_IDENTITIES")]
+    keep_identities: bool,
+    /// At most N requests per second over the whole run, every client together (for shared
+    /// staging environments). Default: no limit.
+    #[arg(long, env = "OPENAPP_CONFORMANCE_MAX_RPS", value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    max_rps: Option<u32>,
 }
 
 impl TargetArgs {
@@ -69,6 +78,8 @@ impl TargetArgs {
             },
             insecure: self.insecure,
             no_preflight: self.no_preflight,
+            keep_identities: self.keep_identities,
+            max_rps: self.max_rps,
         })
     }
 }

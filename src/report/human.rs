@@ -35,6 +35,9 @@ pub fn render_failure(result: &ScenarioResult, secrets: &Secrets) -> String {
     if let Some(e) = &result.setup_error {
         let _ = writeln!(out, "  setup failed: {e}");
     }
+    for w in &result.warnings {
+        let _ = writeln!(out, "  warning: {w}");
+    }
     for step in &result.steps {
         render_step(&mut out, step, secrets);
     }

@@ -543,6 +543,7 @@ mod tests {
                 attempts: None,
             }],
             setup_error: None,
+            warnings: Vec::new(),
             outcome: Outcome::Passed,
             elapsed: std::time::Duration::ZERO,
             resolve: Vec::new(),

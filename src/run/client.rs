@@ -14,8 +14,9 @@ use crate::redact::Secrets;
 
 use super::origins::{Destination, Guard};
 use super::result::{Exchange, Response};
+use super::shared::RunShared;
 use crate::settings::Tls;
-use crate::settings::{Endpoints, Timeouts};
+use crate::settings::{Endpoints, Proxies, Timeouts};
 use crate::targets::Target;
 
 /// Builds the HTTP clients of a run with the target's host overrides and timeouts.
@@ -27,16 +28,28 @@ pub struct ClientFactory {
     /// The cookieless client (API flows, admin API), built once and shared: it holds no
     /// per-client state.
     bare: Arc<std::sync::OnceLock<Result<reqwest::Client, String>>>,
+    /// Staging hygiene of the run: proxies, `--max-rps`, the identity ledger.
+    run: Arc<RunShared>,
 }
 
 fn builder(
     endpoints: &Endpoints,
     timeouts: Timeouts,
     tls: &rustls::ClientConfig,
+    proxies: &Proxies,
 ) -> reqwest::ClientBuilder {
-    let mut b = reqwest::Client::builder()
-        .tls_backend_preconfigured(tls.clone())
-        .no_proxy()
+    let b = reqwest::Client::builder().tls_backend_preconfigured(tls.clone());
+    // One matcher decides (the run's origin line prints the same); the final URL is still the
+    // request's own, so K7's guard is unchanged by a proxy.
+    let b = if proxies.any() {
+        let proxies = proxies.clone();
+        b.proxy(reqwest::Proxy::custom(move |url| {
+            proxies.for_url(url).cloned()
+        }))
+    } else {
+        b.no_proxy()
+    };
+    let mut b = b
         .redirect(reqwest::redirect::Policy::none())
         // Retries are ours alone (GETs, `--retries`): reqwest never sends a request twice.
         .retry(reqwest::retry::never())
@@ -57,34 +70,65 @@ impl ClientFactory {
             timeouts,
             tls: Tls::default().client_config(),
             bare: Arc::default(),
+            run: Arc::default(),
         }
     }
 
-    /// A factory for a resolved target: its endpoints, timeouts and TLS trust.
+    /// A factory for a resolved target: its endpoints, timeouts, TLS trust and proxies.
     pub fn for_target(target: &Target) -> Self {
+        Self::with_run(target, None, false)
+    }
+
+    /// [`ClientFactory::for_target`] with the run's `--max-rps` and `--keep-identities`.
+    pub fn with_run(target: &Target, max_rps: Option<u32>, keep_identities: bool) -> Self {
         Self {
             tls: target.tls.client_config(),
+            run: Arc::new(RunShared::new(
+                target.proxies.clone(),
+                max_rps,
+                keep_identities,
+            )),
             ..Self::new(target.endpoints.clone(), target.timeouts)
         }
+    }
+
+    /// The run's shared state: proxies, `--max-rps`, the identity ledger.
+    pub fn run(&self) -> &RunShared {
+        &self.run
+    }
+
+    /// The shared cookieless client (built on first use).
+    pub fn bare(&self) -> Result<reqwest::Client, String> {
+        self.bare
+            .get_or_init(|| {
+                builder(
+                    &self.endpoints,
+                    self.timeouts,
+                    &self.tls,
+                    self.run.proxies(),
+                )
+                .build()
+                .map_err(|e| format!("failed to build the HTTP client: {e}"))
+            })
+            .clone()
     }
 
     /// A fresh browser client with an empty jar. It checks every request against the trial's
     /// `secrets` and the target's origins before sending it (rule K7, [`Guard`]).
     pub fn browser(&self, name: &str, secrets: &Secrets) -> Result<BrowserClient, String> {
         let jar = Arc::new(CookieStoreMutex::default());
-        let http = builder(&self.endpoints, self.timeouts, &self.tls)
-            .cookie_provider(Arc::new(BrowserJar(jar.clone())))
-            .build()
-            .map_err(|e| format!("failed to build the HTTP client: {e}"))?;
-        let bare = self
-            .bare
-            .get_or_init(|| {
-                builder(&self.endpoints, self.timeouts, &self.tls)
-                    .build()
-                    .map_err(|e| format!("failed to build the HTTP client: {e}"))
-            })
-            .clone()?;
+        let http = builder(
+            &self.endpoints,
+            self.timeouts,
+            &self.tls,
+            self.run.proxies(),
+        )
+        .cookie_provider(Arc::new(BrowserJar(jar.clone())))
+        .build()
+        .map_err(|e| format!("failed to build the HTTP client: {e}"))?;
+        let bare = self.bare()?;
         Ok(BrowserClient {
+            run: self.run.clone(),
             name: name.to_string(),
             jar,
             http,
@@ -159,6 +203,8 @@ pub struct BrowserClient {
     retries: u32,
     /// Where each credential may go (K7).
     guard: Guard,
+    /// The run's shared state (`--max-rps` slots).
+    run: Arc<RunShared>,
 }
 
 impl BrowserClient {
@@ -243,6 +289,7 @@ impl BrowserClient {
             if let Some(body) = &out.body {
                 req = req.body(body.clone());
             }
+            self.run.rate_slot().await;
             match req.send().await {
                 Ok(resp) => break read_response(resp, &out.url).await,
                 Err(_) if attempt < attempts => attempt += 1,

@@ -12,10 +12,13 @@
 pub mod assert;
 mod capture;
 pub mod client;
+pub mod identities;
 pub mod kratos;
 mod kratos_errors;
+pub mod ledger;
 pub mod origins;
 pub mod request;
 pub mod result;
 pub mod scenario;
+pub mod shared;
 mod within;

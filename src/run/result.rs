@@ -182,12 +182,16 @@ pub struct ScenarioResult {
     pub name: String,
     /// Its rules.
     pub rules: Vec<String>,
-    /// Exchanges made before the first step (identity creation through the admin API).
+    /// Exchanges made around the steps: identity creation through the admin API before the
+    /// first, identity deletion after the last.
     pub setup: Vec<Exchange>,
     /// Steps run, up to and including the first failing one.
     pub steps: Vec<StepResult>,
     /// A failure before the first step (identity creation…).
     pub setup_error: Option<String>,
+    /// What went wrong around the steps without changing the verdict (an identity that could
+    /// not be deleted).
+    pub warnings: Vec<String>,
     /// How it ended.
     pub outcome: Outcome,
     /// Wall time.

@@ -43,6 +43,9 @@ struct ScenarioRun<'a> {
     clients: BTreeMap<String, BrowserClient>,
     identities: BTreeMap<String, Identity>,
     step_json: HashMap<String, Option<Value>>,
+    /// Identifiers of the identities this trial created through the admin API, to delete at
+    /// its end.
+    created: Vec<String>,
 }
 
 /// Runs a scenario. `secrets` collects every secret the trial meets, for the reporters.
@@ -60,6 +63,7 @@ pub async fn run_scenario(
         setup: Vec::new(),
         steps: Vec::new(),
         setup_error: None,
+        warnings: Vec::new(),
         outcome: Outcome::Passed,
         elapsed: Default::default(),
         resolve: target
@@ -81,6 +85,7 @@ pub async fn run_scenario(
         clients: BTreeMap::new(),
         identities: BTreeMap::new(),
         step_json: HashMap::new(),
+        created: Vec::new(),
     };
     if let Some(domain) = &target.endpoints.cookie_domain {
         trial.vars.insert("cookie_domain".into(), domain.clone());
@@ -97,6 +102,7 @@ pub async fn run_scenario(
     if let Err(e) = setup {
         result.setup_error = Some(e);
         result.outcome = Outcome::Failed;
+        trial.delete_identities(&mut result).await;
         result.elapsed = started.elapsed();
         return result;
     }
@@ -109,6 +115,7 @@ pub async fn run_scenario(
             break;
         }
     }
+    trial.delete_identities(&mut result).await;
     result.elapsed = started.elapsed();
     result
 }
@@ -139,6 +146,26 @@ impl ScenarioRun<'_> {
         template::render(s, |name| self.vars.get(name).cloned())
     }
 
+    /// Deletes the identities this trial created, pass or fail (unless the run keeps them),
+    /// recording the exchanges after the setup ones; a failed deletion is a warning of the
+    /// result, never a failure.
+    async fn delete_identities(&mut self, result: &mut ScenarioResult) {
+        let ids = std::mem::take(&mut self.created);
+        if ids.is_empty() {
+            return;
+        }
+        let factory = self.factory;
+        match self.client("setup") {
+            Ok(client) => {
+                let warnings = factory
+                    .delete_identities(client, &ids, &mut result.setup)
+                    .await;
+                result.warnings.extend(warnings);
+            }
+            Err(e) => result.warnings.push(format!("identities not deleted: {e}")),
+        }
+    }
+
     async fn setup_identities(
         &mut self,
         scenario: &Scenario,
@@ -153,6 +180,10 @@ impl ScenarioRun<'_> {
                 let password = format!("Cc-{}", random_token(24));
                 self.secrets.add("password", &password);
                 let uid = provisioned.then(|| format!("conformance-user-{tag}"));
+                // In the run's ledger before the request: a trial dropped while it is in
+                // flight still leaves its identifier to the cleanup.
+                self.factory.run().identities().creating(&identifier, admin);
+                self.created.push(identifier.clone());
                 let setup = self.client("setup")?;
                 let id = kratos::create_identity(
                     setup,
@@ -164,6 +195,7 @@ impl ScenarioRun<'_> {
                 )
                 .await
                 .map_err(|e| format!("identity `{name}`: {e}"))?;
+                self.factory.run().identities().created(&identifier, &id);
                 self.vars.insert(format!("identity.{name}.id"), id);
                 Identity {
                     identifier,

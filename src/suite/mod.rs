@@ -9,13 +9,14 @@
 //!                ─▶ report files ─▶ exit code
 //! ```
 
+mod preflight;
 mod prepare;
 mod select;
 mod sequence;
 pub mod snapshot;
 mod trials;
 
-pub use prepare::{Connected, Selected, connect, select};
+pub use prepare::{Connected, Selected, connect, origin_line, select};
 pub use select::Selection;
 pub use sequence::{Entry, SuiteError, SuiteOptions, run_suite};
 pub use snapshot::{SnapshotConfig, SnapshotMode};

@@ -7,12 +7,12 @@ use std::sync::Arc;
 
 use url::Url;
 
+use super::preflight::preflight;
 use super::select::Selection;
 use crate::plan::model::Scenario;
 use crate::plan::{Loaded, load_dir};
-use crate::redact::Secrets;
-use crate::run::client::{ClientFactory, Outgoing};
-use crate::run::origins::{Destination, foreign_flow_url};
+use crate::report::without_credentials;
+use crate::run::client::ClientFactory;
 use crate::scenario::{LoadError, ScenarioError};
 use crate::settings::INSECURE_WARNING;
 use crate::targets::{Target, TargetError, TargetOptions, resolve_target};
@@ -53,14 +53,16 @@ pub struct Connected {
 }
 
 /// Resolves the target (starting the embedded stack or containers on the current runtime),
-/// builds its client factory and, unless `no_preflight`, runs the preflight (below); warns on
-/// stderr when TLS is not verified (`--insecure`).
+/// builds its client factory (`--max-rps`, `--keep-identities`), prints the origin line
+/// ([`origin_line`]) and, unless `no_preflight`, runs the [`preflight`]; warns on stderr when
+/// TLS is not verified (`--insecure`).
 pub async fn connect(opts: &TargetOptions) -> Result<Connected, TargetError> {
     let target = resolve_target(opts).await?;
     if target.tls.insecure {
         eprintln!("{INSECURE_WARNING}");
     }
-    let factory = ClientFactory::for_target(&target);
+    let factory = ClientFactory::with_run(&target, opts.max_rps, opts.keep_identities);
+    eprintln!("{}", origin_line(&target, &factory));
     if !opts.no_preflight {
         preflight(&target, &factory).await?;
     }
@@ -70,36 +72,27 @@ pub async fn connect(opts: &TargetOptions) -> Result<Connected, TargetError> {
     })
 }
 
-/// What is checked once before the first trial, so that one misconfiguration is one message
-/// (exit code 3) rather than a failure in every trial. Today: K7, one browser login flow is
-/// initialised (no credential is sent) and its `ui.action` must be on the configured Kratos
-/// public origin. A flow that cannot be initialised is left to the trials, which report it.
-async fn preflight(target: &Target, factory: &ClientFactory) -> Result<(), TargetError> {
-    let public = &target.endpoints.kratos_public;
-    let Ok(url) = public.join("self-service/login/browser") else {
-        return Ok(());
+/// The one line naming the target and its origins, printed on stderr before the trials (never
+/// under `--list`, which never connects): credentials in URLs left out, and the proxy each
+/// origin goes through, if any.
+pub fn origin_line(target: &Target, factory: &ClientFactory) -> String {
+    let e = &target.endpoints;
+    let show = |what: &str, url: &Url| {
+        let mut part = format!("{what} {}", without_credentials(url).trim_end_matches('/'));
+        if let Some(proxy) = factory.run().proxy_for(url) {
+            let proxy = without_credentials(proxy);
+            part.push_str(&format!(" (via proxy {})", proxy.trim_end_matches('/')));
+        }
+        part
     };
-    let Ok(client) = factory.browser("preflight", &Secrets::new()) else {
-        return Ok(());
-    };
-    let exchange = client
-        .send(Outgoing::get(
-            "preflight: initialise a login flow",
-            Destination::KratosPublic,
-            url,
-        ))
-        .await;
-    let action = exchange
-        .response
-        .ok()
-        .and_then(|r| r.json())
-        .and_then(|j| j.pointer("/ui/action")?.as_str().map(str::to_string))
-        .and_then(|a| Url::parse(&a).ok());
-    match action.and_then(|a| foreign_flow_url(&target.endpoints, &a)) {
-        Some(message) => Err(TargetError::Setup {
-            target: target.kind.as_str(),
-            message,
-        }),
-        None => Ok(()),
+    let mut parts = vec![show("api", &api_url(e))];
+    parts.push(show("kratos public", &e.kratos_public));
+    if let Some(admin) = &e.kratos_admin {
+        parts.push(show("kratos admin", admin));
     }
+    format!("target: {} — {}", target.kind.as_str(), parts.join(" · "))
+}
+
+fn api_url(e: &crate::settings::Endpoints) -> Url {
+    Url::parse(&e.api_base()).unwrap_or_else(|_| e.origin.clone())
 }

@@ -112,6 +112,7 @@ impl SharedTarget {
             setup: Vec::new(),
             steps: Vec::new(),
             setup_error: Some(format!("invalid scenario file:\n{text}")),
+            warnings: Vec::new(),
             outcome: Outcome::Failed,
             elapsed: Default::default(),
             resolve: Vec::new(),
@@ -152,6 +153,14 @@ impl SharedTarget {
             Outcome::Ignored(reason) => Ok(Completion::ignored_with(reason)),
             Outcome::Failed => Err(Failed::from(record.failure_text())),
         };
+        for w in &record.result.warnings {
+            // Not a failure (an identity left behind): said once, on stderr.
+            eprintln!(
+                "warning: {}: {}",
+                trial_name(&scenario.id),
+                record.secrets.redact(w)
+            );
+        }
         self.record(record);
         verdict
     }

@@ -5,17 +5,51 @@ use url::Url;
 use super::error::TargetError;
 use super::model::{Capabilities, Target, TargetKind, TargetOptions, TestIdentity};
 use crate::embedded::{EmbeddedStack, StackOptions};
-use crate::settings::{DEFAULT_FLOW_LIFESPAN, Endpoints, Resolve, Tls, env};
+use crate::settings::{DEFAULT_FLOW_LIFESPAN, Endpoints, Proxies, Resolve, Tls, env};
 
 fn env_url(name: &'static str) -> Result<Option<Url>, TargetError> {
     env(name)
-        .map(|v| {
-            Url::parse(&v).map_err(|e| TargetError::Config {
-                name,
-                message: format!("`{v}` is not an absolute URL ({e})"),
-            })
-        })
+        .map(|v| parse_base_url(&v).map_err(|message| TargetError::Config { name, message }))
         .transpose()
+}
+
+/// An http(s) base URL. Without a scheme (`staging.example.com`, which a URL parser would read
+/// as a relative path, or `localhost:8080`, read as the scheme `localhost`), the message says
+/// which value was probably meant: `http://` for a loopback host, else `https://`.
+fn parse_base_url(v: &str) -> Result<Url, String> {
+    if !v.contains("://") {
+        let host = v.split([':', '/']).next().unwrap_or(v);
+        let loopback = host == "localhost"
+            || host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback());
+        let scheme = if loopback { "http" } else { "https" };
+        return Err(format!("`{v}` has no scheme; did you mean {scheme}://{v}?"));
+    }
+    let url = Url::parse(v).map_err(|e| format!("`{v}` is not an absolute URL ({e})"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(format!("`{v}` is not an http:// or https:// URL"));
+    }
+    Ok(url)
+}
+
+/// `OPENAPP_BASE_URL` is the origin the SDK and backend use; the harness appends the API
+/// prefix itself, so a base URL that already ends in it would give `/api/v1/api/v1/…`.
+fn check_prefix_not_doubled(origin: &Url, api_prefix: &str) -> Result<(), TargetError> {
+    let prefix = api_prefix.trim_end_matches('/');
+    let path = origin.path().trim_end_matches('/');
+    let Some(base) = path.strip_suffix(prefix).filter(|_| !prefix.is_empty()) else {
+        return Ok(());
+    };
+    let mut fixed = origin.clone();
+    fixed.set_path(base);
+    let fixed = fixed.as_str().trim_end_matches('/').to_string();
+    Err(TargetError::Config {
+        name: "OPENAPP_BASE_URL",
+        message: format!(
+            "`{origin}` already ends in the API prefix {prefix}, which the harness appends; did you mean OPENAPP_BASE_URL={fixed} with OPENAPP_API_PREFIX={prefix}?"
+        ),
+    })
 }
 
 fn env_identity(prefix: &str) -> Option<TestIdentity> {
@@ -67,6 +101,8 @@ async fn embedded(opts: &TargetOptions) -> Result<Target, TargetError> {
         timeouts: opts.timeouts,
         cold_start: None,
         tls: Tls::from_env(opts.insecure).map_err(TargetError::ca_cert)?,
+        // In-process servers on loopback: never through a proxy.
+        proxies: Proxies::none(),
         _guard: Some(Box::new(stack)),
     })
 }
@@ -89,6 +125,8 @@ fn external(opts: &TargetOptions) -> Result<Target, TargetError> {
             message: format!("`{api_prefix}` must start with `/`"),
         });
     }
+    check_prefix_not_doubled(&origin, &api_prefix)?;
+    let kratos_admin = env_url("KRATOS_ADMIN_URL")?;
     let resolve = env("OPENAPP_RESOLVE")
         .map(|v| {
             v.split(',')
@@ -101,6 +139,11 @@ fn external(opts: &TargetOptions) -> Result<Target, TargetError> {
             message,
         })?
         .unwrap_or_default();
+    let direct: Vec<String> = resolve.iter().map(|r| r.host.clone()).collect();
+    let proxies = Proxies::from_env(&direct).map_err(|message| TargetError::Config {
+        name: "HTTP_PROXY/HTTPS_PROXY",
+        message,
+    })?;
     let cookie_domain = env("OPENAPP_COOKIE_DOMAIN")
         .map(|d| d.trim_start_matches('.').to_ascii_lowercase())
         .or_else(|| derive_cookie_domain(&origin, &kratos_public));
@@ -110,7 +153,7 @@ fn external(opts: &TargetOptions) -> Result<Target, TargetError> {
             origin,
             api_prefix: api_prefix.trim_end_matches('/').to_string(),
             kratos_public,
-            kratos_admin: env_url("KRATOS_ADMIN_URL")?,
+            kratos_admin,
             cookie_domain,
             same_site: env("OPENAPP_COOKIE_SAMESITE").unwrap_or_else(|| "Lax".into()),
             resolve,
@@ -123,6 +166,7 @@ fn external(opts: &TargetOptions) -> Result<Target, TargetError> {
         timeouts: opts.timeouts,
         cold_start: None,
         tls: Tls::from_env(opts.insecure).map_err(TargetError::ca_cert)?,
+        proxies,
         _guard: None,
     })
 }
@@ -145,6 +189,33 @@ fn derive_cookie_domain(a: &Url, b: &Url) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_base_url_without_scheme_suggests_one() {
+        let e = parse_base_url("staging.example.com").unwrap_err();
+        assert!(
+            e.contains("did you mean https://staging.example.com?"),
+            "{e}"
+        );
+        let e = parse_base_url("localhost:8080").unwrap_err();
+        assert!(e.contains("did you mean http://localhost:8080?"), "{e}");
+        assert!(parse_base_url("ftp://x.test").is_err());
+        assert!(parse_base_url("https://x.test").is_ok());
+    }
+
+    #[test]
+    fn a_base_url_ending_in_the_prefix_is_refused_with_the_fix() {
+        let u = |s: &str| Url::parse(s).unwrap();
+        let e = check_prefix_not_doubled(&u("https://x.test/api/v1/"), "/api/v1")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("OPENAPP_BASE_URL=https://x.test with OPENAPP_API_PREFIX=/api/v1"),
+            "{e}"
+        );
+        assert!(check_prefix_not_doubled(&u("https://x.test/app"), "/api/v1").is_ok());
+        assert!(check_prefix_not_doubled(&u("https://x.test"), "/api/v1").is_ok());
+    }
 
     #[test]
     fn cookie_domain_is_the_common_suffix() {

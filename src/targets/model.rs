@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use crate::plan::model::Requirement;
-use crate::settings::{Endpoints, Timeouts, Tls};
+use crate::settings::{Endpoints, Proxies, Timeouts, Tls};
 use crate::switches::Switches;
 
 /// Which deployment a run checks.
@@ -46,6 +46,10 @@ pub struct TargetOptions {
     pub insecure: bool,
     /// Skip the checks made once before the first trial (`--no-preflight`).
     pub no_preflight: bool,
+    /// Keep the identities trials create through the admin API (`--keep-identities`).
+    pub keep_identities: bool,
+    /// At most this many requests per second over the whole run (`--max-rps`).
+    pub max_rps: Option<u32>,
 }
 
 /// A pre-provisioned test identity given by the environment.
@@ -90,6 +94,8 @@ pub struct Target {
     pub cold_start: Option<Duration>,
     /// How HTTPS peers are trusted.
     pub tls: Tls,
+    /// The proxies requests go through (`HTTPS_PROXY` and friends; external target only).
+    pub proxies: Proxies,
     /// Keeps the embedded stack (or containers) alive for the run.
     pub(crate) _guard: Option<Box<dyn std::any::Any + Send + Sync>>,
 }

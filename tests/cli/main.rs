@@ -4,6 +4,11 @@
 //! - `exit_codes`: the real binary's exit codes and outputs (README table kept true).
 //! - `foreign_origin`: rule K7 — with flow URLs on a foreign origin, a listener there receives
 //!   nothing during a full run, and each refusal is one line without a secret.
+//! - `hygiene`: identities deleted after each trial (run, load, `--keep-identities`, the
+//!   interrupt path's `delete_created_identities`), the emulator's identity DELETE, `--max-rps`.
+//! - `preflight`: exit 3 with one message for an unreachable origin, exit 2 for a base URL
+//!   without scheme or with the API prefix, the run's origin line (never under `--list`).
+//! - `proxy`: `HTTP_PROXY`/`NO_PROXY` through a forward proxy in the test, the origin line.
 //! - `load`: the `load` subcommand, and the load switch (invisible to `run`, caught by `load`).
 //! - `selftest`: the default suite against the conforming stack, every benign switch (must
 //!   pass) and every fault (must fail, citing the fault's rule), through the library.
@@ -23,8 +28,11 @@ mod browser;
 mod containers;
 mod exit_codes;
 mod foreign_origin;
+mod hygiene;
 mod load;
 mod network;
+mod preflight;
+mod proxy;
 mod secrets;
 mod selftest;
 mod stack;

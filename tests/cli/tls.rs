@@ -129,9 +129,11 @@ fn https_with_the_ca_passes_and_an_unknown_ca_fails_with_one_line() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
 
     // Without it the certificate is not trusted: one clear line, other scenarios still run.
+    // (`--no-preflight`: the trials' own line; the preflight's is tests/cli/preflight.rs.)
     let out = run_with(
         &[
             "run",
+            "--no-preflight",
             "--exact",
             "core::k1_browser_flow_init",
             "core::r01_anonymous_is_null",
@@ -153,6 +155,20 @@ fn https_with_the_ca_passes_and_an_unknown_ca_fails_with_one_line() {
     assert!(
         line.contains("certificate"),
         "the cause names the certificate: {line}"
+    );
+
+    // With the preflight (the default) the run stops before any trial: exit 3, one message
+    // naming the URL, the error and the fix.
+    let out = run_with(&["run"], &env);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(!text(&out.stdout).contains("test "), "no trial ran");
+    assert!(
+        stderr.contains(&format!(
+            "the OpenApp origin at https://api.openapp.test:{}/ (OPENAPP_BASE_URL) is unreachable: the TLS certificate is not trusted",
+            relay.port
+        )) && stderr.contains("OPENAPP_CA_CERT=/path/to/ca.pem"),
+        "{stderr}"
     );
 }
 

@@ -1,10 +1,11 @@
 //! Identities: their JSON forms and the admin API `POST /admin/identities`,
-//! `GET /admin/identities/{id}` (docs/kratos/behaviour.md §9.2, capture 05).
+//! `GET /admin/identities/{id}` (docs/kratos/behaviour.md §9.2, capture 05), the list
+//! `GET /admin/identities` and `DELETE /admin/identities/{id}` (the harness's cleanup).
 
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -333,6 +334,76 @@ pub(crate) async fn get(
         Some(i) => Reply::json(StatusCode::OK, &emu.identity_json(&i, IdentityView::Admin)),
         None => KratosError::not_found().reply(&headers),
     }
+}
+
+/// `DELETE /admin/identities/{id}`: as Kratos v1.3.1's `deleteIdentity`, 204 with no body, and
+/// 404 `Unable to locate the resource` for an unknown (or unparsable, `x.ParseUUID` gives the
+/// nil id) id. The identity's sessions go with it (Kratos deletes them by foreign key).
+pub(crate) async fn delete(
+    State(emu): State<Arc<KratosEmulator>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Reply {
+    let id = Uuid::parse_str(&id).unwrap_or(Uuid::nil());
+    let mut store = emu.store();
+    let Some(identity) = store.identities.remove(&id) else {
+        drop(store);
+        return KratosError::not_found().reply(&headers);
+    };
+    for i in &identity.identifiers {
+        store.by_identifier.remove(i);
+    }
+    let gone: Vec<Uuid> = store
+        .sessions
+        .values()
+        .filter(|s| s.identity_id == id)
+        .map(|s| s.id)
+        .collect();
+    for sid in gone {
+        if let Some(s) = store.sessions.remove(&sid) {
+            store.by_token.remove(&s.token);
+        }
+    }
+    drop(store);
+    Reply::empty(StatusCode::NO_CONTENT)
+}
+
+/// The query of the identity list: Kratos's exact-match `credentials_identifier` filter.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ListQuery {
+    credentials_identifier: Option<String>,
+}
+
+/// `GET /admin/identities`: every identity (one page: the emulator holds far fewer than
+/// Kratos's default page size of 250 in any test), ordered by id as Kratos orders them,
+/// without credentials as Kratos lists them; `credentials_identifier` filters exactly.
+pub(crate) async fn list(
+    State(emu): State<Arc<KratosEmulator>>,
+    Query(q): Query<ListQuery>,
+) -> Reply {
+    let mut identities: Vec<Identity> = {
+        let store = emu.store();
+        match q.credentials_identifier.as_deref() {
+            Some(ident) => store
+                .identity_by_identifier(ident)
+                .cloned()
+                .into_iter()
+                .collect(),
+            None => store.identities.values().cloned().collect(),
+        }
+    };
+    identities.sort_by_key(|i| i.id);
+    let list: Vec<Value> = identities
+        .iter()
+        .map(|i| {
+            let mut v = emu.identity_json(i, IdentityView::Admin);
+            if let Some(o) = v.as_object_mut() {
+                o.remove("credentials");
+            }
+            v
+        })
+        .collect();
+    Reply::json(StatusCode::OK, &Value::Array(list))
 }
 
 #[cfg(test)]

@@ -41,8 +41,14 @@ impl KratosEmulator {
     /// The admin API router.
     pub fn admin_router(self: &Arc<Self>) -> Router {
         Router::new()
-            .route("/admin/identities", axum::routing::post(identities::create))
-            .route("/admin/identities/{id}", get(identities::get))
+            .route(
+                "/admin/identities",
+                get(identities::list).post(identities::create),
+            )
+            .route(
+                "/admin/identities/{id}",
+                get(identities::get).delete(identities::delete),
+            )
             .route(
                 "/admin/identities/{id}/sessions",
                 get(admin::identity_sessions),

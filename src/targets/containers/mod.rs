@@ -74,6 +74,8 @@ pub async fn resolve(opts: &TargetOptions) -> Result<Target, TargetError> {
         },
         timeouts: opts.timeouts,
         tls,
+        // Containers publish on 127.0.0.1: never through a proxy.
+        proxies: crate::settings::Proxies::none(),
         cold_start: Some(cold_start),
         _guard: Some(Box::new(guard)),
     })
