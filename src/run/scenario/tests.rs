@@ -86,6 +86,7 @@ async fn serve() -> (Arc<Counts>, Target) {
         timeouts: Timeouts::default(),
         cold_start: None,
         tls: Tls::default(),
+        proxies: crate::settings::Proxies::none(),
         _guard: None,
     };
     (counts, target)
