@@ -142,7 +142,7 @@ impl SnapshotArgs {
         } else {
             SnapshotMode::Assert
         };
-        Ok(SnapshotConfig { dir, mode })
+        SnapshotConfig::new(dir, mode)
     }
 }
 

@@ -11,6 +11,10 @@
 //! - `browser`: the HTML report in headless chromium (skipped when it is not installed).
 //! - `network`: unreachable host, refused port, silent server, reset connection, retries.
 //! - `secrets`: the canary test — no secret in stdout, stderr or any report.
+//! - `standalone`: under strace a run executes only itself and reads no CA store over http;
+//!   no run writes into a snapshot folder unless asked, and no output carries insta's advice.
+//! - `runner_image`: the FROM-scratch runner image runs the suite against an https target
+//!   (skipped without Docker or the image).
 //! - `tls`: https with a generated CA, OPENAPP_CA_CERT, --insecure.
 //! - `wire`: what reqwest and hyper hide or normalise (raw answers through the harness client).
 //! - `stack`, `tap`: support (the binary, `serve --json`, a recording relay).
@@ -24,9 +28,11 @@ mod exit_codes;
 mod foreign_origin;
 mod load;
 mod network;
+mod runner_image;
 mod secrets;
 mod selftest;
 mod stack;
+mod standalone;
 mod tap;
 mod tls;
 mod wire;
