@@ -311,8 +311,8 @@ mod tests {
     fn server(name: &str) -> (CertificateDer<'static>, Arc<rustls::ServerConfig>) {
         let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
         ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        let ca = rcgen::CertifiedIssuer::self_signed(ca, rcgen::KeyPair::generate().unwrap())
-            .unwrap();
+        let ca =
+            rcgen::CertifiedIssuer::self_signed(ca, rcgen::KeyPair::generate().unwrap()).unwrap();
         let key = rcgen::KeyPair::generate().unwrap();
         let leaf = rcgen::CertificateParams::new(vec![name.to_string()])
             .unwrap()
@@ -367,7 +367,10 @@ mod tests {
             .tls_backend_preconfigured((*client).clone())
             .build();
         assert!(built.is_ok());
-        assert!(roots.verifier.get().is_none(), "roots read before any handshake");
+        assert!(
+            roots.verifier.get().is_none(),
+            "roots read before any handshake"
+        );
         handshake(client.clone(), trusted_server, "api.openapp.test").unwrap();
         assert!(roots.verifier.get().is_some());
         let (_, other_server) = server("api.openapp.test");

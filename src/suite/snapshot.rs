@@ -22,10 +22,10 @@ mod file;
 #[cfg(test)]
 mod tests;
 
-use file::{matches, pending_path, stored, write};
 use crate::settings::{env, is_ci};
 use crate::switches::{SwitchKind, Switches, find};
 use crate::targets::TargetKind;
+use file::{matches, pending_path, stored, write};
 
 /// What to do with snapshots.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -266,4 +266,3 @@ fn with_final_newline(text: &str) -> String {
         format!("{body}\n")
     }
 }
-

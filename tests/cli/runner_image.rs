@@ -74,8 +74,14 @@ fn the_scratch_runner_image_runs_the_suite_against_https() {
         })
         .collect();
     assert!(odd.is_empty(), "unexpected files in {RUNNER}: {odd:#?}");
-    assert!(paths.iter().any(|p| p == "openapp-conformance"), "{paths:#?}");
-    assert!(!paths.iter().any(|p| p.starts_with("etc/ssl")), "{paths:#?}");
+    assert!(
+        paths.iter().any(|p| p == "openapp-conformance"),
+        "{paths:#?}"
+    );
+    assert!(
+        !paths.iter().any(|p| p.starts_with("etc/ssl")),
+        "{paths:#?}"
+    );
 
     let embedded = bin().arg("run").output().expect("the binary runs");
     let want = passed(&text(&embedded.stdout));

@@ -81,14 +81,30 @@ fn assert_alone_over_http(what: &str, env: &[(String, String)]) {
         .envs(env.iter().map(|(k, v)| (k, v)));
     let (out, trace) = traced(&cmd);
     let stdout = text(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{what}: {stdout}{}", text(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{what}: {stdout}{}",
+        text(&out.stderr)
+    );
     assert!(stdout.contains("1 passed; 0 failed"), "{what}: {stdout}");
     let execs: Vec<&String> = trace.iter().filter(|l| l.contains("execve(")).collect();
-    assert_eq!(execs.len(), 1, "{what}: one execve, the binary's:\n{execs:#?}");
+    assert_eq!(
+        execs.len(),
+        1,
+        "{what}: one execve, the binary's:\n{execs:#?}"
+    );
     let program = cmd.get_program().to_string_lossy().into_owned();
-    assert!(execs[0].contains(&format!("execve(\"{program}\"")), "{what}: {}", execs[0]);
+    assert!(
+        execs[0].contains(&format!("execve(\"{program}\"")),
+        "{what}: {}",
+        execs[0]
+    );
     let store = ca_store_lines(&trace);
-    assert!(store.is_empty(), "{what}: an http run reads the CA store:\n{store:#?}");
+    assert!(
+        store.is_empty(),
+        "{what}: an http run reads the CA store:\n{store:#?}"
+    );
 }
 
 #[test]
@@ -114,7 +130,10 @@ fn a_run_executes_only_itself_and_reads_no_ca_store_over_http() {
         .envs(env.iter().map(|(k, v)| (k, v)));
     let (out, trace) = traced(&cmd);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
-    assert!(!ca_store_lines(&trace).is_empty(), "the https run's trace:\n{trace:#?}");
+    assert!(
+        !ca_store_lines(&trace).is_empty(),
+        "the https run's trace:\n{trace:#?}"
+    );
     assert_eq!(trace.iter().filter(|l| l.contains("execve(")).count(), 1);
 }
 
@@ -178,7 +197,13 @@ fn run_local(args: &[&str], snapshots: &Path, env: &[(String, String)]) -> Outpu
 /// Neither insta's summary box nor cargo-only advice reaches the binary's output.
 fn assert_no_insta_output(out: &Output) {
     for stream in [text(&out.stdout), text(&out.stderr)] {
-        for word in ["cargo insta test", "Snapshot Summary", "cargo metadata", "────", "━━━━"] {
+        for word in [
+            "cargo insta test",
+            "Snapshot Summary",
+            "cargo metadata",
+            "────",
+            "━━━━",
+        ] {
             assert!(!stream.contains(word), "`{word}` in:\n{stream}");
         }
     }
@@ -189,7 +214,10 @@ fn fault_and_external_runs_write_no_pending_snapshot() {
     let (_dir, snapshots) = snapshot_copy();
     change_r01(&snapshots);
     std::fs::remove_file(snapshots.join("core/r02_three_paths_one_payload.snap")).unwrap();
-    let picked = ["core::r01_anonymous_is_null", "core::r02_three_paths_one_payload"];
+    let picked = [
+        "core::r01_anonymous_is_null",
+        "core::r02_three_paths_one_payload",
+    ];
 
     // A fault run (r01 and r02 pass their checks; their snapshots differ or are missing).
     let mut args = vec!["run", "--fault", "sign-out-missing", "--exact"];
@@ -201,8 +229,16 @@ fn fault_and_external_runs_write_no_pending_snapshot() {
     assert_eq!(pending(&snapshots), Vec::<PathBuf>::new(), "{stdout}");
     assert!(stdout.contains("-    status: 299"), "{stdout}");
     assert!(stdout.contains("a fault switch is on"), "{stdout}");
-    for word in ["accept", "--update-snapshots", "cargo insta", "INSTA_UPDATE"] {
-        assert!(!stdout.contains(word), "`{word}` in a fault run's output:\n{stdout}");
+    for word in [
+        "accept",
+        "--update-snapshots",
+        "cargo insta",
+        "INSTA_UPDATE",
+    ] {
+        assert!(
+            !stdout.contains(word),
+            "`{word}` in a fault run's output:\n{stdout}"
+        );
     }
     assert_no_insta_output(&out);
 
@@ -215,7 +251,10 @@ fn fault_and_external_runs_write_no_pending_snapshot() {
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("0 passed; 2 failed"), "{stdout}");
     assert_eq!(pending(&snapshots), Vec::<PathBuf>::new(), "{stdout}");
-    assert!(stdout.contains("the difference is the deployment's"), "{stdout}");
+    assert!(
+        stdout.contains("the difference is the deployment's"),
+        "{stdout}"
+    );
     assert_no_insta_output(&out);
 }
 
@@ -223,8 +262,9 @@ fn fault_and_external_runs_write_no_pending_snapshot() {
 fn the_conforming_stack_leaves_a_pending_file_and_update_snapshots_writes() {
     let (_dir, snapshots) = snapshot_copy();
     let changed = change_r01(&snapshots);
-    let original = std::fs::read_to_string(super::root().join("snapshots/core/r01_anonymous_is_null.snap"))
-        .unwrap();
+    let original =
+        std::fs::read_to_string(super::root().join("snapshots/core/r01_anonymous_is_null.snap"))
+            .unwrap();
     let exact = ["run", "--exact", "core::r01_anonymous_is_null"];
 
     // The developer's loop: a pending file in insta's format, the binary's own advice.
@@ -234,7 +274,10 @@ fn the_conforming_stack_leaves_a_pending_file_and_update_snapshots_writes() {
     let new = changed.with_extension("snap.new");
     assert_eq!(pending(&snapshots), [new.clone()], "{stdout}");
     assert_eq!(std::fs::read_to_string(&new).unwrap(), original);
-    assert!(stdout.contains("openapp-conformance run --update-snapshots"), "{stdout}");
+    assert!(
+        stdout.contains("openapp-conformance run --update-snapshots"),
+        "{stdout}"
+    );
     assert!(!stdout.contains("cargo"), "{stdout}");
     assert_no_insta_output(&out);
 

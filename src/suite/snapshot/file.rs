@@ -50,8 +50,12 @@ pub(super) fn file_text(id: &str, view: &str) -> String {
 /// Writes the snapshot file (or pending file) `path` of scenario `id`, creating its folder.
 pub(super) fn write(path: &Path, id: &str, view: &str) -> Result<(), String> {
     if let Some(folder) = path.parent() {
-        std::fs::create_dir_all(folder)
-            .map_err(|e| format!("cannot create the snapshot folder {}: {e}", folder.display()))?;
+        std::fs::create_dir_all(folder).map_err(|e| {
+            format!(
+                "cannot create the snapshot folder {}: {e}",
+                folder.display()
+            )
+        })?;
     }
     std::fs::write(path, file_text(id, view))
         .map_err(|e| format!("cannot write the snapshot {}: {e}", path.display()))

@@ -82,7 +82,11 @@ fn who_writes_what() {
             } else {
                 Write::Nothing
             };
-            assert_eq!(assert(Auto).write_for(source, true, ci), auto, "{source:?} {ci}");
+            assert_eq!(
+                assert(Auto).write_for(source, true, ci),
+                auto,
+                "{source:?} {ci}"
+            );
             let update = config(SnapshotMode::Update, Auto);
             assert_eq!(update.write_for(source, true, ci), Write::Snapshot);
             assert_eq!(assert(Always).write_for(source, true, ci), Write::Snapshot);
@@ -113,9 +117,15 @@ fn fault_and_deployment_runs_write_nothing() {
             assert!(!text.contains(word), "`{word}` in: {text}");
         }
     }
-    assert!(fault.contains("-    status: 204\n+    status: 200"), "{fault}");
+    assert!(
+        fault.contains("-    status: 204\n+    status: 200"),
+        "{fault}"
+    );
     assert!(missing.contains("is missing"), "{missing}");
-    assert!(deployment.contains("the difference is the deployment's"), "{deployment}");
+    assert!(
+        deployment.contains("the difference is the deployment's"),
+        "{deployment}"
+    );
     assert!(!deployment.contains("cargo"), "{deployment}");
     // A benign run writes nothing either, and does not offer to accept.
     let benign = check(&config, ViewSource::Benign, "core/one", &changed).unwrap_err();
@@ -146,7 +156,10 @@ fn explicit_requests_write() {
     };
     check(&update, ViewSource::Deployment, "core/one", &changed).unwrap();
     assert_eq!(files(dir.path()), ["core/one.snap"]);
-    assert!(matches(&stored(&config.path_of("core/one")).unwrap(), &changed));
+    assert!(matches(
+        &stored(&config.path_of("core/one")).unwrap(),
+        &changed
+    ));
 
     write(&pending, "core/one", VIEW).unwrap();
     check(&config, ViewSource::Reference, "core/one", &changed).unwrap();
@@ -158,7 +171,10 @@ fn hints_name_the_right_tool() {
     let (_dir, mut config) = folder(SnapshotMode::Assert, InstaUpdate::Auto);
     let pending = Path::new("snapshots/core/one.snap.new");
     let binary = hint(&config, ViewSource::Reference, Some(pending));
-    assert!(binary.contains("openapp-conformance run --update-snapshots"), "{binary}");
+    assert!(
+        binary.contains("openapp-conformance run --update-snapshots"),
+        "{binary}"
+    );
     assert!(!binary.contains("cargo"), "{binary}");
     config.under_cargo_test = true;
     let cargo = hint(&config, ViewSource::Reference, Some(pending));
@@ -175,10 +191,19 @@ fn view_sources() {
     );
     let fault = Switches::parse("sign-out-missing").unwrap();
     let benign = Switches::parse("clear-netscape-style").unwrap();
-    assert_eq!(ViewSource::of(TargetKind::Embedded, &fault), ViewSource::Fault);
-    assert_eq!(ViewSource::of(TargetKind::Embedded, &benign), ViewSource::Benign);
+    assert_eq!(
+        ViewSource::of(TargetKind::Embedded, &fault),
+        ViewSource::Fault
+    );
+    assert_eq!(
+        ViewSource::of(TargetKind::Embedded, &benign),
+        ViewSource::Benign
+    );
     for kind in [TargetKind::External, TargetKind::Containers] {
-        assert_eq!(ViewSource::of(kind, &Switches::none()), ViewSource::Deployment);
+        assert_eq!(
+            ViewSource::of(kind, &Switches::none()),
+            ViewSource::Deployment
+        );
     }
 }
 
@@ -198,5 +223,8 @@ fn insta_update_is_read_as_insta_reads_it() {
         assert_eq!(InstaUpdate::parse(value), Ok(expected), "{value:?}");
     }
     let bad = InstaUpdate::parse(Some("yes")).unwrap_err();
-    assert!(bad.starts_with("INSTA_UPDATE=`yes` is not one of auto,"), "{bad}");
+    assert!(
+        bad.starts_with("INSTA_UPDATE=`yes` is not one of auto,"),
+        "{bad}"
+    );
 }
