@@ -1,9 +1,10 @@
-# Conventional multi-stage build of the project's two images, for machines that can pull base
-# images. (On a machine without a registry, scripts/build-images.sh builds the same two images
+# Conventional multi-stage build of the project's images, for machines that can pull base
+# images. (On a machine without a registry, scripts/build-images.sh builds the same images
 # FROM scratch from the local release binary.)
 #
 #   docker build --target reference       -t openapp-conformance/reference:dev .
 #   docker build --target kratos-emulator -t openapp-conformance/kratos-emulator:dev .
+#   docker build --target runner          -t openapp-conformance/runner:dev .
 #
 # Entrypoints, commands and variables: README.md, "Verify a release".
 
@@ -13,6 +14,12 @@ FROM rust:${RUST_VERSION}-slim-bookworm AS build
 WORKDIR /src
 COPY . .
 RUN cargo build --release --locked --bin openapp-conformance
+# The runner's file system: the binary, the shared libraries it links and the loader.
+RUN mkdir /runner && cp target/release/openapp-conformance /runner/ \
+ && for lib in $(ldd target/release/openapp-conformance \
+      | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do \
+      cp -L --parents "$lib" /runner/; \
+    done
 
 # The reference OpenApp server and gateway, configured by environment
 # (KRATOS_PUBLIC_URL, KRATOS_ADMIN_URL, OPENAPP_LISTEN, OPENAPP_ORIGIN, OPENAPP_API_KEYS, …).
@@ -30,3 +37,14 @@ COPY config/kratos/kratos.yml config/kratos/identity.schema.json /etc/config/kra
 EXPOSE 4433 4434
 ENTRYPOINT ["/openapp-conformance", "kratos"]
 CMD ["serve", "-c", "/etc/config/kratos/kratos.yml", "--dev", "--sqa-opt-out"]
+
+# The harness alone, FROM scratch (a CI image without cargo): `run` against the deployment the
+# environment names, with /scenarios and /snapshots; no CA store (the binary's bundled roots,
+# plus OPENAPP_CA_CERT) and no NSS (the binary resolves names itself, /etc/hosts included).
+FROM scratch AS runner
+COPY --from=build /runner/ /
+COPY scenarios/ /scenarios/
+COPY snapshots/ /snapshots/
+WORKDIR /
+ENTRYPOINT ["/openapp-conformance"]
+CMD ["run"]

@@ -2,8 +2,10 @@
 # CI: the compose files are valid; then, when a Docker engine answers, the project's images
 # are built (one release build) and the whole default suite runs on the containers target
 # with the emulator image standing in for Kratos. It must pass with the same number of trials
-# as the embedded run, and leave no container, network or volume of its run behind.
-# Without an engine it says so in one line and succeeds.
+# as the embedded run, and leave no container, network or volume of its run behind. The runner
+# image (the harness alone, FROM scratch) must pass the same number on its own embedded stack
+# with no network at all; `cargo test` then runs it against an https target
+# (tests/cli/runner_image.rs). Without an engine it says so in one line and succeeds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -53,3 +55,11 @@ if [ "$(passed "$out/containers")" != "$(passed "$out/embedded")" ]; then
   exit 1
 fi
 echo "containers target: $(passed "$out/containers") passed, as on the embedded stack; nothing of run $run_id left"
+
+docker run --rm --network none openapp-conformance/runner:dev run --target embedded >"$out/runner" 2>&1 \
+  || { cat "$out/runner"; exit 1; }
+if [ "$(passed "$out/runner")" != "$(passed "$out/embedded")" ]; then
+  echo "error: the runner image passed $(passed "$out/runner") trials, the embedded run $(passed "$out/embedded")" >&2
+  exit 1
+fi
+echo "runner image: $(passed "$out/runner") passed on its own embedded stack (FROM scratch, no cargo, no network)"

@@ -153,7 +153,7 @@ impl SnapshotArgs {
         } else {
             SnapshotMode::Assert
         };
-        Ok(SnapshotConfig { dir, mode })
+        SnapshotConfig::new(dir, mode)
     }
 }
 

@@ -1,11 +1,17 @@
-//! How HTTPS peers are trusted: the platform's roots plus an optional extra CA
+//! How HTTPS peers are trusted: the platform's roots (or, where the platform has none, the
+//! Mozilla roots bundled in the binary, `webpki-roots`) plus an optional extra CA
 //! (`OPENAPP_CA_CERT`, a PEM file or PEM text), or nothing verified at all (`--insecure`,
-//! with a warning on every run). Also the process-wide rustls crypto provider (ring), which
-//! must be installed before any reqwest client is built.
+//! with a warning on every run). Roots are loaded by the first certificate check, never when a
+//! client is built: a run whose targets are all plain http never reads the system's CA store,
+//! and a binary in an image without one (`FROM scratch`) still verifies public certificates.
+//! Also the process-wide rustls crypto provider (ring), which must be installed before any
+//! reqwest client is built.
 
-use std::sync::{Arc, LazyLock, Once};
+use std::sync::{Arc, LazyLock, Once, OnceLock};
 
+use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
@@ -50,8 +56,8 @@ impl Tls {
         })
     }
 
-    /// The rustls configuration for these settings, to share between a run's clients (the
-    /// platform's roots are read once per process).
+    /// The rustls configuration for these settings, to share between a run's clients. Building
+    /// it reads no certificate store: the roots are loaded by the first handshake.
     pub fn client_config(&self) -> Arc<ClientConfig> {
         if self.insecure {
             return Arc::new(config(|b| {
@@ -63,28 +69,123 @@ impl Tls {
         if self.extra_roots.is_empty() {
             return DEFAULT.clone();
         }
-        let mut roots = (*PLATFORM_ROOTS).clone();
-        let _ = roots.add_parsable_certificates(self.extra_roots.iter().cloned());
-        Arc::new(config(|b| {
-            b.with_root_certificates(roots).with_no_client_auth()
-        }))
+        Arc::new(verifying(Arc::new(LazyRoots::new(
+            self.extra_roots.clone(),
+        ))))
     }
 }
 
-/// The platform's trusted roots (`SSL_CERT_FILE`/`SSL_CERT_DIR` or the system store).
-static PLATFORM_ROOTS: LazyLock<RootCertStore> = LazyLock::new(|| {
-    let mut roots = RootCertStore::empty();
-    let _ = roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
-    roots
-});
+/// The configuration that trusts the platform's roots only.
+static DEFAULT: LazyLock<Arc<ClientConfig>> =
+    LazyLock::new(|| Arc::new(verifying(Arc::new(LazyRoots::new(Vec::new())))));
 
-/// The configuration with the platform's roots only.
-static DEFAULT: LazyLock<Arc<ClientConfig>> = LazyLock::new(|| {
-    Arc::new(config(|b| {
-        b.with_root_certificates((*PLATFORM_ROOTS).clone())
+/// A configuration that verifies certificates with `roots`.
+fn verifying(roots: Arc<LazyRoots>) -> ClientConfig {
+    config(|b| {
+        b.dangerous()
+            .with_custom_certificate_verifier(roots)
             .with_no_client_auth()
-    }))
-});
+    })
+}
+
+/// The roots every verifying client trusts besides `OPENAPP_CA_CERT`: the platform's
+/// (`SSL_CERT_FILE`/`SSL_CERT_DIR` or the system store), read once per process by the first
+/// certificate check.
+static TRUSTED: OnceLock<RootCertStore> = OnceLock::new();
+
+/// The platform's roots, or the bundled Mozilla roots when it has none.
+fn trusted() -> &'static RootCertStore {
+    TRUSTED.get_or_init(|| platform_or_bundled(rustls_native_certs::load_native_certs().certs))
+}
+
+/// A store of the `platform` certificates that parse; the `webpki-roots` bundle when none does
+/// (no CA store in the image, or an empty one).
+fn platform_or_bundled(platform: Vec<CertificateDer<'static>>) -> RootCertStore {
+    let mut roots = RootCertStore::empty();
+    let _ = roots.add_parsable_certificates(platform);
+    if roots.is_empty() {
+        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    }
+    roots
+}
+
+/// rustls's standard (webpki) certificate verification, with its roots built on first use.
+/// Signatures are checked without roots, exactly as [`WebPkiServerVerifier`] checks them.
+#[derive(Debug)]
+struct LazyRoots {
+    extra: Vec<CertificateDer<'static>>,
+    provider: Arc<CryptoProvider>,
+    verifier: OnceLock<Result<Arc<WebPkiServerVerifier>, rustls::Error>>,
+}
+
+impl LazyRoots {
+    fn new(extra: Vec<CertificateDer<'static>>) -> Self {
+        Self {
+            extra,
+            provider: Arc::new(rustls::crypto::ring::default_provider()),
+            verifier: OnceLock::new(),
+        }
+    }
+
+    /// The webpki verifier over the trusted roots plus the extra ones (built once).
+    fn verifier(&self) -> Result<&Arc<WebPkiServerVerifier>, rustls::Error> {
+        self.verifier
+            .get_or_init(|| {
+                let mut roots = trusted().clone();
+                let _ = roots.add_parsable_certificates(self.extra.iter().cloned());
+                WebPkiServerVerifier::builder_with_provider(Arc::new(roots), self.provider.clone())
+                    .build()
+                    .map_err(|e| rustls::Error::General(format!("no trusted roots: {e}")))
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+}
+
+impl ServerCertVerifier for LazyRoots {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        self.verifier()?.verify_server_cert(
+            end_entity,
+            intermediates,
+            server_name,
+            ocsp_response,
+            now,
+        )
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        let algorithms = &self.provider.signature_verification_algorithms;
+        rustls::crypto::verify_tls12_signature(message, cert, dss, algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        let algorithms = &self.provider.signature_verification_algorithms;
+        rustls::crypto::verify_tls13_signature(message, cert, dss, algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
 
 type Builder = rustls::ConfigBuilder<ClientConfig, rustls::WantsVerifier>;
 
@@ -204,6 +305,90 @@ mod tests {
         std::fs::write(&path, "not a certificate\n").unwrap();
         let empty = load_ca(path.to_str().unwrap()).unwrap_err();
         assert!(empty.contains("holds no"), "{empty}");
+    }
+
+    /// A server for `name` with a certificate from a CA of its own: the CA and its config.
+    fn server(name: &str) -> (CertificateDer<'static>, Arc<rustls::ServerConfig>) {
+        let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let ca =
+            rcgen::CertifiedIssuer::self_signed(ca, rcgen::KeyPair::generate().unwrap()).unwrap();
+        let key = rcgen::KeyPair::generate().unwrap();
+        let leaf = rcgen::CertificateParams::new(vec![name.to_string()])
+            .unwrap()
+            .signed_by(&key, &ca)
+            .unwrap();
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(
+                vec![leaf.der().clone()],
+                rustls::pki_types::PrivatePkcs8KeyDer::from(key.serialize_der()).into(),
+            )
+            .unwrap();
+        (ca.der().clone(), Arc::new(config))
+    }
+
+    /// A TLS handshake in memory; `Err` is the client's verdict.
+    fn handshake(
+        client: Arc<ClientConfig>,
+        server: Arc<rustls::ServerConfig>,
+        name: &str,
+    ) -> Result<(), rustls::Error> {
+        let name = ServerName::try_from(name.to_string()).unwrap();
+        let mut c = rustls::ClientConnection::new(client, name)?;
+        let mut s = rustls::ServerConnection::new(server)?;
+        while c.is_handshaking() {
+            let mut wire = Vec::new();
+            c.write_tls(&mut wire).unwrap();
+            s.read_tls(&mut wire.as_slice()).unwrap();
+            s.process_new_packets()?;
+            wire.clear();
+            s.write_tls(&mut wire).unwrap();
+            if wire.is_empty() {
+                return Err(rustls::Error::General("the handshake stalled".into()));
+            }
+            c.read_tls(&mut wire.as_slice()).unwrap();
+            c.process_new_packets()?;
+        }
+        Ok(())
+    }
+
+    /// Building a configuration and a client reads no roots; the first handshake does, and
+    /// verifies: the extra CA is trusted, another CA is not.
+    #[test]
+    fn roots_are_read_by_the_first_handshake_not_before() {
+        let (ca, trusted_server) = server("api.openapp.test");
+        let roots = Arc::new(LazyRoots::new(vec![ca]));
+        let client = Arc::new(verifying(roots.clone()));
+        let built = reqwest::Client::builder()
+            .tls_backend_preconfigured((*client).clone())
+            .build();
+        assert!(built.is_ok());
+        assert!(
+            roots.verifier.get().is_none(),
+            "roots read before any handshake"
+        );
+        handshake(client.clone(), trusted_server, "api.openapp.test").unwrap();
+        assert!(roots.verifier.get().is_some());
+        let (_, other_server) = server("api.openapp.test");
+        let refused = handshake(client, other_server, "api.openapp.test").unwrap_err();
+        assert!(
+            matches!(refused, rustls::Error::InvalidCertificate(_)),
+            "{refused:?}"
+        );
+    }
+
+    /// No platform roots (an image without a CA store): the bundled Mozilla roots.
+    #[test]
+    fn an_empty_platform_store_falls_back_to_the_bundled_roots() {
+        let bundled = platform_or_bundled(Vec::new());
+        assert_eq!(bundled.len(), webpki_roots::TLS_SERVER_ROOTS.len());
+        assert!(bundled.len() > 100, "{}", bundled.len());
+        let (ca, _) = server("x.openapp.test");
+        assert_eq!(platform_or_bundled(vec![ca]).len(), 1);
     }
 
     #[test]

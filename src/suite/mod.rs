@@ -19,5 +19,5 @@ mod trials;
 pub use prepare::{Connected, Selected, connect, origin_line, select};
 pub use select::Selection;
 pub use sequence::{Entry, SuiteError, SuiteOptions, run_suite};
-pub use snapshot::{SnapshotConfig, SnapshotMode};
+pub use snapshot::{InstaUpdate, SnapshotConfig, SnapshotMode, ViewSource};
 pub use trials::{SharedTarget, build_trials};

@@ -140,6 +140,10 @@ pub fn run_suite(opts: SuiteOptions) -> Result<ExitCode, SuiteError> {
     }
     let invalid_files = !invalid.is_empty();
     let rt = runtime()?;
+    let snapshots = SnapshotConfig {
+        under_cargo_test: entry == Entry::CargoTest,
+        ..snapshots
+    };
     let shared = SharedTarget::new(target, snapshots, rt);
     if entry == Entry::Cli && !harness.list {
         shared.resolve().map_err(|source| SuiteError::Target {

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use libtest_mimic::{Completion, Failed, Trial};
 
 use super::prepare::connect;
-use super::snapshot::{SnapshotConfig, check as check_snapshot};
+use super::snapshot::{SnapshotConfig, ViewSource, check as check_snapshot};
 use crate::plan::model::{Scenario, trial_name};
 use crate::redact::Secrets;
 use crate::report::Record;
@@ -138,7 +138,8 @@ impl SharedTarget {
         let mut snapshot_failure = String::new();
         if result.outcome == Outcome::Passed {
             let view = secrets.redact(&render_snapshot(&result, scenario, &target.endpoints));
-            if let Err(e) = check_snapshot(&self.snapshots, &scenario.id, &view) {
+            let source = ViewSource::of(target.kind, &self.opts.switches);
+            if let Err(e) = check_snapshot(&self.snapshots, source, &scenario.id, &view) {
                 result.outcome = Outcome::Failed;
                 snapshot_failure = e;
             }

@@ -16,7 +16,8 @@ const REFERENCE: &str = "openapp-conformance/reference:dev";
 const EMULATOR: &str = "openapp-conformance/kratos-emulator:dev";
 const LABEL: &str = "org.openapp-conformance.run";
 
-fn docker(args: &[&str]) -> Option<String> {
+/// `docker ARGS`: its stdout when it succeeds.
+pub(crate) fn docker(args: &[&str]) -> Option<String> {
     let out = Command::new("docker").args(args).output().ok()?;
     out.status
         .success()

@@ -16,6 +16,10 @@
 //! - `browser`: the HTML report in headless chromium (skipped when it is not installed).
 //! - `network`: unreachable host, refused port, silent server, reset connection, retries.
 //! - `secrets`: the canary test — no secret in stdout, stderr or any report.
+//! - `standalone`: under strace a run executes only itself and reads no CA store over http;
+//!   no run writes into a snapshot folder unless asked, and no output carries insta's advice.
+//! - `runner_image`: the FROM-scratch runner image runs the suite against an https target
+//!   (skipped without Docker or the image).
 //! - `tls`: https with a generated CA, OPENAPP_CA_CERT, --insecure.
 //! - `wire`: what reqwest and hyper hide or normalise (raw answers through the harness client).
 //! - `within`: `expect.within` and its setting, R16 against a gateway that caches sessions.
@@ -33,9 +37,11 @@ mod load;
 mod network;
 mod preflight;
 mod proxy;
+mod runner_image;
 mod secrets;
 mod selftest;
 mod stack;
+mod standalone;
 mod tap;
 mod tls;
 mod wire;

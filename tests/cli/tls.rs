@@ -13,13 +13,13 @@ use tokio::net::{TcpListener, TcpStream};
 use super::stack::{Served, run_with, text};
 
 /// A CA (its PEM) and a certificate for `api.openapp.test` it signed (DER chain and key).
-struct Pki {
-    ca_pem: String,
+pub(crate) struct Pki {
+    pub(crate) ca_pem: String,
     chain: Vec<CertificateDer<'static>>,
     key: PrivateKeyDer<'static>,
 }
 
-fn pki() -> Pki {
+pub(crate) fn pki() -> Pki {
     let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
     ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     ca.distinguished_name
@@ -38,12 +38,12 @@ fn pki() -> Pki {
 }
 
 /// An https relay on 127.0.0.1 in front of a plain-HTTP port; stops when dropped.
-struct TlsRelay {
-    port: u16,
+pub(crate) struct TlsRelay {
+    pub(crate) port: u16,
     _runtime: tokio::runtime::Runtime,
 }
 
-fn tls_relay(pki: &Pki, upstream: u16) -> TlsRelay {
+pub(crate) fn tls_relay(pki: &Pki, upstream: u16) -> TlsRelay {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ServerConfig::builder_with_provider(provider)
@@ -75,7 +75,7 @@ fn tls_relay(pki: &Pki, upstream: u16) -> TlsRelay {
 }
 
 /// The stack with its OpenApp origin at `https://api.openapp.test:PORT` through the relay.
-fn https_env(served: &Served, relay: &TlsRelay) -> Vec<(String, String)> {
+pub(crate) fn https_env(served: &Served, relay: &TlsRelay) -> Vec<(String, String)> {
     let mut resolve = served.resolve();
     resolve.push(format!("api.openapp.test:{}:127.0.0.1", relay.port));
     let mut env: Vec<(String, String)> = served
@@ -93,7 +93,7 @@ fn https_env(served: &Served, relay: &TlsRelay) -> Vec<(String, String)> {
     env
 }
 
-fn api_port(served: &Served) -> u16 {
+pub(crate) fn api_port(served: &Served) -> u16 {
     let origin = url::Url::parse(&served.get("openapp_origin")).unwrap();
     origin.port().expect("the origin has a port")
 }
