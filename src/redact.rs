@@ -46,12 +46,60 @@ struct Secret {
     /// How a request spells the value (see [`request_spellings`]), computed once when added:
     /// [`Secrets::labels_matching`] reads them for every request.
     spellings: Vec<String>,
+    /// Built on the first [`Secrets::redact`] of a text that may hold the secret.
     finder: OnceLock<Finder>,
+    /// The literal spellings and their anchors, computed on the first [`Secrets::redact`].
+    forms: OnceLock<Forms>,
+}
+
+/// The literal spellings of a secret (see [`forms::literal_forms`]) and, when every spelling
+/// has one, the anchor of each: its longest run of ASCII letters and digits. The finder never
+/// encodes those characters, so any text it matches holds an anchor verbatim, and a text that
+/// holds none needs no finder at all (a passing trial's snapshot view usually holds none:
+/// compiling the finder costs more than the trial's requests).
+struct Forms {
+    literals: Vec<String>,
+    anchors: Option<Vec<String>>,
+}
+
+impl Forms {
+    fn new(value: &str) -> Self {
+        let literals = forms::literal_forms(value);
+        let anchors = literals
+            .iter()
+            .map(|form| {
+                form.split(|c: char| !c.is_ascii_alphanumeric())
+                    .max_by_key(|run| run.len())
+                    .filter(|run| !run.is_empty())
+                    .map(str::to_owned)
+            })
+            .collect();
+        Self { literals, anchors }
+    }
+
+    /// False only when no spelling of the secret can be in `text`.
+    fn may_be_in(&self, text: &str) -> bool {
+        self.anchors
+            .as_ref()
+            .is_none_or(|anchors| anchors.iter().any(|a| text.contains(a.as_str())))
+    }
 }
 
 impl Secret {
+    fn forms(&self) -> &Forms {
+        self.forms.get_or_init(|| Forms::new(&self.value))
+    }
+
     fn finder(&self) -> &Finder {
-        self.finder.get_or_init(|| Finder::new(&self.value))
+        self.finder
+            .get_or_init(|| Finder::new(self.forms().literals.clone()))
+    }
+
+    /// Spans of this secret in `text`.
+    fn spans<'a>(&'a self, text: &str, out: &mut Vec<Span<'a>>) {
+        if self.forms().may_be_in(text) {
+            self.finder().spans(text, &self.label, out);
+        }
     }
 }
 
@@ -71,8 +119,7 @@ struct Span<'a> {
 }
 
 impl Finder {
-    fn new(value: &str) -> Self {
-        let literals = forms::literal_forms(value);
+    fn new(literals: Vec<String>) -> Self {
         match forms::matcher(&literals) {
             Ok(regex) => Finder::Pattern(regex),
             Err(_) => Finder::Literals(literals),
@@ -147,6 +194,7 @@ impl Secrets {
                 value: value.to_owned(),
                 spellings: request_spellings(value),
                 finder: OnceLock::new(),
+                forms: OnceLock::new(),
             });
         }
     }
@@ -162,7 +210,7 @@ impl Secrets {
         let registry = self.inner.read().unwrap_or_else(PoisonError::into_inner);
         let mut spans = Vec::new();
         for secret in &registry.secrets {
-            secret.finder().spans(&text, &secret.label, &mut spans);
+            secret.spans(&text, &mut spans);
         }
         pattern_spans(&text, &mut spans);
         replace_spans(&text, spans)
@@ -218,6 +266,10 @@ fn pattern_spans<'a>(text: &str, out: &mut Vec<Span<'a>>) {
         Regex::new(r"ory_(st|lo)_[A-Za-z0-9]+|_openapp_([^\s\[\]<>;,&'\x22]*[A-Za-z0-9=_-])")
             .expect("valid regex")
     });
+    // Every match holds one of these: no need to build the pattern for a text without them.
+    if !text.contains("ory_") && !text.contains("_openapp_") {
+        return;
+    }
     for caps in TOKENS.captures_iter(text) {
         let (matched, label) = match (caps.get(1), caps.get(2)) {
             (Some(kind), _) if kind.as_str() == "st" => (caps.get(0), "session-token"),

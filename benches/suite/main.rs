@@ -3,17 +3,24 @@
 //! ```text
 //! cargo bench --bench suite                      # everything
 //! cargo bench --bench suite -- overhead parse    # some sections
-//! BENCH_REPEATS=31 cargo bench --bench suite     # more repeats (default 15)
+//! BENCH_REPEATS=31 cargo bench --bench suite     # more repeats (default 15; load: BENCH_LOAD_REPEATS, 5)
+//! BENCH_BASE_BINARY=../base/target/release/openapp-conformance cargo bench --bench suite -- load
 //! ```
 //!
 //! Sections: `suite` (the default suite in process: load, start the stack, run every scenario
 //! concurrently), `binary` (the release binary's `run`, end to end), `scale` (4× the
 //! scenarios against 1×, in process and with the binary), `overhead` (1,000 requests by the
-//! harness against a bare reqwest loop) and `parse` (1,000 scenario files). Every figure is a
-//! median of repeats; ratios compare medians taken in alternation, so drift in the machine's
-//! load hits both sides alike.
+//! harness against a bare reqwest loop), `parse` (1,000 scenario files), `hurl` (the binary's
+//! one lifecycle and whole suite against Hurl 8's lifecycle, whole processes against `serve`;
+//! skipped without Hurl) and `load` (`load -c 32` against the binary named by
+//! `BENCH_BASE_BINARY`, e.g. commit 8a0dded's; skipped without it; `BENCH_LOAD_SECONDS` per
+//! run, default 3). Every figure is a median of repeats; ratios compare medians taken in
+//! alternation, so drift in the machine's load hits both sides alike.
 
+mod external;
 mod fixtures;
+mod hurl;
+mod load;
 mod overhead;
 mod timing;
 
@@ -239,5 +246,16 @@ fn main() {
     }
     if want("parse") {
         section_parse(&root, n);
+    }
+    if want("hurl") {
+        hurl::section(&root, n);
+    }
+    if want("load") {
+        let rounds = std::env::var("BENCH_LOAD_REPEATS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(5usize)
+            .max(1);
+        load::section(&root, rounds);
     }
 }

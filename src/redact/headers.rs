@@ -41,8 +41,34 @@ pub(super) fn redact_cookie_headers(text: &str) -> String {
         };
         format!("{}{redacted}", &caps[1])
     };
+    if !may_hold_cookie_header(text) {
+        return text.to_owned();
+    }
     let text = LINE.replace_all(text, redact);
     JSON.replace_all(&text, redact).into_owned()
+}
+
+/// False only when neither pattern above can match: no `cookie` (any case) followed by
+/// optional blanks and `:`, or by `"`. Saves building the patterns for texts without cookie
+/// headers, e.g. a passing trial's snapshot view. Any non-ASCII text gets the patterns, whose
+/// case-insensitive matching also accepts a few non-ASCII letters (`K`, `ſ`).
+pub(super) fn may_hold_cookie_header(text: &str) -> bool {
+    if !text.is_ascii() {
+        return true;
+    }
+    let bytes = text.as_bytes();
+    bytes.windows(6).enumerate().any(|(i, w)| {
+        if !w.eq_ignore_ascii_case(b"cookie") {
+            return false;
+        }
+        let rest = &bytes[i + 6..];
+        if rest.first() == Some(&b'"') {
+            return true;
+        }
+        rest.iter()
+            .find(|b| !matches!(b, b' ' | b'\t'))
+            .is_some_and(|b| *b == b':')
+    })
 }
 
 /// A `Set-Cookie` value with its cookie value replaced by `<N chars>`, attributes kept.

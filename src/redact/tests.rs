@@ -301,3 +301,46 @@ fn labels_in_finds_secrets_as_requests_spell_them() {
     assert_eq!(secrets.labels_in(CANARY), vec!["canary".to_string()]);
     assert!(secrets.labels_in("nothing secret here").is_empty());
 }
+
+#[test]
+fn a_text_without_any_anchor_builds_no_finder_and_keeps_its_text() {
+    let secrets = with_canary();
+    let text = "step 1: GET [api]/auth/whoami\n  set-cookie line: ory_kratos_session; path=/";
+    assert_eq!(secrets.redact(text), text);
+    let registry = secrets.inner.read().unwrap();
+    assert!(
+        registry.secrets[0].finder.get().is_none(),
+        "no spelling can be in the text: the finder must not be built"
+    );
+    drop(registry);
+    // With an anchor in the text the finder runs, whatever the spelling around it.
+    let spelled = "x=Kx9%7E7f3a9c1e%2F%2B+%3D%26%3F%C3%A9%22qZ";
+    assert_eq!(secrets.redact(spelled), "x=[canary]");
+}
+
+#[test]
+fn a_secret_without_letters_or_digits_is_still_found() {
+    let secrets = Secrets::new();
+    secrets.add("symbols", "~!~!~");
+    assert_eq!(secrets.redact("a ~!~!~ b"), "a [symbols] b");
+    assert_eq!(secrets.redact("a %7E!%7E!%7E b"), "a [symbols] b");
+}
+
+#[test]
+fn cookie_headers_are_found_by_the_pre_check_in_every_layout() {
+    use super::headers::may_hold_cookie_header as may;
+    assert!(may("Cookie: a=b"));
+    assert!(may("  set-cookie \t: a=b"));
+    assert!(may(r#"{"cookie": "a=b"}"#));
+    assert!(may(r#"["Set-Cookie", "a=b"]"#));
+    assert!(
+        may("coo\u{212A}ie: a=b"),
+        "non-ASCII text always gets the patterns"
+    );
+    assert!(!may("set-cookie line: ory_kratos_session; path=/"));
+    assert!(!may("cookies are nice"));
+    assert_eq!(
+        Secrets::new().redact("Set-Cookie: s=secretvalue; Path=/"),
+        "Set-Cookie: s=<11 chars>; Path=/"
+    );
+}

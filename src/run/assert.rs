@@ -247,8 +247,35 @@ fn compile(
 ) -> Result<regex::Regex, String> {
     let re =
         crate::plan::template::render_regex(re, |name| render(&format!("{{{{{name}}}}}")).ok())?;
-    regex::Regex::new(&re).map_err(|e| format!("invalid regex: {e}"))
+    cached_regex(&re)
 }
+
+/// The compiled pattern, from a process-wide cache: a load run checks the same patterns in
+/// every iteration, and compiling one costs more than the request it checks. The cache holds
+/// at most [`REGEX_CACHE`] patterns (then starts over), since patterns with per-trial values
+/// rendered in are each used once.
+fn cached_regex(pattern: &str) -> Result<regex::Regex, String> {
+    use std::collections::HashMap;
+    use std::sync::{LazyLock, Mutex, PoisonError};
+    static CACHE: LazyLock<Mutex<HashMap<String, regex::Regex>>> = LazyLock::new(Mutex::default);
+    if let Some(re) = CACHE
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(pattern)
+    {
+        return Ok(re.clone());
+    }
+    let re = regex::Regex::new(pattern).map_err(|e| format!("invalid regex: {e}"))?;
+    let mut cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
+    if cache.len() >= REGEX_CACHE {
+        cache.clear();
+    }
+    cache.insert(pattern.to_owned(), re.clone());
+    Ok(re)
+}
+
+/// How many compiled patterns [`cached_regex`] keeps.
+const REGEX_CACHE: usize = 256;
 
 /// A header value as failure texts may show it: cookie values become their length.
 fn shown_header(name: &str, value: &str) -> String {

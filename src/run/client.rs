@@ -20,12 +20,19 @@ use crate::settings::{Endpoints, Proxies, Timeouts};
 use crate::targets::Target;
 
 /// Builds the HTTP clients of a run with the target's host overrides and timeouts.
+///
+/// One reqwest client (one connection pool, one rustls configuration) serves every browser
+/// client the factory makes: a browser client's cookies live in its own [`BrowserJar`], which
+/// [`BrowserClient::send`] reads for the `Cookie` header and fills from the `Set-Cookie` lines
+/// exactly where reqwest's cookie provider would, so jars stay apart while connections are
+/// reused (a client per browser per iteration cost a TCP connect and a client build each).
 #[derive(Debug, Clone)]
 pub struct ClientFactory {
     endpoints: Endpoints,
     timeouts: Timeouts,
     tls: Arc<rustls::ClientConfig>,
-    /// The cookieless client (API flows, admin API), built once and shared: it holds no
+    /// The one HTTP client of the run, built on first use and shared by every browser
+    /// client (cookies are applied per request from each client's own jar): it holds no
     /// per-client state.
     bare: Arc<std::sync::OnceLock<Result<reqwest::Client, String>>>,
     /// Staging hygiene of the run: proxies, `--max-rps`, the identity ledger.
@@ -97,7 +104,9 @@ impl ClientFactory {
         &self.run
     }
 
-    /// The shared cookieless client (built on first use).
+    /// The run's one HTTP client, built on first use: it has no cookie provider (browser
+    /// clients apply their own jars per request), so API flows, the admin API and the preflight
+    /// share it too.
     pub fn bare(&self) -> Result<reqwest::Client, String> {
         self.bare
             .get_or_init(|| {
@@ -116,23 +125,12 @@ impl ClientFactory {
     /// A fresh browser client with an empty jar. It checks every request against the trial's
     /// `secrets` and the target's origins before sending it (rule K7, [`Guard`]).
     pub fn browser(&self, name: &str, secrets: &Secrets) -> Result<BrowserClient, String> {
-        let jar = Arc::new(CookieStoreMutex::default());
-        let http = builder(
-            &self.endpoints,
-            self.timeouts,
-            &self.tls,
-            self.run.proxies(),
-        )
-        .cookie_provider(Arc::new(BrowserJar(jar.clone())))
-        .build()
-        .map_err(|e| format!("failed to build the HTTP client: {e}"))?;
-        let bare = self.bare()?;
+        let http = self.bare()?;
         Ok(BrowserClient {
             run: self.run.clone(),
             name: name.to_string(),
-            jar,
+            jar: Arc::new(CookieStoreMutex::default()),
             http,
-            bare,
             session_token: None,
             retries: self.timeouts.retries,
             guard: Guard::new(&self.endpoints, secrets.clone()),
@@ -193,10 +191,11 @@ impl Outgoing {
 pub struct BrowserClient {
     /// Client name from the scenario (`default`, `alice`…).
     pub name: String,
-    /// The jar, shared with the reqwest client.
+    /// The jar: [`BrowserClient::send`] reads it for requests through the jar and stores
+    /// their responses' `Set-Cookie` lines in it.
     pub jar: Arc<CookieStoreMutex>,
+    /// The factory's shared client (no cookie provider of its own).
     http: reqwest::Client,
-    bare: reqwest::Client,
     /// The Kratos session token from an API login, if any.
     pub session_token: Option<String>,
     /// Extra attempts for a GET after a transport error.
@@ -229,7 +228,8 @@ impl BrowserClient {
             .map_err(|e| format!("the jar refused a seeded cookie: {e}"))
     }
 
-    /// The `Cookie` header value the jar will send to `url`, if any.
+    /// The `Cookie` header value the jar will send to `url`, if any (the value reqwest's
+    /// cookie provider would send: `name=value` pairs joined by `; `).
     fn cookie_header(&self, url: &Url) -> Option<String> {
         let store = self.jar.lock().unwrap_or_else(|p| p.into_inner());
         let pairs: Vec<String> = store
@@ -237,6 +237,16 @@ impl BrowserClient {
             .map(|(n, v)| format!("{n}={v}"))
             .collect();
         (!pairs.is_empty()).then(|| pairs.join("; "))
+    }
+
+    /// Stores a response's `Set-Cookie` lines for `url`, as reqwest's cookie provider does
+    /// once the response head has arrived (through [`BrowserJar`]'s `Expires` rewriting).
+    fn store_cookies(&self, headers: &reqwest::header::HeaderMap, url: &Url) {
+        let mut lines = headers.get_all(SET_COOKIE).iter().peekable();
+        if lines.peek().is_some() {
+            use reqwest::cookie::CookieStore;
+            BrowserJar(self.jar.clone()).set_cookies(&mut lines, url);
+        }
     }
 
     /// Sends a request and records the exchange. Never fails: a transport error becomes the
@@ -250,13 +260,15 @@ impl BrowserClient {
             return exchange(&out, out.headers.clone(), Err(line), Instant::now());
         }
         let mut request_headers = out.headers.clone();
-        if out.with_jar
-            && let Some(cookie) = self.cookie_header(&out.url)
-        {
-            request_headers.push(("Cookie".into(), cookie));
+        let jar_cookie = if out.with_jar {
+            self.cookie_header(&out.url)
+        } else {
+            None
+        };
+        if let Some(cookie) = &jar_cookie {
+            request_headers.push(("Cookie".into(), cookie.clone()));
         }
-        let client = if out.with_jar { &self.http } else { &self.bare };
-        let mut headers = Vec::with_capacity(out.headers.len());
+        let mut headers = Vec::with_capacity(out.headers.len() + 1);
         for (name, value) in &out.headers {
             match (
                 HeaderName::try_from(name.as_str()),
@@ -273,6 +285,13 @@ impl BrowserClient {
                 }
             }
         }
+        // As reqwest's cookie provider: the jar's header only when the request sets none.
+        if let Some(cookie) = jar_cookie
+            && !headers.iter().any(|(n, _)| n == reqwest::header::COOKIE)
+            && let Ok(v) = HeaderValue::try_from(cookie)
+        {
+            headers.push((reqwest::header::COOKIE, v));
+        }
         // Only a GET may be sent again: a POST could have taken effect before the error.
         let attempts = if out.method == reqwest::Method::GET {
             1 + self.retries
@@ -282,7 +301,7 @@ impl BrowserClient {
         let started = Instant::now();
         let mut attempt = 1;
         let response = loop {
-            let mut req = client.request(out.method.clone(), out.url.clone());
+            let mut req = self.http.request(out.method.clone(), out.url.clone());
             for (n, v) in &headers {
                 req = req.header(n.clone(), v.clone());
             }
@@ -291,7 +310,12 @@ impl BrowserClient {
             }
             self.run.rate_slot().await;
             match req.send().await {
-                Ok(resp) => break read_response(resp, &out.url).await,
+                Ok(resp) => {
+                    if out.with_jar {
+                        self.store_cookies(resp.headers(), &out.url);
+                    }
+                    break read_response(resp, &out.url).await;
+                }
                 Err(_) if attempt < attempts => attempt += 1,
                 Err(e) => {
                     let mut line = describe_transport_error(&e, &out.url, started);
@@ -450,6 +474,9 @@ pub fn normalize_expires(line: &str) -> String {
         .collect::<Vec<_>>()
         .join(";")
 }
+
+#[cfg(test)]
+mod jar_tests;
 
 #[cfg(test)]
 mod tests {

@@ -2,6 +2,8 @@
 //!
 //! - `containers`: the containers target on the local Docker engine (skipped without one).
 //! - `exit_codes`: the real binary's exit codes and outputs (README table kept true).
+//! - `hurl_parity`: the bench's Hurl file makes the requests of its scenario, counted at the
+//!   server through the recording relay (skipped without Hurl 8).
 //! - `foreign_origin`: rule K7 — with flow URLs on a foreign origin, a listener there receives
 //!   nothing during a full run, and each refusal is one line without a secret.
 //! - `hygiene`: identities deleted after each trial (run, load, `--keep-identities`, the
@@ -32,6 +34,7 @@ mod browser;
 mod containers;
 mod exit_codes;
 mod foreign_origin;
+mod hurl_parity;
 mod hygiene;
 mod load;
 mod network;

@@ -16,7 +16,7 @@ use base64::Engine;
 use serde_json::json;
 
 use super::stack::{Served, run_with, text};
-use super::tap::{relay, secrets_in};
+use super::tap::{secrets_in, tapped_env};
 
 /// Every spelling of a secret a leak could take: raw, URL-encoded (either space form), and
 /// the part of standard or URL-safe base64 that does not depend on the surrounding bytes.
@@ -137,32 +137,6 @@ fn create_identity(admin: &str, email: &str, password: &str, openapp_user: Optio
     let admin = url::Url::parse(admin).expect("admin URL");
     let (status, answer) = post_json(&admin, "/admin/identities", &body);
     assert_eq!(status, 201, "identity creation answered {status}: {answer}");
-}
-
-/// The stack's environment with every host routed through the relay on 127.0.0.2.
-fn tapped_env(served: &Served) -> Option<(Vec<(String, String)>, super::tap::Capture)> {
-    let admin = url::Url::parse(&served.get("kratos_admin_url")).expect("admin URL");
-    let admin_port = admin.port().expect("admin port");
-    let resolve = served.resolve();
-    let mut ports: Vec<u16> = resolve
-        .iter()
-        .filter_map(|r| r.split(':').nth(1)?.parse().ok())
-        .collect();
-    ports.push(admin_port);
-    let capture = relay(&ports)?;
-    let tapped: Vec<String> = resolve
-        .iter()
-        .map(|r| r.replace(":127.0.0.1", ":127.0.0.2"))
-        .collect();
-    let mut env = served.env();
-    for (k, v) in &mut env {
-        match k.as_str() {
-            "OPENAPP_RESOLVE" => *v = tapped.join(","),
-            "KRATOS_ADMIN_URL" => *v = format!("http://127.0.0.2:{admin_port}/"),
-            _ => {}
-        }
-    }
-    Some((env, capture))
 }
 
 #[test]

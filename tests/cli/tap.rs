@@ -7,6 +7,8 @@ use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::thread;
 
+use super::stack::Served;
+
 /// The bytes of one connection in one direction.
 type Stream = Arc<Mutex<Vec<u8>>>;
 
@@ -81,6 +83,32 @@ fn pump(from: &TcpStream, to: &TcpStream, record: Stream) {
         }
         let _ = to.shutdown(Shutdown::Write);
     });
+}
+
+/// The stack's environment with every host routed through the relay on 127.0.0.2.
+pub(crate) fn tapped_env(served: &Served) -> Option<(Vec<(String, String)>, Capture)> {
+    let admin = url::Url::parse(&served.get("kratos_admin_url")).expect("admin URL");
+    let admin_port = admin.port().expect("admin port");
+    let resolve = served.resolve();
+    let mut ports: Vec<u16> = resolve
+        .iter()
+        .filter_map(|r| r.split(':').nth(1)?.parse().ok())
+        .collect();
+    ports.push(admin_port);
+    let capture = relay(&ports)?;
+    let tapped: Vec<String> = resolve
+        .iter()
+        .map(|r| r.replace(":127.0.0.1", ":127.0.0.2"))
+        .collect();
+    let mut env = served.env();
+    for (k, v) in &mut env {
+        match k.as_str() {
+            "OPENAPP_RESOLVE" => *v = tapped.join(","),
+            "KRATOS_ADMIN_URL" => *v = format!("http://127.0.0.2:{admin_port}/"),
+            _ => {}
+        }
+    }
+    Some((env, capture))
 }
 
 /// The secret values a raw HTTP capture holds: every cookie value (`Set-Cookie` and
