@@ -9,6 +9,7 @@
 
 pub mod assert;
 pub mod client;
+pub mod journal;
 pub mod kratos;
 mod kratos_errors;
 pub mod origins;

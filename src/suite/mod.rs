@@ -9,6 +9,7 @@
 //!                ─▶ report files ─▶ exit code
 //! ```
 
+mod interrupted;
 mod prepare;
 mod select;
 mod sequence;

@@ -2,6 +2,8 @@
 //!
 //! - `containers`: the containers target on the local Docker engine (skipped without one).
 //! - `exit_codes`: the real binary's exit codes and outputs (README table kept true).
+//! - `interrupt`: SIGINT / SIGTERM sent to `run` and `load` mid-request: exit 130 / 143, the
+//!   summary and the reports marked interrupted; a second signal ends `load` at once.
 //! - `foreign_origin`: rule K7 — with flow URLs on a foreign origin, a listener there receives
 //!   nothing during a full run, and each refusal is one line without a secret.
 //! - `load`: the `load` subcommand, and the load switch (invisible to `run`, caught by `load`).
@@ -22,6 +24,7 @@ mod browser;
 mod containers;
 mod exit_codes;
 mod foreign_origin;
+mod interrupt;
 mod load;
 mod network;
 mod secrets;
