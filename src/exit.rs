@@ -1,5 +1,6 @@
 //! Exit codes of `openapp-conformance run`, documented in the README (a test keeps the two in
-//! agreement). When several apply, the first in the order 2, 3, 1 wins.
+//! agreement). When several apply, the first in the order 130/143, 2, 3, 1 wins: an
+//! interrupted run is incomplete, so no verdict of it stands.
 
 /// Every trial passed (ignored trials allowed).
 pub const OK: u8 = 0;
@@ -9,6 +10,10 @@ pub const CHECK_FAILED: u8 = 1;
 pub const USAGE: u8 = 2;
 /// The target could not be set up before any trial ran.
 pub const SETUP: u8 = 3;
+/// Interrupted by SIGINT (Ctrl-C): 128 + 2, as a shell reports a process the signal killed.
+pub const INTERRUPTED: u8 = 130;
+/// Interrupted by SIGTERM: 128 + 15.
+pub const TERMINATED: u8 = 143;
 
 /// The table as `(code, meaning)` rows, in the README's order.
 pub const TABLE: &[(u8, &str)] = &[
@@ -22,4 +27,9 @@ pub const TABLE: &[(u8, &str)] = &[
         "bad command line, an invalid scenario file, or a filter that matches no scenario",
     ),
     (SETUP, "the target could not be set up before any trial ran"),
+    (
+        INTERRUPTED,
+        "interrupted by SIGINT (Ctrl-C): trials in flight were cut short, the summary and the reports (marked interrupted) were still written",
+    ),
+    (TERMINATED, "interrupted by SIGTERM, as for 130"),
 ];

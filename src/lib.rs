@@ -22,6 +22,7 @@ pub mod cookie;
 pub mod embedded;
 pub mod exit;
 pub mod images;
+pub mod interrupt;
 pub mod load;
 pub mod plan;
 pub mod redact;

@@ -3,13 +3,13 @@
 //!
 //! Exit codes: 0 when every iteration passed and no request failed, 1 otherwise, 2 for a bad
 //! command line, an invalid scenario file or a selection of which nothing can run against the
-//! target, 3 when the target could not be set up.
+//! target, 3 when the target could not be set up, 130 / 143 when SIGINT / SIGTERM stopped the
+//! run (its summary and `--json` report are still written, marked interrupted; a second signal
+//! exits at once).
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use clap::Args;
@@ -17,8 +17,9 @@ use clap::Args;
 use super::args::{ScenarioDirArg, SelectArgs, TargetArgs};
 use super::error::{CliError, usage};
 use crate::exit;
+use crate::interrupt::{Interrupt, after_interrupt};
 use crate::load::{LoadOptions, Progress, ProgressStyle, render_text, run_load, to_json};
-use crate::settings::{parse_duration, runtime};
+use crate::settings::{RuntimeError, parse_duration, runtime};
 use crate::suite::{Connected, Selected, SuiteError, connect, select};
 
 /// `openapp-conformance load [FILTER…]`.
@@ -88,24 +89,52 @@ pub(super) fn load(args: LoadArgs) -> Result<ExitCode, CliError> {
     };
     let progress = Progress::new(style, load_opts.deadline_after(), args.iterations);
     let report = rt.block_on(async {
-        let Connected { target, factory } = connect(&opts).await?;
-        let stop = Arc::new(AtomicBool::new(false));
-        let on_signal = stop.clone();
-        tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                on_signal.store(true, Ordering::Relaxed);
-            }
-        });
-        run_load(scenarios, target, factory, &load_opts, progress, stop)
-            .await
-            .map_err(usage)
+        let interrupt = Interrupt::listen().map_err(RuntimeError::from)?;
+        let watch = interrupt.watch();
+        let Connected { target, factory } =
+            match watch.cut_short(connect(&opts), Duration::ZERO).await {
+                Ok(connected) => connected?,
+                Err(signal) => return Ok(Err(signal)),
+            };
+        let report = run_load(
+            scenarios,
+            target,
+            factory.clone(),
+            &load_opts,
+            progress,
+            watch,
+        )
+        .await
+        .map_err(usage)?;
+        if report.interrupted.is_some() {
+            after_interrupt(&factory).await;
+        }
+        Ok::<_, CliError>(Ok((report, interrupt)))
     })?;
+    let (report, _interrupt) = match report {
+        Ok(got) => got,
+        Err(signal) => {
+            eprintln!(
+                "interrupted by {} before the first iteration",
+                signal.name()
+            );
+            return Ok(ExitCode::from(signal.exit_code()));
+        }
+    };
     print!("{}", render_text(&report));
     let _ = std::io::stdout().flush();
     if let Some(path) = &args.json {
         let text = format!("{:#}\n", to_json(&report));
         std::fs::write(path, text)
             .map_err(|e| usage(format!("failed to write `{}`: {e}", path.display())))?;
+    }
+    if let Some(signal) = report.interrupted {
+        eprintln!(
+            "interrupted by {}: {} scenario runs did not finish",
+            signal.name(),
+            report.cut_short
+        );
+        return Ok(ExitCode::from(signal.exit_code()));
     }
     Ok(ExitCode::from(if report.clean() {
         exit::OK

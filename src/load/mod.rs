@@ -10,7 +10,10 @@
 //!
 //! A run is bounded: it stops starting iterations at the deadline (`--duration`) or after
 //! `--iterations` scenario runs, whichever comes first; iterations in flight finish (each of
-//! their requests is bounded by the request timeout).
+//! their requests is bounded by the request timeout). An interrupt (SIGINT, SIGTERM) stops it
+//! too: no iteration starts, those in flight get one request timeout (the target's) to finish
+//! and are then cut short (not recorded, counted in [`LoadReport::cut_short`]); a second
+//! signal exits at once.
 
 mod histogram;
 mod memory;
@@ -20,7 +23,7 @@ mod stats;
 #[cfg(test)]
 mod tests;
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -30,6 +33,7 @@ pub use progress::{Live, Progress, ProgressStyle};
 pub use report::{LoadReport, render_text, to_json};
 pub use stats::{EndpointStats, FailureKey, FailureStats, Stats, endpoint_key};
 
+use crate::interrupt::Watch;
 use crate::plan::model::Scenario;
 use crate::plan::model::trial_name;
 use crate::redact::Secrets;
@@ -87,7 +91,8 @@ struct Shared {
     limit: Option<u64>,
     deadline: Option<Instant>,
     next: AtomicU64,
-    stop: Arc<AtomicBool>,
+    interrupt: Watch,
+    cut_short: AtomicU64,
     live: Arc<Live>,
     stats: Mutex<Stats>,
 }
@@ -95,7 +100,7 @@ struct Shared {
 impl Shared {
     /// The scenario of the next iteration, or `None` when the run is over.
     fn next(&self) -> Option<&Scenario> {
-        if self.stop.load(Ordering::Relaxed) || self.deadline.is_some_and(|d| Instant::now() >= d) {
+        if self.interrupt.get().is_some() || self.deadline.is_some_and(|d| Instant::now() >= d) {
             return None;
         }
         let i = self.next.fetch_add(1, Ordering::Relaxed);
@@ -134,13 +139,20 @@ async fn virtual_user(shared: Arc<Shared>) {
         if let Some(key) = &shared.target.caps.api_key {
             secrets.add("api-key", key);
         }
-        let result = run_scenario(scenario, &shared.target, &shared.factory, &secrets).await;
-        shared.record(&result, &secrets);
+        let run = run_scenario(scenario, &shared.target, &shared.factory, &secrets);
+        let grace = shared.target.timeouts.request;
+        match shared.interrupt.cut_short(run, grace).await {
+            Ok(result) => shared.record(&result, &secrets),
+            Err(_) => {
+                shared.cut_short.fetch_add(1, Ordering::Relaxed);
+                break;
+            }
+        }
     }
 }
 
 /// Runs `scenarios` against `target` with `opts.concurrency` virtual users until the bound
-/// of `opts` or until `stop` turns true. Call it on a multi-thread runtime: the users are
+/// of `opts` or until `interrupt` fires. Call it on a multi-thread runtime: the users are
 /// spawned tasks.
 pub async fn run_load(
     scenarios: Vec<Scenario>,
@@ -148,7 +160,7 @@ pub async fn run_load(
     factory: ClientFactory,
     opts: &LoadOptions,
     mut progress: Progress,
-    stop: Arc<AtomicBool>,
+    interrupt: Watch,
 ) -> Result<LoadReport, NothingToRun> {
     let (runnable, skipped): (Vec<Scenario>, Vec<Scenario>) = scenarios
         .into_iter()
@@ -173,7 +185,8 @@ pub async fn run_load(
         limit: opts.iterations,
         deadline: opts.deadline_after().map(|d| started + d),
         next: AtomicU64::new(0),
-        stop: stop.clone(),
+        interrupt: interrupt.clone(),
+        cut_short: AtomicU64::new(0),
         live: live.clone(),
         stats: Mutex::new(Stats::default()),
     });
@@ -201,7 +214,6 @@ pub async fn run_load(
     memory.push(sample_memory(elapsed));
     progress.finish(elapsed, &live);
     let stats = std::mem::take(&mut *shared.stats.lock().unwrap_or_else(PoisonError::into_inner));
-    let interrupted = stop.load(Ordering::Relaxed);
     Ok(LoadReport {
         stats,
         elapsed,
@@ -209,7 +221,8 @@ pub async fn run_load(
         scenarios: names,
         skipped,
         memory: memory.into_iter().flatten().collect(),
-        interrupted,
+        interrupted: interrupt.get(),
+        cut_short: shared.cut_short.load(Ordering::Relaxed),
     })
 }
 

@@ -9,6 +9,7 @@ use serde_json::{Map, Value, json};
 use super::histogram::Histogram;
 use super::memory::MemorySample;
 use super::stats::Stats;
+use crate::interrupt::Signal;
 
 /// Everything a load run measured.
 #[derive(Debug)]
@@ -25,8 +26,10 @@ pub struct LoadReport {
     pub skipped: Vec<(String, String)>,
     /// Memory of this process, sampled once a second (empty where unsupported).
     pub memory: Vec<MemorySample>,
-    /// True when the run was stopped from outside (Ctrl-C) before its bound.
-    pub interrupted: bool,
+    /// The signal that stopped the run before its bound (SIGINT, SIGTERM), if one did.
+    pub interrupted: Option<Signal>,
+    /// Iterations in flight that the interrupt cut short (not in `stats`).
+    pub cut_short: u64,
 }
 
 impl LoadReport {
@@ -117,7 +120,9 @@ pub fn to_json(r: &LoadReport) -> Value {
         "passed": s.passed,
         "elapsed_s": ms(r.elapsed.as_secs_f64()),
         "concurrency": r.concurrency,
-        "interrupted": r.interrupted,
+        "interrupted": r.interrupted.is_some(),
+        "signal": r.interrupted.map(Signal::name),
+        "cut_short": r.cut_short,
         "scenarios": r.scenarios,
         "skipped": r.skipped.iter().map(|(n, why)| json!({ "scenario": n, "reason": why })).collect::<Vec<_>>(),
         "endpoints": endpoints,
@@ -143,7 +148,14 @@ pub fn render_text(r: &LoadReport) -> String {
         s.failed_checks,
         s.failed_errors,
         s.errors(),
-        if r.interrupted { " (interrupted)" } else { "" }
+        match r.interrupted {
+            Some(signal) => format!(
+                " (interrupted by {}: {} scenario runs cut short)",
+                signal.name(),
+                r.cut_short
+            ),
+            None => String::new(),
+        }
     );
     for (name, why) in &r.skipped {
         let _ = writeln!(out, "skipped {name}: {why}");

@@ -3,7 +3,6 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use super::*;
@@ -31,8 +30,8 @@ fn load(switches: &str, filters: &[&str], opts: LoadOptions) -> LoadReport {
         .expect("embedded stack starts");
         let factory = ClientFactory::new(target.endpoints.clone(), target.timeouts);
         let progress = Progress::new(ProgressStyle::Quiet, opts.duration, opts.iterations);
-        let stop = Arc::new(AtomicBool::new(false));
-        run_load(scenarios, Arc::new(target), factory, &opts, progress, stop)
+        let never = crate::interrupt::Watch::manual().1;
+        run_load(scenarios, Arc::new(target), factory, &opts, progress, never)
             .await
             .expect("the embedded stack runs every scenario")
     })

@@ -213,6 +213,7 @@ pub(crate) fn info() -> super::RunInfo {
         elapsed: Duration::from_millis(120),
         started: "2025-01-01T00:00:00Z".into(),
         clock: None,
+        interrupted: None,
     }
 }
 

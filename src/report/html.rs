@@ -6,7 +6,8 @@
 //! and for a failing step the `curl` command that reproduces it; then any snapshot diff.
 //! Failing scenarios are open.
 //!
-//! Rows and sections carry `data-outcome="passed|failed|ignored"` so tools can read them.
+//! Rows and sections carry `data-outcome="passed|failed|ignored"` so tools can read them; the
+//! summary's is `interrupted` for a run a signal ended.
 
 use std::fmt::Write;
 
@@ -19,14 +20,21 @@ const STYLE: &str = include_str!("html.css");
 /// Renders the page.
 pub fn render(info: &RunInfo, records: &[Record]) -> String {
     let s = Summary::of(records);
-    let verdict = if s.failed == 0 { "passed" } else { "failed" };
+    let verdict = match (&info.interrupted, s.failed) {
+        (Some(_), _) => "interrupted",
+        (None, 0) => "passed",
+        (None, _) => "failed",
+    };
+    let interrupted = info.interrupted.as_deref().map_or(String::new(), |signal| {
+        format!(" · interrupted by {}", escape(signal))
+    });
     let mut out = String::new();
     let _ = write!(
         out,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <title>openapp-conformance: {} passed, {} failed</title>\n<style>\n{STYLE}</style>\n\
          </head>\n<body>\n<h1>openapp-conformance report</h1>\n\
-         <div class=\"meta\">target {} · started {} · {:.2} s</div>\n",
+         <div class=\"meta\">target {} · started {} · {:.2} s{interrupted}</div>\n",
         s.passed,
         s.failed,
         escape(&info.target),

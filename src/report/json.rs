@@ -4,7 +4,7 @@
 //!
 //! Shape (version 1):
 //! ```text
-//! { "version": 1, "target", "started", "elapsed_ms",
+//! { "version": 1, "target", "started", "elapsed_ms", "interrupted" (null or the signal),
 //!   "summary": { "total", "passed", "failed", "ignored" },
 //!   "scenarios": [ { "id", "trial", "name", "rules", "outcome", "ignored_reason",
 //!                    "setup_error", "snapshot_diff", "first_failure", "elapsed_ms",
@@ -34,6 +34,7 @@ pub fn render(info: &RunInfo, records: &[Record]) -> String {
         "target": info.target,
         "started": info.started,
         "elapsed_ms": info.elapsed.as_millis() as u64,
+        "interrupted": info.interrupted,
         "summary": {
             "total": s.total,
             "passed": s.passed,

@@ -2,6 +2,7 @@
 //! name and classed by its directory (`openapp-conformance.core`). A failing scenario carries
 //! a `<failure>` whose message is its first failure and whose text is the human failure
 //! transcript (and any snapshot diff); an ignored one carries `<skipped>` with the reason.
+//! An interrupted run carries the property `interrupted` (the signal's name).
 
 use std::fmt::Write;
 
@@ -28,9 +29,15 @@ pub fn render(info: &RunInfo, records: &[Record]) -> String {
         r#"  <testsuite name="{SUITE}" {counts} timestamp="{}">"#,
         escape(&info.started)
     );
+    let interrupted = info.interrupted.as_deref().map_or(String::new(), |signal| {
+        format!(
+            "\n      <property name=\"interrupted\" value=\"{}\"/>",
+            escape(signal)
+        )
+    });
     let _ = writeln!(
         out,
-        "    <properties>\n      <property name=\"target\" value=\"{}\"/>\n    </properties>",
+        "    <properties>\n      <property name=\"target\" value=\"{}\"/>{interrupted}\n    </properties>",
         escape(&info.target)
     );
     for record in sorted(records) {

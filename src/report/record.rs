@@ -52,6 +52,9 @@ pub struct RunInfo {
     pub started: String,
     /// The monotonic start, from which [`RunInfo::finished`] measures `elapsed`.
     pub clock: Option<std::time::Instant>,
+    /// The signal that interrupted the run (`SIGINT`, `SIGTERM`), when one did: trials in
+    /// flight were cut short and the others did not run, so the results are incomplete.
+    pub interrupted: Option<String>,
 }
 
 /// Counts of outcomes.
@@ -164,4 +167,34 @@ pub fn without_credentials(url: &url::Url) -> String {
     let _ = u.set_username("");
     let _ = u.set_password(None);
     u.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixtures::{failing, info, passing};
+    use super::super::{html, json, junit};
+
+    #[test]
+    fn an_interrupted_run_is_marked_in_every_report_and_a_finished_one_is_not() {
+        let records = [passing(), failing()];
+        let finished = info();
+        let interrupted = super::RunInfo {
+            interrupted: Some("SIGTERM".into()),
+            ..info()
+        };
+        let doc: serde_json::Value =
+            serde_json::from_str(&json::render(&interrupted, &records)).unwrap();
+        assert_eq!(doc["interrupted"], "SIGTERM");
+        let doc: serde_json::Value =
+            serde_json::from_str(&json::render(&finished, &records)).unwrap();
+        assert!(doc["interrupted"].is_null(), "{doc}");
+        let property = r#"<property name="interrupted" value="SIGTERM"/>"#;
+        assert!(junit::render(&interrupted, &records).contains(property));
+        assert!(!junit::render(&finished, &records).contains("interrupted"));
+        let page = html::render(&interrupted, &records);
+        assert!(page.contains("interrupted by SIGTERM"), "{page}");
+        assert!(page.contains(r#"<div id="summary" data-outcome="interrupted">"#));
+        let page = html::render(&finished, &records);
+        assert!(!page.contains("interrupted by") && !page.contains(r#""interrupted">"#));
+    }
 }

@@ -104,6 +104,7 @@ impl RunInfo {
             elapsed: Default::default(),
             started,
             clock: Some(std::time::Instant::now()),
+            interrupted: None,
         }
     }
 

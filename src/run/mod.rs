@@ -13,6 +13,7 @@ pub mod assert;
 mod capture;
 pub mod client;
 pub mod identities;
+pub mod journal;
 pub mod kratos;
 mod kratos_errors;
 pub mod ledger;

@@ -11,6 +11,7 @@ use serde_json::Value;
 use super::assert::{CheckInput, check_step};
 use super::capture::capture_value;
 use super::client::{BrowserClient, ClientFactory};
+use super::journal::Journal;
 use super::kratos;
 use super::request::{build, random_token};
 use super::result::{Attempts, CheckResult, Exchange, Outcome, ScenarioResult, StepResult};
@@ -54,6 +55,18 @@ pub async fn run_scenario(
     target: &Target,
     factory: &ClientFactory,
     secrets: &Secrets,
+) -> ScenarioResult {
+    run_scenario_journaled(scenario, target, factory, secrets, None).await
+}
+
+/// [`run_scenario`], also keeping what is finished in `journal` as it goes, for a trial that
+/// may be cut short (an interrupted run).
+pub async fn run_scenario_journaled(
+    scenario: &Scenario,
+    target: &Target,
+    factory: &ClientFactory,
+    secrets: &Secrets,
+    journal: Option<&Journal>,
 ) -> ScenarioResult {
     let started = Instant::now();
     let mut result = ScenarioResult {
@@ -106,8 +119,14 @@ pub async fn run_scenario(
         result.elapsed = started.elapsed();
         return result;
     }
+    if let Some(j) = journal {
+        j.setup_done(&result.setup);
+    }
     for (i, step) in scenario.steps.iter().enumerate() {
         let step_result = trial.run_step(i + 1, step).await;
+        if let Some(j) = journal {
+            j.step_done(&step_result);
+        }
         let passed = step_result.passed();
         result.steps.push(step_result);
         if !passed {

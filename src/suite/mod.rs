@@ -9,6 +9,7 @@
 //!                ─▶ report files ─▶ exit code
 //! ```
 
+mod interrupted;
 mod preflight;
 mod prepare;
 mod select;

@@ -1,6 +1,12 @@
 //! The run sequence, written once for the `run` subcommand and the `cargo test` target: load
 //! and resolve the scenarios, select, resolve the target, run one libtest-mimic trial per
 //! scenario (snapshots checked in each), write the reports, and give the exit code.
+//!
+//! SIGINT and SIGTERM are handled while the target is resolved and the trials run
+//! ([`crate::interrupt`]): the first ends the trials in flight, libtest-mimic prints its
+//! summary, the reports are written marked interrupted, one line on stderr says how many trials
+//! did not finish, and the exit code is 130 or 143 (for both entry points); a second one exits
+//! at once.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -11,6 +17,7 @@ use super::select::Selection;
 use super::snapshot::SnapshotConfig;
 use super::trials::{SharedTarget, build_trials};
 use crate::exit;
+use crate::interrupt::{Interrupt, Signal, after_interrupt};
 use crate::report::{ReportError, ReportPaths, RunInfo};
 use crate::scenario::LoadError;
 use crate::settings::{RuntimeError, runtime};
@@ -24,7 +31,7 @@ pub enum Entry {
     /// the exit code follows the README's table (`crate::exit`).
     Cli,
     /// The `cargo test` target: libtest's own filters apply, the target is resolved by the
-    /// first trial, and the exit code is libtest's (0 or 101).
+    /// first trial, and the exit code is libtest's (0 or 101), or 130/143 when interrupted.
     CargoTest,
 }
 
@@ -144,22 +151,55 @@ pub fn run_suite(opts: SuiteOptions) -> Result<ExitCode, SuiteError> {
         under_cargo_test: entry == Entry::CargoTest,
         ..snapshots
     };
-    let shared = SharedTarget::new(target, snapshots, rt);
-    if entry == Entry::Cli && !harness.list {
-        shared.resolve().map_err(|source| SuiteError::Target {
+    let interrupt = (!harness.list)
+        .then(|| {
+            let _entered = rt.enter();
+            Interrupt::listen()
+        })
+        .transpose()
+        .map_err(RuntimeError::from)?;
+    let watch = match &interrupt {
+        Some(i) => i.watch(),
+        None => crate::interrupt::Watch::manual().1,
+    };
+    let shared = SharedTarget::new(target, snapshots, rt.clone(), watch.clone());
+    if entry == Entry::Cli
+        && !harness.list
+        && let Err(source) = shared.resolve()
+    {
+        if let Some(signal) = watch.get() {
+            eprintln!("interrupted by {} before the first trial", signal.name());
+            return Ok(ExitCode::from(signal.exit_code()));
+        }
+        return Err(SuiteError::Target {
             source,
             invalid_files,
-        })?;
+        });
     }
     let trials = build_trials(scenarios, invalid, &shared);
     let info = RunInfo::starting();
     let conclusion = libtest_mimic::run(&harness, trials);
+    let interrupted = watch.get();
+    if interrupted.is_some()
+        && let Some(factory) = shared.factory()
+    {
+        rt.block_on(after_interrupt(&factory));
+    }
     if entry == Entry::Cli && !harness.list {
         print_cold_start(&shared);
     }
     let _ = std::io::stdout().flush();
     if !harness.list {
-        write_reports(&reports, info, &shared)?;
+        write_reports(&reports, info, &shared, interrupted)?;
+    }
+    if let Some(signal) = interrupted {
+        eprintln!(
+            "interrupted by {}: {} trial{} did not finish",
+            signal.name(),
+            shared.unfinished(),
+            if shared.unfinished() == 1 { "" } else { "s" }
+        );
+        return Ok(ExitCode::from(signal.exit_code()));
     }
     Ok(match entry {
         Entry::CargoTest => conclusion.exit_code(),
@@ -182,17 +222,19 @@ fn print_cold_start(shared: &SharedTarget) {
     }
 }
 
-/// Writes the requested reports of a run that started at `info` and has finished, and says
-/// where on stderr.
+/// Writes the requested reports of a run that started at `info` and has finished (or was
+/// interrupted by that signal), and says where on stderr.
 fn write_reports(
     reports: &ReportPaths,
     info: RunInfo,
     shared: &SharedTarget,
+    interrupted: Option<Signal>,
 ) -> Result<(), ReportError> {
     if reports.is_empty() {
         return Ok(());
     }
-    let info = info.finished(shared.describe());
+    let mut info = info.finished(shared.describe());
+    info.interrupted = interrupted.map(|s| s.name().to_string());
     for path in reports.write(&info, &shared.records())? {
         eprintln!("report written to {}", path.display());
     }

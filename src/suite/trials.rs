@@ -1,20 +1,27 @@
 //! libtest-mimic glue of the suite: one trial per scenario (invalid files become failing
 //! trials), a target resolved once and shared, each passing run checked against its snapshot,
-//! results collected for reporters.
+//! results collected for reporters. After an interrupt (SIGINT, SIGTERM) a trial in flight is
+//! cut short and fails saying so, keeping what it finished; one not started is ignored as not
+//! run, without connecting ([`super::interrupted`]).
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use libtest_mimic::{Completion, Failed, Trial};
 
+use super::interrupted;
 use super::prepare::connect;
 use super::snapshot::{SnapshotConfig, ViewSource, check as check_snapshot};
+use crate::interrupt::Watch;
 use crate::plan::model::{Scenario, trial_name};
 use crate::redact::Secrets;
 use crate::report::Record;
 use crate::report::snapshot::render_snapshot;
 use crate::run::client::ClientFactory;
+use crate::run::journal::Journal;
 use crate::run::result::{Outcome, ScenarioResult};
-use crate::run::scenario::run_scenario;
+use crate::run::scenario::run_scenario_journaled;
 use crate::scenario::ScenarioError;
 use crate::targets::{Target, TargetError, TargetOptions};
 
@@ -25,15 +32,20 @@ pub struct SharedTarget {
     runtime: Arc<tokio::runtime::Runtime>,
     cell: OnceLock<Result<(Arc<Target>, ClientFactory), String>>,
     records: Mutex<Vec<Record>>,
+    interrupt: Watch,
+    /// Trials an interrupt cut short or kept from starting.
+    unfinished: AtomicUsize,
 }
 
 impl SharedTarget {
     /// A target that will be resolved from these options on the given runtime; passing
-    /// scenarios are checked against their snapshots as `snapshots` says.
+    /// scenarios are checked against their snapshots as `snapshots` says; `interrupt` ends the
+    /// trials early.
     pub fn new(
         opts: TargetOptions,
         snapshots: SnapshotConfig,
         runtime: Arc<tokio::runtime::Runtime>,
+        interrupt: Watch,
     ) -> Arc<Self> {
         Arc::new(Self {
             opts,
@@ -41,22 +53,41 @@ impl SharedTarget {
             runtime,
             cell: OnceLock::new(),
             records: Mutex::new(Vec::new()),
+            interrupt,
+            unfinished: AtomicUsize::new(0),
         })
+    }
+
+    /// How many trials an interrupt cut short or kept from starting.
+    pub fn unfinished(&self) -> usize {
+        self.unfinished.load(Ordering::Relaxed)
+    }
+
+    /// The client factory of the resolved target, if it was resolved.
+    pub fn factory(&self) -> Option<ClientFactory> {
+        match self.cell.get() {
+            Some(Ok((_, factory))) => Some(factory.clone()),
+            _ => None,
+        }
     }
 
     /// Resolves the target now (the CLI does this before any trial to report exit code 3).
     pub fn resolve(&self) -> Result<Arc<Target>, TargetError> {
         let mut err = None;
-        let got = self
-            .cell
-            .get_or_init(|| match self.runtime.block_on(connect(&self.opts)) {
-                Ok(c) => Ok((c.target, c.factory)),
-                Err(e) => {
+        let got = self.cell.get_or_init(|| {
+            let connecting = self
+                .interrupt
+                .cut_short(connect(&self.opts), Duration::ZERO);
+            match self.runtime.block_on(connecting) {
+                Ok(Ok(c)) => Ok((c.target, c.factory)),
+                Ok(Err(e)) => {
                     let text = e.to_string();
                     err = Some(e);
                     Err(text)
                 }
-            });
+                Err(signal) => Err(format!("interrupted by {}", signal.name())),
+            }
+        });
         match (got, err) {
             (Ok((t, _)), _) => Ok(t.clone()),
             (Err(_), Some(e)) => Err(e),
@@ -125,16 +156,39 @@ impl SharedTarget {
     }
 
     fn run(&self, scenario: &Scenario) -> Result<Completion, Failed> {
-        let (target, factory) = self
-            .get()
-            .map_err(|e| Failed::from(format!("the target could not be set up: {e}")))?;
+        if let Some(signal) = self.interrupt.get() {
+            return Ok(self.not_run(scenario, signal));
+        }
+        let (target, factory) = match self.get() {
+            Ok(got) => got,
+            Err(e) => {
+                return match self.interrupt.get() {
+                    Some(signal) => Ok(self.not_run(scenario, signal)),
+                    None => Err(Failed::from(format!("the target could not be set up: {e}"))),
+                };
+            }
+        };
         let secrets = Secrets::new();
         if let Some(key) = &target.caps.api_key {
             secrets.add("api-key", key);
         }
-        let mut result = self
+        let journal = Journal::default();
+        let started = Instant::now();
+        let running = run_scenario_journaled(scenario, &target, &factory, &secrets, Some(&journal));
+        let mut cut = None;
+        let mut result = match self
             .runtime
-            .block_on(run_scenario(scenario, &target, &factory, &secrets));
+            .block_on(self.interrupt.cut_short(running, Duration::ZERO))
+        {
+            Ok(result) => result,
+            Err(signal) => {
+                self.unfinished.fetch_add(1, Ordering::Relaxed);
+                let (so_far, elapsed) = (journal.so_far(), started.elapsed());
+                let why = interrupted::reason(scenario, &so_far, signal, elapsed);
+                cut = Some(why.clone());
+                interrupted::cut_short(scenario, &target, so_far, why, elapsed)
+            }
+        };
         let mut snapshot_failure = String::new();
         if result.outcome == Outcome::Passed {
             let view = secrets.redact(&render_snapshot(&result, scenario, &target.endpoints));
@@ -152,7 +206,10 @@ impl SharedTarget {
         let verdict = match &record.result.outcome {
             Outcome::Passed => Ok(Completion::Completed),
             Outcome::Ignored(reason) => Ok(Completion::ignored_with(reason)),
-            Outcome::Failed => Err(Failed::from(record.failure_text())),
+            Outcome::Failed => Err(Failed::from(match cut {
+                Some(why) => format!("{why}\n{}", record.failure_text()),
+                None => record.failure_text(),
+            })),
         };
         for w in &record.result.warnings {
             // Not a failure (an identity left behind): said once, on stderr.
@@ -164,6 +221,17 @@ impl SharedTarget {
         }
         self.record(record);
         verdict
+    }
+
+    /// Records a trial the interrupt kept from starting; it ends ignored at once.
+    fn not_run(&self, scenario: &Scenario, signal: crate::interrupt::Signal) -> Completion {
+        self.unfinished.fetch_add(1, Ordering::Relaxed);
+        self.record(Record {
+            result: interrupted::not_run(scenario, signal),
+            secrets: Secrets::new(),
+            snapshot_diff: None,
+        });
+        Completion::ignored_with(interrupted::not_run_reason(signal))
     }
 }
 

@@ -4,6 +4,8 @@
 //! - `exit_codes`: the real binary's exit codes and outputs (README table kept true).
 //! - `hurl_parity`: the bench's Hurl file makes the requests of its scenario, counted at the
 //!   server through the recording relay (skipped without Hurl 8).
+//! - `interrupt`: SIGINT / SIGTERM sent to `run` and `load` mid-request: exit 130 / 143, the
+//!   summary and the reports marked interrupted; a second signal ends `load` at once.
 //! - `foreign_origin`: rule K7 — with flow URLs on a foreign origin, a listener there receives
 //!   nothing during a full run, and each refusal is one line without a secret.
 //! - `hygiene`: identities deleted after each trial (run, load, `--keep-identities`, the
@@ -36,6 +38,7 @@ mod exit_codes;
 mod foreign_origin;
 mod hurl_parity;
 mod hygiene;
+mod interrupt;
 mod load;
 mod network;
 mod preflight;
