@@ -6,9 +6,10 @@
 pub const OK: u8 = 0;
 /// A check failed, including a trial that met an unreachable server or a 5xx mid-run.
 pub const CHECK_FAILED: u8 = 1;
-/// Bad command line, an invalid scenario file, or a filter that matches no scenario.
+/// A configuration error (command line or setting), an invalid scenario file, or a filter
+/// that matches no scenario.
 pub const USAGE: u8 = 2;
-/// The target could not be set up before any trial ran.
+/// The target could not be set up before any trial ran (start-up or preflight).
 pub const SETUP: u8 = 3;
 /// Interrupted by SIGINT (Ctrl-C): 128 + 2, as a shell reports a process the signal killed.
 pub const INTERRUPTED: u8 = 130;
@@ -24,9 +25,12 @@ pub const TABLE: &[(u8, &str)] = &[
     ),
     (
         USAGE,
-        "bad command line, an invalid scenario file, or a filter that matches no scenario",
+        "a configuration error (bad command line or setting, e.g. a base URL without a scheme or ending in the API prefix), an invalid scenario file, or a filter that matches no scenario",
     ),
-    (SETUP, "the target could not be set up before any trial ran"),
+    (
+        SETUP,
+        "the target could not be set up before any trial ran: the stack did not start, or the preflight could not reach a configured origin (name, connection, TLS, proxy) or met a login flow whose URLs leave the configured Kratos public URL (K7)",
+    ),
     (
         INTERRUPTED,
         "interrupted by SIGINT (Ctrl-C): trials in flight were cut short, the summary and the reports (marked interrupted) were still written",

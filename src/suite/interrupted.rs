@@ -89,5 +89,6 @@ fn base(scenario: &Scenario, outcome: Outcome) -> ScenarioResult {
         outcome,
         elapsed: Duration::ZERO,
         resolve: Vec::new(),
+        warnings: Vec::new(),
     }
 }
