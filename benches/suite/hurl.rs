@@ -48,16 +48,12 @@ pub(crate) fn hurl_command(root: &Path, served: &Served) -> Command {
     cmd
 }
 
-/// `openapp-conformance run [--exact LIFECYCLE]` against `served`, with
-/// `INSTA_WORKSPACE_ROOT` set to the repository root if `insta_root`.
-fn harness(root: &Path, served: &Served, one: bool, insta_root: bool) -> Command {
+/// `openapp-conformance run [--exact LIFECYCLE]` against `served`.
+fn harness(root: &Path, served: &Served, one: bool) -> Command {
     let mut cmd = clean(BIN, root);
     cmd.arg("run").envs(served.env());
     if one {
         cmd.args(["--exact", LIFECYCLE]);
-    }
-    if insta_root {
-        cmd.env("INSTA_WORKSPACE_ROOT", root);
     }
     cmd
 }
@@ -75,19 +71,11 @@ pub(crate) fn section(root: &Path, n: usize) {
         ),
         (
             "binary `run`, one lifecycle".into(),
-            harness(root, &served, true, false),
-        ),
-        (
-            "  same, INSTA_WORKSPACE_ROOT set".into(),
-            harness(root, &served, true, true),
+            harness(root, &served, true),
         ),
         (
             "binary `run`, whole default suite".into(),
-            harness(root, &served, false, false),
-        ),
-        (
-            "  same, INSTA_WORKSPACE_ROOT set".into(),
-            harness(root, &served, false, true),
+            harness(root, &served, false),
         ),
     ];
     // One warm-up round (page cache, the stack's first flows), then rounds in alternation.
@@ -106,12 +94,10 @@ pub(crate) fn section(root: &Path, n: usize) {
         .map(|((name, _), xs)| spread(name, xs))
         .collect();
     ratio("one lifecycle / Hurl's", med[1], med[0], 0.5);
-    ratio("  INSTA_WORKSPACE_ROOT set", med[2], med[0], 0.5);
     ratio(
         "whole default suite / Hurl's one lifecycle",
-        med[3],
+        med[2],
         med[0],
         2.5,
     );
-    ratio("  INSTA_WORKSPACE_ROOT set", med[4], med[0], 2.5);
 }

@@ -10,6 +10,7 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use super::error::ScenarioError;
+use super::model::ScenarioFile;
 use super::parse::parse;
 use super::validated::Scenario;
 
@@ -92,9 +93,8 @@ pub fn load_dir(root: &Path) -> Result<Loaded, LoadError> {
         errors: found.errors,
     };
     let mut names: BTreeMap<String, String> = BTreeMap::new();
-    for (id, path) in found.files {
-        let result = read_text(&path).and_then(|text| {
-            let file = parse(&path, &text)?;
+    for (id, path, parsed) in parse_all(found.files) {
+        let result = parsed.and_then(|(text, file)| {
             let name = file.name.get_ref();
             if let Some(first) = names.get(name) {
                 return Err(ScenarioError::at(
@@ -114,6 +114,42 @@ pub fn load_dir(root: &Path) -> Result<Loaded, LoadError> {
     }
     loaded.errors.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(loaded)
+}
+
+/// A file read and parsed (validated), with its text for later errors.
+type Parsed = Result<(String, ScenarioFile), ScenarioError>;
+
+/// Reads and parses every file, on as many threads as there are CPUs (at most 4): parsing and
+/// validating is most of a one-scenario run's fixed cost. Results keep the id order.
+fn parse_all(files: BTreeMap<String, PathBuf>) -> Vec<(String, PathBuf, Parsed)> {
+    let files: Vec<(String, PathBuf)> = files.into_iter().collect();
+    let one = |(id, path): (String, PathBuf)| {
+        let parsed = read_text(&path).and_then(|text| {
+            let file = parse(&path, &text)?;
+            Ok((text, file))
+        });
+        (id, path, parsed)
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    if threads < 2 || files.len() < 8 {
+        return files.into_iter().map(one).collect();
+    }
+    let chunk = files.len().div_ceil(threads);
+    let mut chunks: Vec<Vec<(String, PathBuf)>> = Vec::new();
+    let mut rest = files.into_iter().peekable();
+    while rest.peek().is_some() {
+        chunks.push(rest.by_ref().take(chunk).collect());
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|c| scope.spawn(move || c.into_iter().map(one).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    })
 }
 
 /// Scenario files found by the walk, and paths that failed on the way.

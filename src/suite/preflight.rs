@@ -75,18 +75,27 @@ pub(super) async fn preflight(target: &Target, factory: &ClientFactory) -> Resul
         message,
     };
     let client = factory.bare().map_err(setup)?;
-    for probe in probes(target) {
-        factory.run().rate_slot().await;
-        let sent = client
-            .get(probe.url.clone())
-            .header("Accept", "application/json")
-            .send()
-            .await;
+    let probes = probes(target);
+    // The origins are probed at once (one round trip, not one per origin); the first failure
+    // in probe order is the message.
+    let answers = futures_util::future::join_all(probes.iter().map(|probe| {
+        let client = &client;
+        async move {
+            factory.run().rate_slot().await;
+            client
+                .get(probe.url.clone())
+                .header("Accept", "application/json")
+                .send()
+                .await
+        }
+    }))
+    .await;
+    for (probe, sent) in probes.iter().zip(answers) {
         let response = match sent {
             Ok(r) => r,
             Err(e) => {
                 let proxy = factory.run().proxy_for(&probe.url).cloned();
-                return Err(setup(unreachable_message(&probe, &e, proxy.as_ref())));
+                return Err(setup(unreachable_message(probe, &e, proxy.as_ref())));
             }
         };
         if probe.var != "KRATOS_PUBLIC_URL" || !response.status().is_success() {

@@ -49,13 +49,16 @@ pub fn regex(pattern: &str) -> Result<(), String> {
     // `{{variables}}` match their value literally: any stand-in compiles the same way.
     let compiled = crate::plan::template::render_regex(pattern, |_| Some("x".into()))
         .unwrap_or_else(|_| pattern.to_string());
-    regex_syntax::Parser::new().parse(&compiled).map(drop).map_err(|e| {
-        // The crate's message spans several lines (pattern, caret, reason); keep the reason.
-        let reason = e.to_string();
-        let reason = reason.lines().last().unwrap_or_default().trim();
-        let reason = reason.strip_prefix("error: ").unwrap_or(reason);
-        format!("invalid regex `{pattern}`: {}", reason.to_lowercase())
-    })
+    regex_syntax::Parser::new()
+        .parse(&compiled)
+        .map(drop)
+        .map_err(|e| {
+            // The crate's message spans several lines (pattern, caret, reason); keep the reason.
+            let reason = e.to_string();
+            let reason = reason.lines().last().unwrap_or_default().trim();
+            let reason = reason.strip_prefix("error: ").unwrap_or(reason);
+            format!("invalid regex `{pattern}`: {}", reason.to_lowercase())
+        })
 }
 
 /// An RFC 6901 JSON pointer: `""` or `/`-prefixed, `~` only in `~0` and `~1`.
