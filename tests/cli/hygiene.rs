@@ -37,7 +37,7 @@ async fn conformance_identities(client: &reqwest::Client, admin: &url::Url) -> V
 }
 
 /// The same list for a `serve --json` stack (its admin URL is on 127.0.0.1).
-fn served_identities(served: &Served) -> Vec<String> {
+pub(crate) fn served_identities(served: &Served) -> Vec<String> {
     let admin = url::Url::parse(&served.get("kratos_admin_url")).expect("admin URL");
     install_crypto_provider();
     runtime()

@@ -8,7 +8,8 @@
 //! interrupted, the trial in flight failed saying so, the one not started ignored as not run,
 //! and `interrupted by SIGINT: N trials did not finish` on stderr; a signal during the
 //! preflight ends the run before the first trial. `load`: exit 130 with its summary and
-//! `--json` figures marked interrupted, and a second signal ends it at once.
+//! `--json` figures marked interrupted, and a second signal ends it at once. An interrupted
+//! run deletes the identities its cut-short trials created (asserted against the admin API).
 
 use std::io::{BufRead, BufReader, Read};
 use std::net::TcpListener;
@@ -20,7 +21,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::stack::{bin, text};
+use super::hygiene::served_identities;
+use super::stack::{Served, bin, text};
 
 /// The bound of every wait: only a hang guard, never a measured time.
 const HANG_GUARD: Duration = Duration::from_secs(120);
@@ -335,4 +337,51 @@ fn a_second_sigint_ends_load_at_once() {
     assert!(ended.stderr.contains("SIGINT: exiting at once"), "{ctx}");
     assert!(!ended.stdout.contains("load: "), "no summary: {ctx}");
     assert!(!json.exists(), "no figures");
+}
+
+/// An interrupted run deletes the identities its cut-short trials created: Kratos is a real
+/// `serve` stack (admin API included), the OpenApp origin the silent server, so the trial has
+/// created its identity and logged in when its first OpenApp request is held; after SIGINT
+/// the admin API lists no identity of the run.
+#[test]
+fn sigint_deletes_the_identities_the_cut_short_trials_created() {
+    let served = Served::start(&[]);
+    let silent = Silent::start();
+    let port = silent.origin.rsplit(':').next().expect("port");
+    let mut resolve = served.resolve();
+    resolve.retain(|r| !r.starts_with("api.openapp.test:"));
+    resolve.push(format!("api.openapp.test:{port}:127.0.0.1"));
+    let mut command = bin();
+    command
+        .args([
+            "run",
+            "--exact",
+            "core::lifecycle_browser_session",
+            "--no-preflight",
+            "--request-timeout",
+            "600s",
+        ])
+        .env(
+            "OPENAPP_BASE_URL",
+            format!("http://api.openapp.test:{port}"),
+        )
+        .env("KRATOS_PUBLIC_URL", served.get("kratos_public_url"))
+        .env("KRATOS_ADMIN_URL", served.get("kratos_admin_url"))
+        .env("OPENAPP_RESOLVE", resolve.join(","));
+    let running = Running::start(command);
+    silent.wait_for_a_request();
+    let made = served_identities(&served);
+    assert_eq!(made.len(), 1, "the trial created its identity: {made:?}");
+    running.signal("INT");
+    let ended = running.end();
+    let ctx = ended.context();
+    assert_eq!(ended.code, Some(130), "{ctx}");
+    assert!(
+        ended
+            .stderr
+            .contains("deleted 1 identities the interrupted trials had created"),
+        "{ctx}"
+    );
+    let left = served_identities(&served);
+    assert!(left.is_empty(), "identities left behind: {left:?}\n{ctx}");
 }
