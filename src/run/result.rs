@@ -199,3 +199,21 @@ pub struct ScenarioResult {
     /// The target's host overrides as `host:port:addr` (for reproducing requests with curl).
     pub resolve: Vec<String>,
 }
+
+impl ScenarioResult {
+    /// The result of `scenario` before any exchange: no setup, no step, no time.
+    pub fn of(scenario: &crate::plan::model::Scenario, outcome: Outcome) -> Self {
+        Self {
+            id: scenario.id.clone(),
+            name: scenario.name.clone(),
+            rules: scenario.rules.clone(),
+            setup: Vec::new(),
+            steps: Vec::new(),
+            setup_error: None,
+            warnings: Vec::new(),
+            outcome,
+            elapsed: Duration::ZERO,
+            resolve: Vec::new(),
+        }
+    }
+}

@@ -70,21 +70,13 @@ pub async fn run_scenario_journaled(
 ) -> ScenarioResult {
     let started = Instant::now();
     let mut result = ScenarioResult {
-        id: scenario.id.clone(),
-        name: scenario.name.clone(),
-        rules: scenario.rules.clone(),
-        setup: Vec::new(),
-        steps: Vec::new(),
-        setup_error: None,
-        warnings: Vec::new(),
-        outcome: Outcome::Passed,
-        elapsed: Default::default(),
         resolve: target
             .endpoints
             .resolve
             .iter()
             .map(ToString::to_string)
             .collect(),
+        ..ScenarioResult::of(scenario, Outcome::Passed)
     };
     if let Some(reason) = target.missing(&scenario.requirements) {
         result.outcome = Outcome::Ignored(reason);

@@ -79,16 +79,5 @@ pub(super) fn not_run_reason(signal: Signal) -> String {
 }
 
 fn base(scenario: &Scenario, outcome: Outcome) -> ScenarioResult {
-    ScenarioResult {
-        id: scenario.id.clone(),
-        name: scenario.name.clone(),
-        rules: scenario.rules.clone(),
-        setup: Vec::new(),
-        steps: Vec::new(),
-        setup_error: None,
-        outcome,
-        elapsed: Duration::ZERO,
-        resolve: Vec::new(),
-        warnings: Vec::new(),
-    }
+    ScenarioResult::of(scenario, outcome)
 }

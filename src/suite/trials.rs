@@ -172,9 +172,28 @@ impl SharedTarget {
         if let Some(key) = &target.caps.api_key {
             secrets.add("api-key", key);
         }
-        let journal = Journal::default();
+        let journal = Arc::new(Journal::default());
         let started = Instant::now();
-        let running = run_scenario_journaled(scenario, &target, &factory, &secrets, Some(&journal));
+        // The scenario runs as a task of the runtime, on the worker threads that also drive the
+        // sockets: its requests then need no wake-up across threads (measured: a one-scenario
+        // run takes ~1.5 ms less than when this thread polls it with `block_on`).
+        let task = {
+            let (scenario, target, factory) = (scenario.clone(), target.clone(), factory.clone());
+            let (secrets, journal) = (secrets.clone(), journal.clone());
+            self.runtime.spawn(async move {
+                run_scenario_journaled(&scenario, &target, &factory, &secrets, Some(&journal)).await
+            })
+        };
+        let abort = task.abort_handle();
+        let running = async move {
+            match task.await {
+                Ok(result) => result,
+                Err(e) => match e.try_into_panic() {
+                    Ok(panic) => std::panic::resume_unwind(panic),
+                    Err(e) => panic!("the scenario task ended without a result: {e}"),
+                },
+            }
+        };
         let mut cut = None;
         let mut result = match self
             .runtime
@@ -182,6 +201,7 @@ impl SharedTarget {
         {
             Ok(result) => result,
             Err(signal) => {
+                abort.abort();
                 self.unfinished.fetch_add(1, Ordering::Relaxed);
                 let (so_far, elapsed) = (journal.so_far(), started.elapsed());
                 let why = interrupted::reason(scenario, &so_far, signal, elapsed);
