@@ -137,7 +137,12 @@ impl Watch {
 pub async fn after_interrupt(factory: &ClientFactory) {
     let deleted = factory.delete_created_identities().await;
     if deleted > 0 {
-        eprintln!("deleted {deleted} identities the interrupted trials had created");
+        let noun = if deleted == 1 {
+            "identity"
+        } else {
+            "identities"
+        };
+        eprintln!("deleted {deleted} {noun} the interrupted trials had created");
     }
 }
 

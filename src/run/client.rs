@@ -34,7 +34,7 @@ pub struct ClientFactory {
     /// The one HTTP client of the run, built on first use and shared by every browser
     /// client (cookies are applied per request from each client's own jar): it holds no
     /// per-client state.
-    bare: Arc<std::sync::OnceLock<Result<reqwest::Client, String>>>,
+    http: Arc<std::sync::OnceLock<Result<reqwest::Client, String>>>,
     /// Staging hygiene of the run: proxies, `--max-rps`, the identity ledger.
     run: Arc<RunShared>,
 }
@@ -76,7 +76,7 @@ impl ClientFactory {
             endpoints,
             timeouts,
             tls: Tls::default().client_config(),
-            bare: Arc::default(),
+            http: Arc::default(),
             run: Arc::default(),
         }
     }
@@ -107,8 +107,8 @@ impl ClientFactory {
     /// The run's one HTTP client, built on first use: it has no cookie provider (browser
     /// clients apply their own jars per request), so API flows, the admin API and the preflight
     /// share it too.
-    pub fn bare(&self) -> Result<reqwest::Client, String> {
-        self.bare
+    pub fn http(&self) -> Result<reqwest::Client, String> {
+        self.http
             .get_or_init(|| {
                 builder(
                     &self.endpoints,
@@ -125,7 +125,7 @@ impl ClientFactory {
     /// A fresh browser client with an empty jar. It checks every request against the trial's
     /// `secrets` and the target's origins before sending it (rule K7, [`Guard`]).
     pub fn browser(&self, name: &str, secrets: &Secrets) -> Result<BrowserClient, String> {
-        let http = self.bare()?;
+        let http = self.http()?;
         Ok(BrowserClient {
             run: self.run.clone(),
             name: name.to_string(),

@@ -74,7 +74,7 @@ pub(super) async fn preflight(target: &Target, factory: &ClientFactory) -> Resul
         target: target.kind.as_str(),
         message,
     };
-    let client = factory.bare().map_err(setup)?;
+    let client = factory.http().map_err(setup)?;
     let probes = probes(target);
     // The origins are probed at once (one round trip, not one per origin); the first failure
     // in probe order is the message.

@@ -134,7 +134,7 @@ fn dropped_trials_leave_their_identities_to_delete_created_identities() {
             .expect("embedded stack");
         let factory = ClientFactory::for_target(&target);
         let admin = target.endpoints.kratos_admin.clone().expect("admin API");
-        let client = factory.bare().expect("client");
+        let client = factory.http().expect("client");
         let secrets = Secrets::new();
         let trials = futures_util::future::join_all(
             scenarios
@@ -190,7 +190,7 @@ fn the_emulator_deletes_identities_as_kratos_does() {
             .await
             .expect("embedded stack");
         let factory = ClientFactory::for_target(&target);
-        let client = factory.bare().expect("client");
+        let client = factory.http().expect("client");
         let admin = target.endpoints.kratos_admin.clone().expect("admin API");
         let base = admin.as_str().trim_end_matches('/').to_string();
         let created: Value = client

@@ -379,7 +379,7 @@ fn sigint_deletes_the_identities_the_cut_short_trials_created() {
     assert!(
         ended
             .stderr
-            .contains("deleted 1 identities the interrupted trials had created"),
+            .contains("deleted 1 identity the interrupted trials had created"),
         "{ctx}"
     );
     let left = served_identities(&served);
