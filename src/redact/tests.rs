@@ -221,6 +221,15 @@ fn masks_unregistered_token_shapes() {
 }
 
 #[test]
+fn only_a_token_marker_builds_the_token_pattern() {
+    let view = "step 1: GET [api]/auth/whoami\n  set-cookie line: ory_kratos_session; path=/";
+    assert!(!super::may_hold_token(view));
+    for marker in ["ory_st_x", "ory_lo_x", "http://h_openapp_x"] {
+        assert!(super::may_hold_token(marker), "{marker}");
+    }
+}
+
+#[test]
 fn registered_api_key_keeps_its_label() {
     let secrets = Secrets::new();
     secrets.add("api-key", "http://x_openapp_s3cr3t");

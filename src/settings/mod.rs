@@ -19,7 +19,7 @@ pub use durations::{
 };
 pub use endpoints::{Endpoints, Resolve};
 pub use env::{env, is_ci};
-pub use process::{RuntimeError, runtime, unix_now, wait_for_shutdown};
+pub use process::{RuntimeError, cpus, runtime, unix_now, wait_for_shutdown};
 pub use proxy::Proxies;
 pub use rate::RateLimit;
 pub use tls::{CA_CERT_VAR, INSECURE_WARNING, Tls, install_crypto_provider, load_ca};

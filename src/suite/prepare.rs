@@ -57,19 +57,34 @@ pub struct Connected {
 /// ([`origin_line`]) and, unless `no_preflight`, runs the [`preflight`]; warns on stderr when
 /// TLS is not verified (`--insecure`).
 pub async fn connect(opts: &TargetOptions) -> Result<Connected, TargetError> {
+    let connected = announce(opts).await?;
+    connected.preflight(opts).await?;
+    Ok(connected)
+}
+
+/// The first half of [`connect`]: resolves the target, builds its client factory and prints
+/// the origin line (and the `--insecure` warning), without the preflight.
+pub(super) async fn announce(opts: &TargetOptions) -> Result<Connected, TargetError> {
     let target = resolve_target(opts).await?;
     if target.tls.insecure {
         eprintln!("{INSECURE_WARNING}");
     }
     let factory = ClientFactory::with_run(&target, opts.max_rps, opts.keep_identities);
     eprintln!("{}", origin_line(&target, &factory));
-    if !opts.no_preflight {
-        preflight(&target, &factory).await?;
-    }
     Ok(Connected {
         target: Arc::new(target),
         factory,
     })
+}
+
+impl Connected {
+    /// The second half of [`connect`]: the [`preflight`], unless `opts.no_preflight`.
+    pub async fn preflight(&self, opts: &TargetOptions) -> Result<(), TargetError> {
+        if opts.no_preflight {
+            return Ok(());
+        }
+        preflight(&self.target, &self.factory).await
+    }
 }
 
 /// The one line naming the target and its origins, printed on stderr before the trials (never

@@ -1,6 +1,8 @@
 //! The run sequence, written once for the `run` subcommand and the `cargo test` target: load
 //! and resolve the scenarios, select, resolve the target, run one libtest-mimic trial per
-//! scenario (snapshots checked in each), write the reports, and give the exit code.
+//! scenario (snapshots checked in each), write the reports, and give the exit code. Under
+//! `run`, an external target is announced first and its preflight runs while the scenario
+//! files load ([`SharedTarget::connect_early`]): its round trips cost no time of their own.
 //!
 //! SIGINT and SIGTERM are handled while the target is resolved and the trials run
 //! ([`crate::interrupt`]): the first ends the trials in flight, libtest-mimic prints its
@@ -20,7 +22,7 @@ use crate::exit;
 use crate::interrupt::{Interrupt, Signal, after_interrupt};
 use crate::report::{ReportError, ReportPaths, RunInfo};
 use crate::scenario::LoadError;
-use crate::settings::{RuntimeError, runtime};
+use crate::settings::{RuntimeError, cpus, runtime};
 use crate::targets::{TargetError, TargetOptions};
 
 /// Who runs the suite; decides the few things the two entry points do differently.
@@ -129,6 +131,26 @@ pub fn run_suite(opts: SuiteOptions) -> Result<ExitCode, SuiteError> {
         entry,
     } = opts;
     reports.check()?;
+    let rt = runtime()?;
+    let interrupt = (!harness.list)
+        .then(|| {
+            let _entered = rt.enter();
+            Interrupt::listen()
+        })
+        .transpose()
+        .map_err(RuntimeError::from)?;
+    let watch = match &interrupt {
+        Some(i) => i.watch(),
+        None => crate::interrupt::Watch::manual().1,
+    };
+    let snapshots = SnapshotConfig {
+        under_cargo_test: entry == Entry::CargoTest,
+        ..snapshots
+    };
+    let shared = SharedTarget::new(target, snapshots, rt.clone(), watch.clone());
+    if entry == Entry::Cli && !harness.list {
+        shared.connect_early();
+    }
     let Selected {
         scenarios,
         invalid,
@@ -146,23 +168,6 @@ pub fn run_suite(opts: SuiteOptions) -> Result<ExitCode, SuiteError> {
         }
     }
     let invalid_files = !invalid.is_empty();
-    let rt = runtime()?;
-    let snapshots = SnapshotConfig {
-        under_cargo_test: entry == Entry::CargoTest,
-        ..snapshots
-    };
-    let interrupt = (!harness.list)
-        .then(|| {
-            let _entered = rt.enter();
-            Interrupt::listen()
-        })
-        .transpose()
-        .map_err(RuntimeError::from)?;
-    let watch = match &interrupt {
-        Some(i) => i.watch(),
-        None => crate::interrupt::Watch::manual().1,
-    };
-    let shared = SharedTarget::new(target, snapshots, rt.clone(), watch.clone());
     if entry == Entry::Cli
         && !harness.list
         && let Err(source) = shared.resolve()
@@ -177,6 +182,7 @@ pub fn run_suite(opts: SuiteOptions) -> Result<ExitCode, SuiteError> {
         });
     }
     let trials = build_trials(scenarios, invalid, &shared);
+    let harness = with_threads(harness, trials.len());
     let info = RunInfo::starting();
     let conclusion = libtest_mimic::run(&harness, trials);
     let interrupted = watch.get();
@@ -209,6 +215,16 @@ pub fn run_suite(opts: SuiteOptions) -> Result<ExitCode, SuiteError> {
     })
 }
 
+/// libtest-mimic's arguments with its thread count decided when the user left it open: one per
+/// CPU, but never more than there are trials (each thread only waits for its trial, a task of
+/// the runtime; a one-trial run then starts no thread at all).
+fn with_threads(harness: libtest_mimic::Arguments, trials: usize) -> libtest_mimic::Arguments {
+    libtest_mimic::Arguments {
+        test_threads: harness.test_threads.or(Some(cpus().min(trials).max(1))),
+        ..harness
+    }
+}
+
 /// How long a started target took to come up (containers), after the trials' summary.
 fn print_cold_start(shared: &SharedTarget) {
     if let Ok(target) = shared.resolve()
@@ -239,4 +255,25 @@ fn write_reports(
         eprintln!("report written to {}", path.display());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trial_threads_are_capped_by_the_trial_count_unless_given() {
+        let open = libtest_mimic::Arguments::default();
+        assert_eq!(with_threads(open.clone(), 1).test_threads, Some(1));
+        assert_eq!(with_threads(open.clone(), 0).test_threads, Some(1));
+        assert_eq!(
+            with_threads(open, 1000).test_threads,
+            Some(crate::settings::cpus())
+        );
+        let given = libtest_mimic::Arguments {
+            test_threads: Some(7),
+            ..Default::default()
+        };
+        assert_eq!(with_threads(given, 1).test_threads, Some(7));
+    }
 }

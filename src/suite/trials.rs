@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use libtest_mimic::{Completion, Failed, Trial};
 
 use super::interrupted;
-use super::prepare::connect;
+use super::prepare::{Connected, announce, connect};
 use super::snapshot::{SnapshotConfig, ViewSource, check as check_snapshot};
 use crate::interrupt::Watch;
 use crate::plan::model::{Scenario, trial_name};
@@ -31,6 +31,8 @@ pub struct SharedTarget {
     snapshots: SnapshotConfig,
     runtime: Arc<tokio::runtime::Runtime>,
     cell: OnceLock<Result<(Arc<Target>, ClientFactory), String>>,
+    /// A connection begun by [`SharedTarget::connect_early`], its preflight running.
+    early: Mutex<Option<tokio::task::JoinHandle<Result<Connected, TargetError>>>>,
     records: Mutex<Vec<Record>>,
     interrupt: Watch,
     /// Trials an interrupt cut short or kept from starting.
@@ -52,6 +54,7 @@ impl SharedTarget {
             snapshots,
             runtime,
             cell: OnceLock::new(),
+            early: Mutex::new(None),
             records: Mutex::new(Vec::new()),
             interrupt,
             unfinished: AtomicUsize::new(0),
@@ -71,13 +74,49 @@ impl SharedTarget {
         }
     }
 
+    /// Begins connecting to an external target now, so that its preflight's round trips
+    /// overlap the loading of the scenario files: the target is resolved (for an external
+    /// target that is reading settings, nothing starts) and its origin line printed at once,
+    /// the preflight runs on the runtime and [`SharedTarget::resolve`] waits for it. A target
+    /// that starts something (embedded, containers) waits until the scenarios are known to
+    /// run; so does one whose settings fail here ([`SharedTarget::resolve`] reports that).
+    pub fn connect_early(&self) {
+        if self.opts.kind_to_use() != crate::targets::TargetKind::External {
+            return;
+        }
+        let announced = self.runtime.block_on(
+            self.interrupt
+                .cut_short(announce(&self.opts), Duration::ZERO),
+        );
+        if let Ok(Ok(connected)) = announced {
+            let opts = self.opts.clone();
+            let checking = self.runtime.spawn(async move {
+                connected.preflight(&opts).await?;
+                Ok(connected)
+            });
+            *self.early.lock().unwrap_or_else(|p| p.into_inner()) = Some(checking);
+        }
+    }
+
     /// Resolves the target now (the CLI does this before any trial to report exit code 3).
     pub fn resolve(&self) -> Result<Arc<Target>, TargetError> {
         let mut err = None;
         let got = self.cell.get_or_init(|| {
-            let connecting = self
-                .interrupt
-                .cut_short(connect(&self.opts), Duration::ZERO);
+            let early = self.early.lock().unwrap_or_else(|p| p.into_inner()).take();
+            let connecting = self.interrupt.cut_short(
+                async {
+                    match early {
+                        Some(checking) => checking.await.unwrap_or_else(|e| {
+                            Err(TargetError::Setup {
+                                target: "external",
+                                message: format!("the preflight ended without an answer: {e}"),
+                            })
+                        }),
+                        None => connect(&self.opts).await,
+                    }
+                },
+                Duration::ZERO,
+            );
             match self.runtime.block_on(connecting) {
                 Ok(Ok(c)) => Ok((c.target, c.factory)),
                 Ok(Err(e)) => {

@@ -62,11 +62,7 @@ fn env_identity(prefix: &str) -> Option<TestIdentity> {
 /// Resolves the target. For the embedded target this starts the stack on the current tokio
 /// runtime; call it from inside one.
 pub async fn resolve_target(opts: &TargetOptions) -> Result<Target, TargetError> {
-    let kind = opts.kind.unwrap_or(if env("OPENAPP_BASE_URL").is_some() {
-        TargetKind::External
-    } else {
-        TargetKind::Embedded
-    });
+    let kind = opts.kind_to_use();
     if kind != TargetKind::Embedded && !opts.switches.is_empty() {
         return Err(TargetError::Config {
             name: "--fault",

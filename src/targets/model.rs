@@ -52,6 +52,19 @@ pub struct TargetOptions {
     pub max_rps: Option<u32>,
 }
 
+impl TargetOptions {
+    /// The kind this run uses: the explicit one, else external when `OPENAPP_BASE_URL` is set,
+    /// else embedded.
+    pub fn kind_to_use(&self) -> TargetKind {
+        self.kind
+            .unwrap_or(if crate::settings::env("OPENAPP_BASE_URL").is_some() {
+                TargetKind::External
+            } else {
+                TargetKind::Embedded
+            })
+    }
+}
+
 /// A pre-provisioned test identity given by the environment.
 #[derive(Clone)]
 pub struct TestIdentity {

@@ -164,3 +164,34 @@ fn run_names_its_target_and_origins_once_on_stderr_but_not_under_list() {
     );
     assert!(!text(&out.stdout).contains("target: "));
 }
+
+/// An external target is announced and its preflight started before the scenario files load
+/// (the two overlap); the verdicts keep their precedence all the same.
+#[test]
+fn an_early_preflight_keeps_the_exit_code_precedence() {
+    let served = Served::start(&[]);
+    let origin = format!("http://127.0.0.1:{}", closed_port());
+    let unreachable = env_with(&served, "OPENAPP_BASE_URL", &origin);
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("broken.toml"), "name = \n").expect("write");
+    let scenarios = dir.path().to_str().expect("utf-8 path");
+
+    // An invalid file and an unreachable origin: the file's exit 2 wins, both are said.
+    let (code, output) = run(&["run", "--scenarios", scenarios], &unreachable);
+    assert_eq!(code, Some(exit::USAGE as i32), "{output}");
+    assert!(output.contains("broken.toml"), "{output}");
+    assert!(output.contains("is unreachable"), "{output}");
+    assert_eq!(output.matches("target: external").count(), 1, "{output}");
+
+    // A missing scenario directory is exit 2, whatever the preflight finds.
+    let missing = dir.path().join("missing");
+    let missing = missing.to_str().expect("utf-8 path");
+    let (code, output) = run(&["run", "--scenarios", missing], &unreachable);
+    assert_eq!(code, Some(exit::USAGE as i32), "{output}");
+    assert!(output.contains("does not exist"), "{output}");
+
+    // A reachable target with a valid selection still runs (the preflight's answer is awaited).
+    let env = env_with(&served, "OPENAPP_COOKIE_DOMAIN", "openapp.test");
+    let (code, output) = run(&["run", "core::r01"], &env);
+    assert_eq!(code, Some(exit::OK as i32), "{output}");
+}
