@@ -5,14 +5,15 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use libtest_mimic::Arguments;
-use openapp_conformance::cli::suite_from_env;
+use openapp_conformance::cli::{harness_from_args, suite_from_env};
 use openapp_conformance::exit;
 use openapp_conformance::suite::run_suite;
 
 fn main() -> ExitCode {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let options = match suite_from_env(root, Arguments::from_args()) {
+    let options = match harness_from_args(std::env::args().skip(1))
+        .and_then(|args| suite_from_env(root, args))
+    {
         Ok(o) => o,
         Err(e) => {
             eprintln!("error: {e}");

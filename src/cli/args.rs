@@ -108,6 +108,7 @@ impl SelectArgs {
             exact: self.exact,
             tags: self.tag.clone(),
             skip: self.skip.clone(),
+            invalid_by_name: false,
         }
     }
 }
@@ -179,6 +180,14 @@ impl ReportArgs {
             json: self.json.clone(),
             html: self.html.clone(),
         }
+    }
+}
+
+/// A number of test threads: 1 or more (libtest-mimic would wait forever on none).
+pub(super) fn test_threads(value: &str) -> Result<usize, String> {
+    match value.trim().parse::<usize>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(format!("`{value}` is not a number of threads (1 or more)")),
     }
 }
 

@@ -18,7 +18,7 @@ mod run;
 mod serve;
 
 pub use args::{ReportArgs, ScenarioDirArg, SelectArgs, SnapshotArgs, TargetArgs};
-pub use env::suite_from_env;
+pub use env::{HarnessArgs, harness_from_args, suite_from_env};
 pub use error::CliError;
 
 use crate::exit;

@@ -17,7 +17,7 @@ pub(super) struct RunArgs {
     #[arg(long, env = "OPENAPP_CONFORMANCE_LIST")]
     list: bool,
     /// Trials run in parallel on this many threads. Default: the number of CPUs.
-    #[arg(long, env = "OPENAPP_CONFORMANCE_TEST_THREADS")]
+    #[arg(long, env = "OPENAPP_CONFORMANCE_TEST_THREADS", value_parser = super::args::test_threads)]
     test_threads: Option<usize>,
     #[command(flatten)]
     scenarios: ScenarioDirArg,

@@ -21,4 +21,4 @@ pub use prepare::{Connected, Selected, connect, origin_line, select};
 pub use select::Selection;
 pub use sequence::{Entry, SuiteError, SuiteOptions, run_suite};
 pub use snapshot::{InstaUpdate, SnapshotConfig, SnapshotMode, ViewSource};
-pub use trials::{SharedTarget, build_trials};
+pub use trials::{SharedTarget, Strictness, build_trials};

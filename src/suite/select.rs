@@ -15,6 +15,10 @@ pub struct Selection {
     pub tags: Vec<String>,
     /// Substrings of trial names that drop a scenario.
     pub skip: Vec<String>,
+    /// Name filters select invalid files too, as libtest's filters do (the `cargo test`
+    /// target, where nextest asks each process for one trial by name). Off, an invalid file is
+    /// kept whatever the name filters say.
+    pub invalid_by_name: bool,
 }
 
 impl Selection {
@@ -34,11 +38,21 @@ impl Selection {
     }
 
     /// Keeps the selected scenarios. Invalid files have no tags to read, so a tag filter drops
-    /// them; without one they are always kept, whatever the name filters say, so that a broken
-    /// file is never silently skipped.
+    /// them; without one they are kept whatever the name filters say, so that a broken file is
+    /// never silently skipped, unless `invalid_by_name` (then a name filter and skips apply).
     pub fn apply(&self, scenarios: &mut Vec<Scenario>, invalid: &mut Vec<(String, ScenarioError)>) {
         scenarios.retain(|s| self.matches(&trial_name(&s.id), &s.tags()));
-        invalid.retain(|(id, _)| self.tags.is_empty() || self.matches(&trial_name(id), &[]));
+        invalid.retain(|(id, _)| {
+            let by_name = Selection {
+                tags: Vec::new(),
+                ..self.clone()
+            };
+            if self.invalid_by_name {
+                self.tags.is_empty() && by_name.matches(&trial_name(id), &[])
+            } else {
+                self.tags.is_empty() || self.matches(&trial_name(id), &[])
+            }
+        });
     }
 }
 
@@ -53,6 +67,7 @@ mod tests {
             exact,
             tags: v(tags),
             skip: v(skip),
+            invalid_by_name: false,
         }
     }
 
@@ -67,5 +82,35 @@ mod tests {
         assert!(sel(&[], false, &["strict", "core"], &[]).matches(name, &["core"]));
         assert!(!sel(&[], false, &[], &["logout"]).matches(name, &["core"]));
         assert!(!sel(&["r10"], false, &["core"], &["r10"]).matches(name, &["core"]));
+    }
+
+    #[test]
+    fn name_filters_select_invalid_files_only_when_asked_to() {
+        let bad = || {
+            vec![(
+                "core/broken".to_string(),
+                ScenarioError::whole_file(
+                    std::path::Path::new("scenarios/core/broken.toml"),
+                    "unreadable",
+                ),
+            )]
+        };
+        let kept = |s: &Selection| {
+            let mut invalid = bad();
+            s.apply(&mut Vec::new(), &mut invalid);
+            invalid.len()
+        };
+        let mut s = sel(&["core::r01"], true, &[], &[]);
+        assert_eq!(kept(&s), 1, "run keeps a broken file whatever the filters");
+        s.invalid_by_name = true;
+        assert_eq!(
+            kept(&s),
+            0,
+            "cargo test filters it by name, as libtest does"
+        );
+        s.filters = vec!["core::broken".into()];
+        assert_eq!(kept(&s), 1);
+        s.skip = vec!["broken".into()];
+        assert_eq!(kept(&s), 0);
     }
 }

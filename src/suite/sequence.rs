@@ -17,13 +17,13 @@ use std::process::ExitCode;
 use super::prepare::{Selected, select};
 use super::select::Selection;
 use super::snapshot::SnapshotConfig;
-use super::trials::{SharedTarget, build_trials};
+use super::trials::{SharedTarget, Strictness, build_trials};
 use crate::exit;
 use crate::interrupt::{Interrupt, Signal, after_interrupt};
 use crate::report::{ReportError, ReportPaths, RunInfo};
 use crate::scenario::LoadError;
 use crate::settings::{RuntimeError, cpus, runtime};
-use crate::targets::{TargetError, TargetOptions};
+use crate::targets::{TargetError, TargetOptions, offer_from_settings};
 
 /// Who runs the suite; decides the few things the two entry points do differently.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,6 +131,18 @@ pub fn run_suite(opts: SuiteOptions) -> Result<ExitCode, SuiteError> {
         entry,
     } = opts;
     reports.check()?;
+    let nextest = entry == Entry::CargoTest && !harness.list && nextest_run();
+    let harness = ignored_as_included(harness, nextest);
+    let strictness = if nextest || harness.ignored || harness.include_ignored {
+        Strictness::Fail
+    } else {
+        Strictness::Ignore
+    };
+    // Marks unmet scenarios ignored where libtest reads the mark: listings, and `--ignored` /
+    // `--include-ignored` runs. Elsewhere the trial runs and ends ignored with the reason.
+    let offer = (harness.list || harness.ignored || harness.include_ignored)
+        .then(|| offer_from_settings(&target))
+        .flatten();
     let rt = runtime()?;
     let interrupt = (!harness.list)
         .then(|| {
@@ -147,7 +159,7 @@ pub fn run_suite(opts: SuiteOptions) -> Result<ExitCode, SuiteError> {
         under_cargo_test: entry == Entry::CargoTest,
         ..snapshots
     };
-    let shared = SharedTarget::new(target, snapshots, rt.clone(), watch.clone());
+    let shared = SharedTarget::new(target, snapshots, rt.clone(), watch.clone(), strictness);
     if entry == Entry::Cli && !harness.list {
         shared.connect_early();
     }
@@ -181,7 +193,7 @@ pub fn run_suite(opts: SuiteOptions) -> Result<ExitCode, SuiteError> {
             invalid_files,
         });
     }
-    let trials = build_trials(scenarios, invalid, &shared);
+    let trials = build_trials(scenarios, invalid, &shared, offer);
     let harness = with_threads(harness, trials.len());
     let info = RunInfo::starting();
     let conclusion = libtest_mimic::run(&harness, trials);
@@ -207,12 +219,49 @@ pub fn run_suite(opts: SuiteOptions) -> Result<ExitCode, SuiteError> {
         );
         return Ok(ExitCode::from(signal.exit_code()));
     }
+    let ran = conclusion.num_passed + conclusion.num_failed;
+    if nextest && ran != 1 {
+        eprintln!(
+            "error: nextest asked this process for one trial ({}), but {ran} ran: the scenario files or the OPENAPP_CONFORMANCE_* selection changed since nextest listed them",
+            crate::settings::env("NEXTEST_TEST_NAME").unwrap_or_else(|| "?".into())
+        );
+        return Ok(ExitCode::from(NEXTEST_MISMATCH));
+    }
     Ok(match entry {
         Entry::CargoTest => conclusion.exit_code(),
         Entry::Cli if invalid_files => ExitCode::from(exit::USAGE),
         Entry::Cli if conclusion.has_failed() => ExitCode::from(exit::CHECK_FAILED),
         Entry::Cli => ExitCode::from(exit::OK),
     })
+}
+
+/// The exit code of a test process that did not run the one trial nextest asked for: libtest's
+/// failure code, so that nextest reports the test failed.
+const NEXTEST_MISMATCH: u8 = 101;
+
+/// True in a test process nextest started to run one trial (`NEXTEST_EXECUTION_MODE` is
+/// `process-per-test`; listing processes are told apart by `--list`).
+fn nextest_run() -> bool {
+    crate::settings::env("NEXTEST").as_deref() == Some("1")
+        && crate::settings::env("NEXTEST_EXECUTION_MODE").as_deref() == Some("process-per-test")
+}
+
+/// Under nextest, `--ignored` (which nextest passes for a trial its listing marked ignored,
+/// under `--run-ignored`) becomes `--include-ignored`: the named trial then runs whether or not
+/// this process would mark it ignored, and fails if it cannot run, instead of being filtered
+/// out to a run of nothing, which nextest would count as passed.
+fn ignored_as_included(
+    harness: libtest_mimic::Arguments,
+    nextest: bool,
+) -> libtest_mimic::Arguments {
+    if !(nextest && harness.ignored) {
+        return harness;
+    }
+    libtest_mimic::Arguments {
+        ignored: false,
+        include_ignored: true,
+        ..harness
+    }
 }
 
 /// libtest-mimic's arguments with its thread count decided when the user left it open: one per

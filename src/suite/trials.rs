@@ -23,7 +23,7 @@ use crate::run::journal::Journal;
 use crate::run::result::{Outcome, ScenarioResult};
 use crate::run::scenario::run_scenario_journaled;
 use crate::scenario::ScenarioError;
-use crate::targets::{Target, TargetError, TargetOptions};
+use crate::targets::{Offer, Target, TargetError, TargetOptions};
 
 /// The target of a run, resolved on first use (so `--list` starts nothing) and shared.
 pub struct SharedTarget {
@@ -37,6 +37,20 @@ pub struct SharedTarget {
     interrupt: Watch,
     /// Trials an interrupt cut short or kept from starting.
     unfinished: AtomicUsize,
+    /// A scenario the target cannot run fails instead of ending ignored ([`Strictness`]).
+    strict: bool,
+}
+
+/// Whether a scenario whose requirements the target cannot meet fails rather than ending
+/// ignored with the reason. It fails when it was asked for explicitly: under nextest, which
+/// runs one trial per process and counts a process that ignored its trial as passed, and with
+/// `--ignored` / `--include-ignored`, which ask to run the trials a listing marked ignored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strictness {
+    /// Unmet requirements end the trial ignored, with the reason (`run`, plain `cargo test`).
+    Ignore,
+    /// Unmet requirements fail the trial, with the reason.
+    Fail,
 }
 
 impl SharedTarget {
@@ -48,6 +62,7 @@ impl SharedTarget {
         snapshots: SnapshotConfig,
         runtime: Arc<tokio::runtime::Runtime>,
         interrupt: Watch,
+        strictness: Strictness,
     ) -> Arc<Self> {
         Arc::new(Self {
             opts,
@@ -58,6 +73,7 @@ impl SharedTarget {
             records: Mutex::new(Vec::new()),
             interrupt,
             unfinished: AtomicUsize::new(0),
+            strict: strictness == Strictness::Fail,
         })
     }
 
@@ -248,6 +264,14 @@ impl SharedTarget {
                 interrupted::cut_short(scenario, &target, so_far, why, elapsed)
             }
         };
+        if self.strict
+            && let Outcome::Ignored(reason) = &result.outcome
+        {
+            result.setup_error = Some(format!(
+                "this target cannot run the scenario, which was asked for by name (nextest) or with --ignored: {reason}"
+            ));
+            result.outcome = Outcome::Failed;
+        }
         let mut snapshot_failure = String::new();
         if result.outcome == Outcome::Passed {
             let view = secrets.redact(&render_snapshot(&result, scenario, &target.endpoints));
@@ -294,17 +318,23 @@ impl SharedTarget {
     }
 }
 
-/// One trial per scenario and one failing trial per invalid file, sorted by name.
+/// One trial per scenario and one failing trial per invalid file, sorted by name. With an
+/// `offer`, a scenario whose requirements it does not meet carries libtest's ignored flag, so
+/// that a listing (`--list --ignored`, which nextest reads) shows it ignored; names never
+/// change with the environment.
 pub fn build_trials(
     scenarios: Vec<Scenario>,
     invalid: Vec<(String, ScenarioError)>,
     shared: &Arc<SharedTarget>,
+    offer: Option<Offer>,
 ) -> Vec<Trial> {
     let mut trials: Vec<Trial> = scenarios
         .into_iter()
         .map(|s| {
+            let unmet = offer.is_some_and(|o| o.missing(&s.requirements).is_some());
             let shared = shared.clone();
             Trial::ignorable_test(trial_name(&s.id), move || shared.run(&s))
+                .with_ignored_flag(unmet)
         })
         .chain(invalid.into_iter().map(|(id, err)| {
             let text = err.to_string();

@@ -3,7 +3,7 @@
 use url::Url;
 
 use super::error::TargetError;
-use super::model::{Capabilities, Target, TargetKind, TargetOptions, TestIdentity};
+use super::model::{Capabilities, Offer, Target, TargetKind, TargetOptions, TestIdentity};
 use crate::embedded::{EmbeddedStack, StackOptions};
 use crate::settings::{DEFAULT_FLOW_LIFESPAN, Endpoints, Proxies, Resolve, Tls, env};
 
@@ -74,6 +74,18 @@ pub async fn resolve_target(opts: &TargetOptions) -> Result<Target, TargetError>
         TargetKind::External => external(opts),
         TargetKind::Containers => super::containers::resolve(opts).await,
     }
+}
+
+/// What the target will offer, decided from its settings alone, before anything starts or is
+/// reached: for an external target, by the same reading of the environment as
+/// [`resolve_target`]. `None` for a target the run starts itself (embedded, containers), whose
+/// stack offers everything the suite requires, and for settings that do not resolve (the run
+/// reports those when it resolves the target).
+pub fn offer_from_settings(opts: &TargetOptions) -> Option<Offer> {
+    if opts.kind_to_use() != TargetKind::External {
+        return None;
+    }
+    external(opts).ok().map(|t| t.offer())
 }
 
 async fn embedded(opts: &TargetOptions) -> Result<Target, TargetError> {

@@ -1,6 +1,6 @@
 //! What decides a target ([`TargetKind`], [`TargetOptions`]) and a resolved [`Target`]: where
 //! requests go, what the deployment can do ([`Capabilities`]),
-//! and why a scenario cannot run there ([`Target::missing`]).
+//! and why a scenario cannot run there ([`Offer::missing`]).
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -123,29 +123,64 @@ impl std::fmt::Debug for Target {
 }
 
 impl Target {
+    /// What this target can give a scenario.
+    pub fn offer(&self) -> Offer {
+        Offer {
+            admin: self.endpoints.kratos_admin.is_some(),
+            api_key: self.caps.api_key.is_some(),
+            provisioned: self.caps.provisioned.is_some(),
+            unprovisioned: self.caps.unprovisioned.is_some(),
+            cookie_domain: self.endpoints.cookie_domain.is_some(),
+        }
+    }
+
     /// Why a scenario with these requirements cannot run here, or `None` when it can.
     pub fn missing(&self, reqs: &BTreeSet<Requirement>) -> Option<String> {
-        let admin = self.endpoints.kratos_admin.is_some();
+        self.offer().missing(reqs)
+    }
+}
+
+/// What a target can give a scenario, as far as its requirements go: known from the settings
+/// alone for an external target ([`crate::targets::offer_from_settings`]), which is how a
+/// listing (nextest's) can mark unmet scenarios ignored before any trial runs, and from the
+/// resolved [`Target`] when a trial starts. Both go through [`Offer::missing`], so the two
+/// verdicts cannot drift apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Offer {
+    /// The Kratos admin API (`KRATOS_ADMIN_URL`): fresh identities of any kind.
+    pub admin: bool,
+    /// A valid OpenApp API key.
+    pub api_key: bool,
+    /// A pre-provisioned test identity.
+    pub provisioned: bool,
+    /// A pre-created unprovisioned test identity.
+    pub unprovisioned: bool,
+    /// A cookie domain (given or derived).
+    pub cookie_domain: bool,
+}
+
+impl Offer {
+    /// Why a scenario with these requirements cannot run here, or `None` when it can.
+    pub fn missing(&self, reqs: &BTreeSet<Requirement>) -> Option<String> {
+        let admin = self.admin;
         for req in reqs {
             let reason = match req {
                 Requirement::KratosAdmin if !admin => {
                     "needs the Kratos admin API: set KRATOS_ADMIN_URL"
                 }
-                Requirement::ApiKey if self.caps.api_key.is_none() => {
+                Requirement::ApiKey if !self.api_key => {
                     "needs a valid API key: set OPENAPP_API_KEY"
                 }
-                Requirement::ProvisionedIdentity if !admin && self.caps.provisioned.is_none() => {
+                Requirement::ProvisionedIdentity if !admin && !self.provisioned => {
                     "needs a provisioned identity: set OPENAPP_TEST_IDENTIFIER and OPENAPP_TEST_PASSWORD (or KRATOS_ADMIN_URL)"
                 }
-                Requirement::UnprovisionedIdentity
-                    if !admin && self.caps.unprovisioned.is_none() =>
-                {
+                Requirement::UnprovisionedIdentity if !admin && !self.unprovisioned => {
                     "needs an unprovisioned identity: set OPENAPP_TEST_UNPROVISIONED_IDENTIFIER and OPENAPP_TEST_UNPROVISIONED_PASSWORD (or KRATOS_ADMIN_URL)"
                 }
                 Requirement::FreshIdentities if !admin => {
                     "needs several identities of one kind: set KRATOS_ADMIN_URL so the harness can create them"
                 }
-                Requirement::CookieDomain if self.endpoints.cookie_domain.is_none() => {
+                Requirement::CookieDomain if !self.cookie_domain => {
                     "needs a cookie domain: set OPENAPP_COOKIE_DOMAIN"
                 }
                 _ => continue,

@@ -18,6 +18,8 @@
 //!   pass) and every fault (must fail, citing the fault's rule), through the library.
 //!
 //! - `browser`: the HTML report in headless chromium (skipped when it is not installed).
+//! - `nextest`: nextest's protocol against the `cargo test` target: counts equal `run`'s,
+//!   unmet scenarios listed ignored, no process passes without running its trial.
 //! - `network`: unreachable host, refused port, silent server, reset connection, retries.
 //! - `secrets`: the canary test — no secret in stdout, stderr or any report.
 //! - `standalone`: under strace a run executes only itself and reads no CA store over http;
@@ -41,6 +43,7 @@ mod hygiene;
 mod interrupt;
 mod load;
 mod network;
+mod nextest;
 mod preflight;
 mod proxy;
 mod runner_image;
