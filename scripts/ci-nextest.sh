@@ -5,7 +5,10 @@
 #   1. the embedded stack (every scenario runs);
 #   2. an external target (`serve`) without KRATOS_ADMIN_URL, where the scenarios that need
 #      fresh identities cannot run: nextest must skip them, never count them passed;
-#   3. the same with `--run-ignored all`: each of those then fails with its reason.
+#   3. the same with `--run-ignored all`: each of those then fails with its reason;
+#   4. one stack per nextest run (the setup script in .config/nextest.toml): every test process
+#      reaches the same origins, a fault switch reaches the stack, and no stack process is
+#      left after a passing, a failing and an interrupted (SIGINT) nextest run.
 # Needs cargo-nextest (`bash .ci/setup` installs it) and a built `target/debug/openapp-conformance`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,13 +18,15 @@ bin=target/debug/openapp-conformance
 
 # "P F I": passed, failed, ignored of `run`'s libtest summary.
 run_counts() {
-  "$bin" run 2>/dev/null | sed -n 's/^test result: [a-zA-Z]*\. \([0-9]*\) passed; \([0-9]*\) failed; \([0-9]*\) ignored.*/\1 \2 \3/p'
+  { "$bin" run 2>/dev/null || true; } | sed -n 's/^test result: [a-zA-Z]*\. \([0-9]*\) passed; \([0-9]*\) failed; \([0-9]*\) ignored.*/\1 \2 \3/p'
 }
 
-# "P F S": passed, failed, skipped of nextest's summary line.
+# "P F S": passed, failed, skipped of nextest's summary line; the whole output in $nextest_out.
+nextest_out=$(mktemp)
 nextest_counts() {
   local out
-  out=$(cargo nextest run --test conformance --no-fail-fast --color never "$@" 2>&1 || true)
+  out=$(cargo nextest run --test conformance --no-fail-fast --no-capture --color never "$@" 2>&1 || true)
+  printf '%s\n' "$out" >"$nextest_out"
   local line
   line=$(printf '%s\n' "$out" | grep -E '^ *Summary \[' | tail -n1)
   if [ -z "$line" ]; then
@@ -34,6 +39,30 @@ nextest_counts() {
   f=$(printf '%s' "$line" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' || echo 0)
   s=$(printf '%s' "$line" | grep -oE '[0-9]+ skipped' | grep -oE '[0-9]+' || echo 0)
   echo "$p $f $s"
+}
+
+# No process of a held stack may outlive the nextest run (it polls every 200 ms).
+no_stack_left() {
+  local what=$1
+  for _ in $(seq 50); do
+    pgrep -f "openapp-conformance stack --watch-pid" >/dev/null || { echo "no stack left: $what"; return 0; }
+    sleep 0.1
+  done
+  echo "error: $what: a stack process outlived nextest:" >&2
+  pgrep -af "openapp-conformance stack --watch-pid" >&2
+  exit 1
+}
+
+# The test processes of the last nextest run all reached one stack.
+one_stack() {
+  local origins
+  origins=$(grep -oE 'target: external — api [^ ]+' "$nextest_out" | sort -u | wc -l)
+  if [ "$origins" != 1 ] || ! grep -q "nextest setup: one $1 stack" "$nextest_out"; then
+    cat "$nextest_out" >&2
+    echo "error: expected one $1 stack for the whole nextest run, test processes saw $origins" >&2
+    exit 1
+  fi
+  echo "one $1 stack for the nextest run"
 }
 
 check() {
@@ -50,11 +79,31 @@ unset OPENAPP_BASE_URL KRATOS_PUBLIC_URL KRATOS_ADMIN_URL OPENAPP_RESOLVE OPENAP
 want=$(run_counts)
 [ -n "$want" ] || { echo "error: no summary from run" >&2; exit 1; }
 check "embedded" "$want" "$(nextest_counts)"
+one_stack embedded
+no_stack_left "after a passing run"
+
+fault=logout-keeps-csrf
+want=$(OPENAPP_CONFORMANCE_FAULT=$fault run_counts)
+check "embedded, --fault $fault" "$want" "$(OPENAPP_CONFORMANCE_FAULT=$fault nextest_counts)"
+grep -q "stack of nextest's setup script" "$nextest_out" && grep -q "embedded:$fault" "$nextest_out" \
+  || { cat "$nextest_out" >&2; echo "error: the fault switch did not reach the stack" >&2; exit 1; }
+no_stack_left "after a failing run"
+
+# SIGINT to nextest once the stack is up: the stack goes with it.
+cargo nextest run --test conformance --color never >"$nextest_out" 2>&1 &
+nextest_pid=$!
+for _ in $(seq 300); do
+  pgrep -f "openapp-conformance stack --watch-pid" >/dev/null && break
+  sleep 0.1
+done
+kill -INT "$nextest_pid" 2>/dev/null || true
+wait "$nextest_pid" || true
+no_stack_left "after an interrupted run"
 
 served=$(mktemp)
 "$bin" serve --json >"$served" 2>/dev/null &
 serve_pid=$!
-trap 'kill $serve_pid 2>/dev/null || true; rm -f "$served"' EXIT
+trap 'kill $serve_pid 2>/dev/null || true; rm -f "$served" "$nextest_out"' EXIT
 for _ in $(seq 100); do [ -s "$served" ] && break; sleep 0.1; done
 field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" "$served"; }
 OPENAPP_BASE_URL=$(field openapp_origin)

@@ -11,7 +11,7 @@ use crate::report::ReportPaths;
 use crate::settings::{Timeouts, is_ci, parse_duration};
 use crate::suite::{Selection, SnapshotConfig, SnapshotMode};
 use crate::switches::Switches;
-use crate::targets::{TargetKind, TargetOptions};
+use crate::targets::{SetupStack, TargetKind, TargetOptions};
 
 /// `--connect-timeout`'s default as clap shows it (`settings::DEFAULT_CONNECT_TIMEOUT`).
 const DEFAULT_CONNECT_TIMEOUT_TEXT: &str = "5s";
@@ -80,6 +80,7 @@ impl TargetArgs {
             no_preflight: self.no_preflight,
             keep_identities: self.keep_identities,
             max_rps: self.max_rps,
+            stack: SetupStack::from_env()?,
         })
     }
 }

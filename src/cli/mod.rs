@@ -1,4 +1,4 @@
-//! The command line: `run`, `list`, `faults`, `serve`, `load`, `kratos`, `reference` and
+//! The command line: `run`, `list`, `faults`, `serve`, `stack`, `load`, `kratos`, `reference` and
 //! `healthcheck`. Every `run` flag also has an environment variable, because the `cargo test`
 //! target takes its settings from the environment only ([`suite_from_env`]).
 //!
@@ -16,6 +16,7 @@ mod list;
 mod load;
 mod run;
 mod serve;
+mod stack;
 
 pub use args::{ReportArgs, ScenarioDirArg, SelectArgs, SnapshotArgs, TargetArgs};
 pub use env::{HarnessArgs, harness_from_args, suite_from_env};
@@ -45,6 +46,9 @@ enum Command {
     Healthcheck(crate::images::healthcheck::HealthcheckArgs),
     /// Start the embedded stack and keep it running until interrupted.
     Serve(serve::ServeArgs),
+    /// Start the run target's stack (embedded or containers) for other processes, until
+    /// interrupted or until `--watch-pid` exits; `--nextest-setup` is nextest's setup script.
+    Stack(stack::StackArgs),
     /// The Kratos emulator alone, with Kratos's own arguments (`kratos serve -c kratos.yml --dev`).
     Kratos(crate::embedded::kratos::cli::KratosArgs),
     /// Repeat scenarios with many virtual users, every iteration still asserting; report
@@ -86,6 +90,7 @@ fn dispatch(command: Command) -> Result<ExitCode, CliError> {
             Ok(ExitCode::from(exit::OK))
         }
         Command::Serve(args) => serve::serve(args),
+        Command::Stack(args) => stack::stack(args),
         Command::Kratos(args) => Ok(ExitCode::from(crate::embedded::kratos::cli::run(args))),
         Command::Load(args) => load::load(*args),
     }

@@ -164,15 +164,6 @@ impl EmbeddedStack {
 
     /// The one-line JSON object `serve --json` prints.
     pub fn describe_json(&self) -> serde_json::Value {
-        let e = &self.endpoints;
-        serde_json::json!({
-            "openapp_base_url": e.api_base(),
-            "openapp_origin": e.origin.as_str().trim_end_matches('/'),
-            "kratos_public_url": e.kratos_public.as_str(),
-            "kratos_admin_url": e.kratos_admin.as_ref().map(Url::as_str),
-            "cookie_domain": e.cookie_domain,
-            "resolve": e.resolve.iter().map(ToString::to_string).collect::<Vec<_>>(),
-            "api_key": self.api_key,
-        })
+        self.endpoints.describe_json(Some(&self.api_key))
     }
 }

@@ -72,6 +72,20 @@ pub struct Endpoints {
 }
 
 impl Endpoints {
+    /// The one JSON line `serve --json` and `stack` print: where the stack answers, and the
+    /// throwaway API key its OpenApp accepts (a secret everywhere else).
+    pub fn describe_json(&self, api_key: Option<&str>) -> serde_json::Value {
+        serde_json::json!({
+            "openapp_base_url": self.api_base(),
+            "openapp_origin": self.origin.as_str().trim_end_matches('/'),
+            "kratos_public_url": self.kratos_public.as_str(),
+            "kratos_admin_url": self.kratos_admin.as_ref().map(Url::as_str),
+            "cookie_domain": self.cookie_domain,
+            "resolve": self.resolve.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "api_key": api_key,
+        })
+    }
+
     /// The full API base: origin plus prefix, without a trailing slash.
     pub fn api_base(&self) -> String {
         format!(

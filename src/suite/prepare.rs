@@ -70,7 +70,14 @@ pub(super) async fn announce(opts: &TargetOptions) -> Result<Connected, TargetEr
         eprintln!("{INSECURE_WARNING}");
     }
     let factory = ClientFactory::with_run(&target, opts.max_rps, opts.keep_identities);
-    eprintln!("{}", origin_line(&target, &factory));
+    match &opts.stack {
+        Some(stack) => eprintln!(
+            "{} (the {} stack of nextest's setup script)",
+            origin_line(&target, &factory),
+            stack.to_value()
+        ),
+        None => eprintln!("{}", origin_line(&target, &factory)),
+    }
     Ok(Connected {
         target: Arc::new(target),
         factory,

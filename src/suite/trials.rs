@@ -275,7 +275,11 @@ impl SharedTarget {
         let mut snapshot_failure = String::new();
         if result.outcome == Outcome::Passed {
             let view = secrets.redact(&render_snapshot(&result, scenario, &target.endpoints));
-            let source = ViewSource::of(target.kind, &self.opts.switches);
+            // A stack a nextest setup script started keeps the rules of the target it is.
+            let source = match &self.opts.stack {
+                Some(stack) => ViewSource::of(stack.kind, &stack.switches),
+                None => ViewSource::of(target.kind, &self.opts.switches),
+            };
             if let Err(e) = check_snapshot(&self.snapshots, source, &scenario.id, &view) {
                 result.outcome = Outcome::Failed;
                 snapshot_failure = e;

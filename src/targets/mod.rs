@@ -12,7 +12,7 @@ mod model;
 
 pub use config::{offer_from_settings, resolve_target};
 pub use error::TargetError;
-pub use model::{Capabilities, Offer, Target, TargetKind, TargetOptions, TestIdentity};
+pub use model::{Capabilities, Offer, SetupStack, Target, TargetKind, TargetOptions, TestIdentity};
 
 pub use crate::settings::{
     Endpoints, INSECURE_WARNING, Resolve, Timeouts, Tls, install_crypto_provider, load_ca,

@@ -50,6 +50,56 @@ pub struct TargetOptions {
     pub keep_identities: bool,
     /// At most this many requests per second over the whole run (`--max-rps`).
     pub max_rps: Option<u32>,
+    /// The stack behind an external target when a nextest setup script started it
+    /// (`OPENAPP_CONFORMANCE_STACK`, see [`SetupStack`]).
+    pub stack: Option<SetupStack>,
+}
+
+/// The stack a nextest setup script started for a whole nextest run (`openapp-conformance
+/// stack --nextest-setup`): the test processes reach it as an external target, and keep the
+/// rules of the target it is (snapshot files, fault switches), read from
+/// `OPENAPP_CONFORMANCE_STACK=<kind>[:<switch>,…]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetupStack {
+    /// Embedded or containers.
+    pub kind: TargetKind,
+    /// The switches the stack was started with.
+    pub switches: Switches,
+}
+
+impl SetupStack {
+    /// The variable that names it.
+    pub const VAR: &'static str = "OPENAPP_CONFORMANCE_STACK";
+
+    /// The value of [`SetupStack::VAR`].
+    pub fn to_value(&self) -> String {
+        let names: Vec<&str> = self.switches.names().collect();
+        if names.is_empty() {
+            self.kind.as_str().to_string()
+        } else {
+            format!("{}:{}", self.kind.as_str(), names.join(","))
+        }
+    }
+
+    /// Reads [`SetupStack::VAR`]; `Err` names the variable and what it expects.
+    pub fn from_env() -> Result<Option<Self>, String> {
+        let Some(value) = crate::settings::env(Self::VAR) else {
+            return Ok(None);
+        };
+        let (kind, switches) = value.split_once(':').unwrap_or((&value, ""));
+        let kind = match kind {
+            "embedded" => TargetKind::Embedded,
+            "containers" => TargetKind::Containers,
+            _ => {
+                return Err(format!(
+                    "{}: `{value}` is not `embedded` or `containers`, optionally followed by `:` and switches",
+                    Self::VAR
+                ));
+            }
+        };
+        let switches = Switches::parse(switches).map_err(|e| format!("{}: {e}", Self::VAR))?;
+        Ok(Some(Self { kind, switches }))
+    }
 }
 
 impl TargetOptions {
