@@ -1,83 +1,66 @@
-//! The JUnit XML report (`--junit FILE`): one `<testcase>` per scenario, named by its trial
+//! The JUnit XML report (`--junit FILE`), written with quick-junit: one `<testcase>` per scenario, named by its trial
 //! name and classed by its directory (`openapp-conformance.core`). A failing scenario carries
 //! a `<failure>` whose message is its first failure and whose text is the human failure
 //! transcript (and any snapshot diff); an ignored one carries `<skipped>` with the reason.
 //! An interrupted run carries the property `interrupted` (the signal's name).
 
-use std::fmt::Write;
+use std::time::Duration;
 
-use super::record::{Record, RunInfo, Summary, escape, first_failure, sorted};
+use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
+
+use super::record::{Record, RunInfo, first_failure, sorted, xml_safe};
 use crate::run::result::Outcome;
 
 /// The name of the suite and the prefix of every class name.
 const SUITE: &str = "openapp-conformance";
 
-/// Renders the JUnit XML document.
+/// Renders the JUnit XML document with quick-junit (the writer nextest uses). Every text is
+/// made [`xml_safe`] first: quick-junit drops C0 controls but would pass U+FFFE and U+FFFF,
+/// which no XML parser accepts.
 pub fn render(info: &RunInfo, records: &[Record]) -> String {
-    let s = Summary::of(records);
-    let counts = format!(
-        r#"tests="{}" failures="{}" errors="0" skipped="{}" time="{:.3}""#,
-        s.total,
-        s.failed,
-        s.ignored,
-        info.elapsed.as_secs_f64()
-    );
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(out, r#"<testsuites name="{SUITE}" {counts}>"#);
-    let _ = writeln!(
-        out,
-        r#"  <testsuite name="{SUITE}" {counts} timestamp="{}">"#,
-        escape(&info.started)
-    );
-    let interrupted = info.interrupted.as_deref().map_or(String::new(), |signal| {
-        format!(
-            "\n      <property name=\"interrupted\" value=\"{}\"/>",
-            escape(signal)
-        )
-    });
-    let _ = writeln!(
-        out,
-        "    <properties>\n      <property name=\"target\" value=\"{}\"/>{interrupted}\n    </properties>",
-        escape(&info.target)
-    );
-    for record in sorted(records) {
-        testcase(&mut out, record);
+    let time = Duration::from_secs_f64(info.elapsed.as_secs_f64());
+    let mut suite = TestSuite::new(SUITE);
+    suite.set_time(time);
+    if let Ok(started) = chrono::DateTime::parse_from_rfc3339(&info.started) {
+        suite.set_timestamp(started);
     }
-    out.push_str("  </testsuite>\n</testsuites>\n");
-    out
+    suite.add_property(Property::new("target", xml_safe(&info.target)));
+    if let Some(signal) = &info.interrupted {
+        suite.add_property(Property::new("interrupted", xml_safe(signal)));
+    }
+    suite.add_test_cases(sorted(records).into_iter().map(testcase));
+    let mut report = Report::new(SUITE);
+    report.set_time(time);
+    report.add_test_suite(suite);
+    report
+        .to_string()
+        .unwrap_or_else(|e| format!("<!-- the JUnit report could not be written: {e} -->\n"))
 }
 
-fn testcase(out: &mut String, record: &Record) {
+fn testcase(record: &Record) -> TestCase {
     let r = &record.result;
-    let class = r.id.split('/').next().filter(|_| r.id.contains('/'));
-    let classname = class.map_or(SUITE.to_string(), |c| format!("{SUITE}.{c}"));
-    let _ = write!(
-        out,
-        r#"    <testcase name="{}" classname="{}" time="{:.3}""#,
-        escape(&record.trial()),
-        escape(&classname),
-        r.elapsed.as_secs_f64()
-    );
-    match &r.outcome {
-        Outcome::Passed => out.push_str("/>\n"),
+    let status = match &r.outcome {
+        Outcome::Passed => TestCaseStatus::success(),
         Outcome::Ignored(reason) => {
-            let _ = writeln!(
-                out,
-                ">\n      <skipped message=\"{}\"/>\n    </testcase>",
-                escape(&record.redact(reason))
-            );
+            let mut status = TestCaseStatus::skipped();
+            status.set_message(xml_safe(&record.redact(reason)));
+            status
         }
         Outcome::Failed => {
             let message = first_failure(record).unwrap_or_else(|| "failed".into());
-            let text = record.failure_text();
-            let _ = writeln!(
-                out,
-                ">\n      <failure message=\"{}\" type=\"conformance\">{}</failure>\n    </testcase>",
-                escape(&message),
-                escape(&text)
-            );
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            status
+                .set_message(xml_safe(&message))
+                .set_type("conformance")
+                .set_description(xml_safe(&record.failure_text()));
+            status
         }
-    }
+    };
+    let class = r.id.split('/').next().filter(|_| r.id.contains('/'));
+    let mut case = TestCase::new(xml_safe(&record.trial()), status);
+    case.set_classname(class.map_or(SUITE.to_string(), |c| format!("{SUITE}.{c}")))
+        .set_time(r.elapsed);
+    case
 }
 
 #[cfg(test)]
@@ -96,7 +79,7 @@ mod tests {
         let xml = doc();
         assert_eq!(xml.matches("<testcase ").count(), 3, "{xml}");
         assert!(
-            xml.contains(r#"tests="3" failures="1" errors="0" skipped="1" time="0.120""#),
+            xml.contains(r#"tests="3" skipped="1" failures="1" errors="0" time="0.120""#),
             "{xml}"
         );
         assert!(
@@ -157,6 +140,32 @@ mod tests {
     #[test]
     fn no_secret_reaches_the_xml() {
         assert_no_secret(&doc());
+    }
+
+    /// Server-controlled text (a body, a header) may hold anything: the file stays XML.
+    #[test]
+    fn characters_xml_forbids_become_a_visible_placeholder_and_the_file_parses() {
+        let nasty = "nul\u{0} bell\u{7} esc\u{1b}[31mred\u{1b}[0m c1\u{85} nonchars\u{FFFE}\u{FFFF} tab\tok";
+        let mut record = failing();
+        record.result.setup_error = Some(nasty.to_string());
+        record.result.name = format!("named {nasty}");
+        let xml = render(&info(), &[record]);
+        if let Err(e) = roxmltree::Document::parse(&xml) {
+            panic!("not XML: {e}\n{xml}");
+        }
+        let report = quick_junit::Report::deserialize_from_str(&xml).expect("quick-junit reads it");
+        assert_eq!(report.tests, 1);
+        assert!(
+            xml.contains("nul\u{FFFD} bell\u{FFFD} esc\u{FFFD}[31mred"),
+            "{xml}"
+        );
+        assert!(xml.contains("nonchars\u{FFFD}\u{FFFD} tab"), "{xml}");
+        // The parser does catch what the placeholders replace.
+        let raw = xml.replacen("nonchars\u{FFFD}", "nonchars\u{FFFF}", 1);
+        assert!(
+            roxmltree::Document::parse(&raw).is_err(),
+            "U+FFFF must not parse"
+        );
     }
 
     #[test]

@@ -142,19 +142,40 @@ pub fn first_failure(record: &Record) -> Option<String> {
     Some(record.redact(&first))
 }
 
-/// Escapes text for XML and HTML (element content and double-quoted attributes) and drops
-/// the control characters XML 1.0 forbids.
+/// The placeholder of a character XML 1.0 cannot carry: U+FFFD, visible where it stood.
+pub(super) const NOT_XML: char = '\u{FFFD}';
+
+/// True for a character XML 1.0 cannot carry in any form (controls other than tab, line feed
+/// and carriage return, and the non-characters U+FFFE and U+FFFF), or that it discourages (the
+/// C1 controls).
+fn not_xml(c: char) -> bool {
+    !matches!(c, '\t' | '\n' | '\r') && (c.is_control() || matches!(c, '\u{FFFE}' | '\u{FFFF}'))
+}
+
+/// `text` with every character XML cannot carry replaced by [`NOT_XML`] (a response body or
+/// header is server-controlled text: a report must stay well-formed whatever it holds).
+pub(super) fn xml_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(not_xml) {
+        text.chars()
+            .map(|c| if not_xml(c) { NOT_XML } else { c })
+            .collect::<String>()
+            .into()
+    } else {
+        text.into()
+    }
+}
+
+/// Escapes text for XML and HTML (element content and double-quoted attributes), with the
+/// characters XML cannot carry replaced ([`xml_safe`]).
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    for c in xml_safe(text).chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if c.is_control() => out.push('\u{FFFD}'),
             c => out.push(c),
         }
     }
