@@ -78,8 +78,14 @@ unset OPENAPP_BASE_URL KRATOS_PUBLIC_URL KRATOS_ADMIN_URL OPENAPP_RESOLVE OPENAP
   OPENAPP_CONFORMANCE_TARGET OPENAPP_COOKIE_DOMAIN
 want=$(run_counts)
 [ -n "$want" ] || { echo "error: no summary from run" >&2; exit 1; }
-check "embedded" "$want" "$(nextest_counts)"
+rm -f target/nextest/ci/junit.xml
+check "embedded, --profile ci" "$want" "$(nextest_counts --profile ci)"
 one_stack embedded
+# The ci profile's JUnit file (docs/ci/github-actions.yml uploads it) holds every trial.
+read -r passed _ _ <<<"$want"
+grep -q "<testsuite name=\"openapp-conformance::conformance\" tests=\"$passed\"" target/nextest/ci/junit.xml \
+  || { echo "error: target/nextest/ci/junit.xml does not hold the $passed trials" >&2; exit 1; }
+echo "target/nextest/ci/junit.xml: $passed tests"
 no_stack_left "after a passing run"
 
 fault=logout-keeps-csrf
