@@ -49,6 +49,28 @@ impl ReportPaths {
         self.junit.is_none() && self.json.is_none() && self.html.is_none()
     }
 
+    /// The paths of one trial's own files, for a process that runs one trial of a larger run
+    /// (nextest): `reports/conformance.xml` becomes `reports/conformance.core__r01_x.xml`
+    /// for the trial `core::r01_x`, so that the processes do not write over one another.
+    pub fn for_trial(&self, trial: &str) -> ReportPaths {
+        let tag = trial.replace("::", "__");
+        let rename = |path: &Option<PathBuf>| {
+            path.as_ref().map(|p| {
+                let stem = p.file_stem().unwrap_or_default().to_string_lossy();
+                let name = match p.extension() {
+                    Some(ext) => format!("{stem}.{tag}.{}", ext.to_string_lossy()),
+                    None => format!("{stem}.{tag}"),
+                };
+                p.with_file_name(name)
+            })
+        };
+        ReportPaths {
+            junit: rename(&self.junit),
+            json: rename(&self.json),
+            html: rename(&self.html),
+        }
+    }
+
     fn each(&self) -> impl Iterator<Item = (&'static str, &Path, Renderer)> {
         [
             ("JUnit", self.junit.as_deref(), junit::render as Renderer),
@@ -166,5 +188,26 @@ mod tests {
         assert!(info.started.ends_with('Z'), "{}", info.started);
         assert_eq!(info.target, "embedded");
         assert!(info.elapsed < std::time::Duration::from_secs(5));
+    }
+
+    #[test]
+    fn a_trial_gets_its_own_report_files() {
+        let paths = ReportPaths {
+            junit: Some("reports/conformance.xml".into()),
+            json: None,
+            html: Some("out/page".into()),
+        };
+        let one = paths.for_trial("core::r01_anonymous_is_null");
+        assert_eq!(
+            one.junit.as_deref(),
+            Some(Path::new(
+                "reports/conformance.core__r01_anonymous_is_null.xml"
+            ))
+        );
+        assert_eq!(one.json, None);
+        assert_eq!(
+            one.html.as_deref(),
+            Some(Path::new("out/page.core__r01_anonymous_is_null"))
+        );
     }
 }

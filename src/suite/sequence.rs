@@ -132,6 +132,11 @@ pub fn run_suite(opts: SuiteOptions) -> Result<ExitCode, SuiteError> {
     } = opts;
     reports.check()?;
     let nextest = entry == Entry::CargoTest && !harness.list && nextest_run();
+    // Under nextest each process runs one trial: its reports get files of their own.
+    let reports = match crate::settings::env("NEXTEST_TEST_NAME") {
+        Some(trial) if nextest => reports.for_trial(&trial),
+        _ => reports,
+    };
     let harness = ignored_as_included(harness, nextest);
     let strictness = if nextest || harness.ignored || harness.include_ignored {
         Strictness::Fail
