@@ -8,7 +8,10 @@
 #   3. the same with `--run-ignored all`: each of those then fails with its reason;
 #   4. one stack per nextest run (the setup script in .config/nextest.toml): every test process
 #      reaches the same origins, a fault switch reaches the stack, and no stack process is
-#      left after a passing, a failing and an interrupted (SIGINT) nextest run.
+#      left after a passing, a failing and an interrupted (SIGINT) nextest run;
+#   5. the containers target likewise, when a Docker engine answers and the images are built
+#      (scripts/ci-containers.sh builds them): the same counts, the containers of one stack
+#      created (counted by the run's label), none left behind.
 # Needs cargo-nextest (`bash .ci/setup` installs it) and a built `target/debug/openapp-conformance`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -87,6 +90,26 @@ grep -q "<testsuite name=\"openapp-conformance::conformance\" tests=\"$passed\""
   || { echo "error: target/nextest/ci/junit.xml does not hold the $passed trials" >&2; exit 1; }
 echo "target/nextest/ci/junit.xml: $passed tests"
 no_stack_left "after a passing run"
+
+if docker info >/dev/null 2>&1 && docker image inspect openapp-conformance/kratos-emulator:dev >/dev/null 2>&1; then
+  run_id="nx-$(date +%s)-$$"
+  label="label=org.openapp-conformance.run=$run_id"
+  since=$(date +%s)
+  check "containers" "$want" "$(OPENAPP_CONFORMANCE_TARGET=containers OPENAPP_CONFORMANCE_RUN_ID=$run_id \
+    KRATOS_IMAGE=openapp-conformance/kratos-emulator:dev nextest_counts)"
+  one_stack containers
+  no_stack_left "after a containers run"
+  created=$(docker events --since "$since" --until "$(date +%s)" --filter "$label" \
+    --filter type=container --filter event=create --format '{{.ID}}' | wc -l)
+  left=$(docker ps -aq --filter "$label"; docker network ls -q --filter "$label"; docker volume ls -q --filter "$label")
+  if [ "$created" != 3 ] || [ -n "$left" ]; then
+    echo "error: containers under nextest: $created containers created (one stack is 3), left behind: ${left:-none}" >&2
+    exit 1
+  fi
+  echo "containers under nextest: one stack ($created containers), nothing of run $run_id left"
+else
+  echo "no Docker engine or no local images: the containers target under nextest not checked"
+fi
 
 fault=logout-keeps-csrf
 want=$(OPENAPP_CONFORMANCE_FAULT=$fault run_counts)
