@@ -44,13 +44,31 @@ impl CarryOver {
         carry
     }
 
-    /// `text` with every known captured value replaced, longest first.
+    /// `text` with every known captured value replaced, the longest match first at each place,
+    /// in one pass: a replacement is never searched again (a live `127.0.0.1:44341` must not
+    /// have the captured `127.0.0.1:4434` inside it replaced a second time).
     pub(crate) fn subst(&self, text: &str) -> String {
-        let mut pairs: Vec<&(String, String)> = self.pairs.iter().collect();
+        let mut pairs: Vec<&(String, String)> =
+            self.pairs.iter().filter(|(c, _)| !c.is_empty()).collect();
         pairs.sort_by_key(|(c, _)| std::cmp::Reverse(c.len()));
-        pairs
-            .into_iter()
-            .fold(text.to_string(), |out, (c, l)| out.replace(c.as_str(), l))
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(c) = rest.chars().next() {
+            match pairs
+                .iter()
+                .find(|(captured, _)| rest.starts_with(captured.as_str()))
+            {
+                Some((captured, live)) => {
+                    out.push_str(live);
+                    rest = &rest[captured.len()..];
+                }
+                None => {
+                    out.push(c);
+                    rest = &rest[c.len_utf8()..];
+                }
+            }
+        }
+        out
     }
 
     /// Pairs two values (and, for two URLs, their query values by key).
@@ -125,6 +143,17 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn a_live_port_that_extends_the_captured_one_is_not_replaced_twice() {
+        let captured = Addresses::new("http://auth.openapp.test:4433/", "http://127.0.0.1:4434/");
+        let live = Addresses::new("http://auth.openapp.test:44331/", "http://127.0.0.1:44341/");
+        let carry = CarryOver::new(&captured, &live, ("csrf_a".into(), "csrf_b".into()));
+        assert_eq!(
+            carry.subst("http://127.0.0.1:4434/admin/identities and auth.openapp.test:4433/x"),
+            "http://127.0.0.1:44341/admin/identities and auth.openapp.test:44331/x"
+        );
+    }
 
     #[test]
     fn values_found_at_the_same_place_are_carried_over() {
