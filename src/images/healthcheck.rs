@@ -72,15 +72,20 @@ pub fn run(args: HealthcheckArgs) -> u8 {
     }
 }
 
-/// `Ok` when `GET url` answers 2xx within `timeout`; otherwise why not.
-pub async fn probe(url: &Url, timeout: Duration) -> Result<(), String> {
+/// The client of readiness probes: no proxy, no redirects, each request within `timeout`.
+pub fn probe_client(timeout: Duration) -> Result<reqwest::Client, String> {
     crate::settings::install_crypto_provider();
-    let client = reqwest::Client::builder()
+    reqwest::Client::builder()
         .no_proxy()
         .timeout(timeout)
         .redirect(reqwest::redirect::Policy::none())
         .build()
-        .map_err(|e| format!("cannot build an HTTP client: {e}"))?;
+        .map_err(|e| format!("cannot build an HTTP client: {e}"))
+}
+
+/// `Ok` when `GET url` answers 2xx within `timeout`; otherwise why not.
+pub async fn probe(url: &Url, timeout: Duration) -> Result<(), String> {
+    let client = probe_client(timeout)?;
     let response = client
         .get(url.clone())
         .send()

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::docker::docker_rule_violations;
 use crate::graph::{Crate, cycle_report, display, module_path};
 use crate::lex::{blank_comments_and_literals, lex};
 use crate::paths::written_paths;
@@ -373,6 +374,40 @@ fn the_run_rule_flags_scenario_paths_toml_and_spanned_only_in_run() {
             "src/run/mod.rs:4: toml (the toml crate)",
             "src/run/mod.rs:6: Spanned (a TOML span)",
             "src/run/mod.rs:6: toml::from_str (the toml crate)",
+        ]
+    );
+}
+
+#[test]
+fn the_docker_rule_flags_bollard_outside_its_module_only() {
+    let files = [
+        ("src/lib.rs", "pub mod targets;\n"),
+        ("src/targets/mod.rs", "pub mod containers;\n"),
+        (
+            "src/targets/containers/mod.rs",
+            "pub mod engine;\npub mod stack;\n",
+        ),
+        (
+            "src/targets/containers/engine/mod.rs",
+            "use bollard::Docker;\nfn f(d: Docker) { d.create_container(); }\n",
+        ),
+        (
+            "src/targets/containers/engine/sweep.rs",
+            "fn g(d: bollard::Docker) { d.remove_container(); }\n",
+        ),
+        (
+            "src/targets/containers/stack.rs",
+            "use bollard::models::Mount;\nuse testcontainers::bollard::models::HostConfig;\n// \
+             start_container in a comment\nfn h(d: D) {\n    d.start_container(\"id\");\n    \
+             let _ = \"remove_container\";\n}\n#[cfg(test)]\nmod tests { fn t() { \
+             x.create_container(); } }\n",
+        ),
+    ];
+    assert_eq!(
+        docker_rule_violations(&krate(&files)),
+        [
+            "src/targets/containers/stack.rs:1: bollard::models::Mount (bollard used directly)",
+            "src/targets/containers/stack.rs:5: start_container (a bollard container call)",
         ]
     );
 }

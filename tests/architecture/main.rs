@@ -11,6 +11,10 @@
 //! - `run_never_sees_the_scenario_file_model_or_toml`: `run/` consumes the resolved plan,
 //!   never the TOML file model: no file under `src/run/` names `crate::scenario`, the `toml`
 //!   crate or `Spanned`.
+//! - `containers_go_through_testcontainers`: outside the containers target's one bollard
+//!   module (`src/targets/containers/engine/`), no file names the `bollard` crate or calls a
+//!   bollard container lifecycle method (`create_container`, `start_container`,
+//!   `remove_container`, …): containers are created, started and removed by testcontainers.
 //!
 //! Test code is left out: inline `#[cfg(test)] mod … { … }` blocks and files declared by
 //! `#[cfg(test)] mod name;` (with their subtrees). So is `src/main.rs`, which only calls the
@@ -19,6 +23,7 @@
 //! resolves them and finds the cycles. `checker` tests it on small in-memory crates.
 
 mod checker;
+mod docker;
 mod graph;
 mod lex;
 mod paths;
@@ -27,6 +32,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use docker::{BOLLARD_MODULE, docker_rule_violations};
 use graph::{Crate, cycle_report, display};
 use lex::{Tok, Token};
 
@@ -97,6 +103,18 @@ fn run_never_sees_the_scenario_file_model_or_toml() {
         violations.is_empty(),
         "{} reference(s) from src/run/ to the scenario file model or TOML; run/ consumes the \
          resolved Plan only:\n{}\n",
+        violations.len(),
+        violations.join("\n")
+    );
+}
+
+#[test]
+fn containers_go_through_testcontainers() {
+    let violations = docker_rule_violations(&Crate::from_sources(&real_sources()));
+    assert!(
+        violations.is_empty(),
+        "{} direct use(s) of bollard outside {BOLLARD_MODULE}/; create, start and remove \
+         containers through testcontainers:\n{}\n",
         violations.len(),
         violations.join("\n")
     );

@@ -29,3 +29,8 @@ impl Progress {
         }
     }
 }
+
+/// `text` on one line: runs of whitespace, newlines included, become one space.
+pub fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}

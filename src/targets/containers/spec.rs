@@ -1,11 +1,13 @@
 //! What the stack of one run is made of, as data: resource names and labels, host ports,
-//! container definitions (ports on 127.0.0.1, the run's network, the database volume), the
-//! Kratos config files copied in, and environment lists.
+//! container requests for testcontainers (ports on 127.0.0.1, the run's network, the database
+//! volume, the Kratos config files copied in).
 
 use std::collections::HashMap;
 use std::net::Ipv4Addr;
 
-use bollard::models::{ContainerCreateBody, HostConfig, Mount, MountType, PortBinding};
+use testcontainers::bollard::models::HostConfig;
+use testcontainers::core::{IntoContainerPort, Mount};
+use testcontainers::{ContainerRequest, CopyTargetOptions, GenericImage, ImageExt};
 use url::Url;
 
 use super::engine::{LABEL_ROLE, LABEL_RUN};
@@ -14,10 +16,17 @@ use super::settings::ImageRef;
 /// The file database both Kratos containers share, as Ory's quickstart sets it up.
 pub const DSN: &str =
     "sqlite:///var/lib/sqlite/db.sqlite?_fk=true&mode=rwc&_journal_mode=WAL&_busy_timeout=10000";
+/// Where the database volume is mounted in the Kratos containers.
+const DB_DIR: &str = "/var/lib/sqlite";
 /// Where the config files go inside the Kratos container.
 pub const CONFIG_DIR: &str = "/etc/config/kratos";
 const KRATOS_YML: &[u8] = include_bytes!("../../../config/kratos/kratos.yml");
 const IDENTITY_SCHEMA: &[u8] = include_bytes!("../../../config/kratos/identity.schema.json");
+/// The repository's Kratos config files, copied into both Kratos containers.
+const CONFIG_FILES: [(&str, &[u8]); 2] = [
+    ("kratos.yml", KRATOS_YML),
+    ("identity.schema.json", IDENTITY_SCHEMA),
+];
 /// Kratos's public port inside its container.
 pub const KRATOS_PUBLIC_PORT: u16 = 4433;
 /// Kratos's admin port inside its container.
@@ -91,99 +100,70 @@ pub fn url(s: String) -> Url {
     Url::parse(&s).expect("a URL built from a host name and a port is valid")
 }
 
-/// `KEY=VALUE` list where later entries replace earlier ones with the same key.
-pub fn env_list(pairs: impl IntoIterator<Item = (String, String)>) -> Vec<String> {
-    let mut merged: Vec<(String, String)> = Vec::new();
-    for (k, v) in pairs {
-        match merged.iter_mut().find(|(mk, _)| *mk == k) {
-            Some(slot) => slot.1 = v,
-            None => merged.push((k, v)),
+/// What one container of the stack is: its role, image, command (empty: the image's own),
+/// environment (later entries replace earlier ones with the same key), published ports
+/// (host, container) and whether it is a Kratos container (the database volume and the
+/// config files).
+#[derive(Debug, Clone)]
+pub struct Role<'a> {
+    /// `kratos-migrate`, `kratos` or `openapp`: the role label and the name suffix.
+    pub role: &'static str,
+    /// The image.
+    pub image: &'a ImageRef,
+    /// Arguments replacing the image's `CMD`; empty keeps it.
+    pub cmd: &'a [&'a str],
+    /// Environment variables.
+    pub env: Vec<(String, String)>,
+    /// Ports published on 127.0.0.1: (host, container).
+    pub ports: &'a [(u16, u16)],
+    /// Mounts the run's volume at `/var/lib/sqlite` and copies the Kratos config files in.
+    pub kratos: bool,
+}
+
+/// The testcontainers request of `role` on the run's network, labelled and named, publishing
+/// its ports on 127.0.0.1 only (nothing else published).
+pub fn request(names: &Names, role: Role<'_>) -> ContainerRequest<GenericImage> {
+    let mut request = GenericImage::new(role.image.name.clone(), role.image.tag.clone())
+        .with_container_name(names.container(role.role))
+        .with_network(names.network.clone())
+        .with_labels(names.labels(Some(role.role)))
+        .with_host_config_modifier(loopback_only);
+    if !role.cmd.is_empty() {
+        request = request.with_cmd(role.cmd.iter().copied());
+    }
+    for (key, value) in role.env {
+        request = request.with_env_var(key, value);
+    }
+    for &(host, container) in role.ports {
+        request = request.with_mapped_port(host, container.tcp());
+    }
+    if role.kratos {
+        request = request.with_mount(Mount::volume_mount(names.volume.clone(), DB_DIR));
+        for (file, contents) in CONFIG_FILES {
+            let target = CopyTargetOptions::new(format!("{CONFIG_DIR}/{file}")).with_mode(0o644);
+            request = request.with_copy_to(target, contents.to_vec());
         }
     }
-    merged
-        .into_iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect()
+    request
 }
 
-/// A container on the run's network, publishing `ports` (host, container) on 127.0.0.1.
-pub fn body(
-    image: &ImageRef,
-    cmd: Option<Vec<String>>,
-    env: Vec<String>,
-    names: &Names,
-    role: &str,
-    ports: &[(u16, u16)],
-    volume: bool,
-) -> ContainerCreateBody {
-    let port_bindings = ports
-        .iter()
-        .map(|(host, container)| {
-            (
-                format!("{container}/tcp"),
-                Some(vec![PortBinding {
-                    host_ip: Some(Ipv4Addr::LOCALHOST.to_string()),
-                    host_port: Some(host.to_string()),
-                }]),
-            )
-        })
-        .collect();
-    let mounts = volume.then(|| {
-        vec![Mount {
-            target: Some("/var/lib/sqlite".into()),
-            source: Some(names.volume.clone()),
-            typ: Some(MountType::VOLUME),
-            ..Default::default()
-        }]
-    });
-    ContainerCreateBody {
-        image: Some(image.to_string()),
-        cmd,
-        env: Some(env),
-        labels: Some(names.labels(Some(role))),
-        exposed_ports: Some(ports.iter().map(|(_, c)| format!("{c}/tcp")).collect()),
-        host_config: Some(HostConfig {
-            network_mode: Some(names.network.clone()),
-            port_bindings: Some(port_bindings),
-            mounts,
-            ..Default::default()
-        }),
-        ..Default::default()
+/// Publishes the mapped ports on 127.0.0.1 only, and no port of the image's `EXPOSE` list
+/// (testcontainers publishes them all on every interface when no port is mapped).
+fn loopback_only(config: &mut HostConfig) {
+    config.publish_all_ports = Some(false);
+    for bindings in config.port_bindings.iter_mut().flat_map(|b| b.values_mut()) {
+        for binding in bindings.iter_mut().flatten() {
+            binding.host_ip = Some(Ipv4Addr::LOCALHOST.to_string());
+        }
     }
-}
-
-/// Owned command arguments.
-pub fn strings(items: &[&str]) -> Option<Vec<String>> {
-    Some(items.iter().map(|s| s.to_string()).collect())
-}
-
-/// A tar archive holding `files` (`path`, contents) with mode 0644, for extraction at `/`.
-fn tar_of(files: &[(&str, &[u8])]) -> std::io::Result<Vec<u8>> {
-    let mut builder = tar::Builder::new(Vec::new());
-    for (path, contents) in files {
-        let mut header = tar::Header::new_ustar();
-        header.set_size(contents.len() as u64);
-        header.set_mode(0o644);
-        header.set_mtime(0);
-        header.set_entry_type(tar::EntryType::Regular);
-        builder.append_data(&mut header, path.trim_start_matches('/'), *contents)?;
-    }
-    builder.into_inner()
-}
-
-/// The archive of the repository's Kratos config files, extracted at `/` in a container.
-pub fn config_archive() -> std::io::Result<Vec<u8>> {
-    tar_of(&[
-        (&format!("{CONFIG_DIR}/kratos.yml"), KRATOS_YML),
-        (
-            &format!("{CONFIG_DIR}/identity.schema.json"),
-            IDENTITY_SCHEMA,
-        ),
-    ])
 }
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
+
+    use testcontainers::bollard::models::PortBinding;
+
     use super::*;
 
     #[test]
@@ -198,37 +178,72 @@ mod tests {
         assert_eq!(n.labels(None).len(), 1);
     }
 
+    fn role<'a>(image: &'a ImageRef, env: Vec<(String, String)>, kratos: bool) -> Role<'a> {
+        Role {
+            role: "openapp",
+            image,
+            cmd: &[],
+            env,
+            ports: &[(41000, 8080)],
+            kratos,
+        }
+    }
+
     #[test]
-    fn later_env_entries_win() {
-        let env = env_list([
+    fn a_request_is_named_labelled_and_on_the_run_network() {
+        let image = ImageRef::parse("X", "openapp-conformance/reference:dev").unwrap();
+        let env = vec![
             ("A".to_string(), "1".to_string()),
             ("B".to_string(), "2".to_string()),
             ("A".to_string(), "3".to_string()),
-        ]);
-        assert_eq!(env, vec!["A=3".to_string(), "B=2".to_string()]);
+        ];
+        let r = request(&Names::new("t1"), role(&image, env, false));
+        assert_eq!(r.descriptor(), "openapp-conformance/reference:dev");
+        assert_eq!(r.container_name().as_deref(), Some("oac-t1-openapp"));
+        assert_eq!(r.network().as_deref(), Some("oac-t1"));
+        assert_eq!(r.labels().get(LABEL_RUN).map(String::as_str), Some("t1"));
+        let env: Vec<(String, String)> = r
+            .env_vars()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        assert_eq!(env, [("A".into(), "3".into()), ("B".into(), "2".into())]);
+        assert_eq!(r.cmd().count(), 0);
+        let ports = r.ports().unwrap();
+        assert_eq!(ports[0].host_port(), 41000);
+        assert_eq!(ports[0].container_port(), 8080.tcp());
+        assert_eq!(r.mounts().count(), 0);
+        assert_eq!(r.copy_to_sources().count(), 0);
+    }
+
+    #[test]
+    fn a_kratos_request_mounts_the_volume_and_copies_the_config() {
+        let image = ImageRef::parse("X", "oryd/kratos:v1.3.1").unwrap();
+        let r = request(&Names::new("t1"), role(&image, vec![], true));
+        let mount = r.mounts().next().unwrap();
+        assert_eq!(mount.source(), Some("oac-t1-sqlite"));
+        assert_eq!(mount.target(), Some("/var/lib/sqlite"));
+        assert_eq!(r.copy_to_sources().count(), 2);
     }
 
     #[test]
     fn ports_are_published_on_loopback_only() {
-        let image = ImageRef::parse("X", "openapp-conformance/reference:dev").unwrap();
-        let names = Names::new("t1");
-        let b = body(
-            &image,
-            None,
-            vec![],
-            &names,
-            "openapp",
-            &[(41000, 8080)],
-            false,
-        );
-        let hc = b.host_config.unwrap();
-        let binding = &hc.port_bindings.unwrap()["8080/tcp"];
+        let mut config = HostConfig {
+            publish_all_ports: Some(true),
+            port_bindings: Some(HashMap::from([(
+                "8080/tcp".to_string(),
+                Some(vec![PortBinding {
+                    host_ip: None,
+                    host_port: Some("41000".into()),
+                }]),
+            )])),
+            ..Default::default()
+        };
+        loopback_only(&mut config);
+        assert_eq!(config.publish_all_ports, Some(false));
+        let binding = &config.port_bindings.unwrap()["8080/tcp"];
         let binding = &binding.as_ref().unwrap()[0];
         assert_eq!(binding.host_ip.as_deref(), Some("127.0.0.1"));
         assert_eq!(binding.host_port.as_deref(), Some("41000"));
-        assert_eq!(hc.network_mode.as_deref(), Some("oac-t1"));
-        assert!(hc.mounts.is_none());
-        assert_eq!(b.exposed_ports, Some(vec!["8080/tcp".to_string()]));
     }
 
     #[test]
@@ -242,22 +257,5 @@ mod tests {
         let yml = std::str::from_utf8(KRATOS_YML).unwrap();
         assert!(yml.contains("file:///etc/config/kratos/identity.schema.json"));
         serde_json::from_slice::<serde_json::Value>(IDENTITY_SCHEMA).unwrap();
-    }
-
-    #[test]
-    fn tar_holds_the_files() {
-        let bytes = tar_of(&[("/etc/config/kratos/kratos.yml", b"version: v1.3.1\n")]).unwrap();
-        let mut archive = tar::Archive::new(bytes.as_slice());
-        let mut entries = archive.entries().unwrap();
-        let mut entry = entries.next().unwrap().unwrap();
-        assert_eq!(
-            entry.path().unwrap().to_str(),
-            Some("etc/config/kratos/kratos.yml")
-        );
-        assert_eq!(entry.header().mode().unwrap(), 0o644);
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut entry, &mut text).unwrap();
-        assert_eq!(text, "version: v1.3.1\n");
-        assert!(entries.next().is_none());
     }
 }

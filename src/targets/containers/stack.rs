@@ -6,52 +6,19 @@
 //! (`SERVE_PUBLIC_BASE_URL=http://auth.openapp.test:<port>/`), so every URL Kratos returns is
 //! reachable as it is through the client's `resolve` mapping, exactly as on the embedded stack.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use url::Url;
-
-use super::engine::{Engine, EngineError, LOG_TAIL, RunState};
+use super::engine::Engine;
+use super::guard::StackGuard;
+use super::launch::{Ready, StartError, launch};
 use super::progress::Progress;
-use super::settings::{ContainerSettings, ImageRef};
+use super::settings::ContainerSettings;
 use super::spec::{
-    DSN, KRATOS_ADMIN_PORT, KRATOS_PUBLIC_PORT, Names, body, config_archive, env_list, free_ports,
-    strings, url,
+    DSN, KRATOS_ADMIN_PORT, KRATOS_PUBLIC_PORT, Names, Role, free_ports, request, url,
 };
 use crate::embedded::openapp::generate_api_key;
 use crate::embedded::{API_HOST, COOKIE_DOMAIN, KRATOS_HOST, production_like_endpoints};
 use crate::settings::Endpoints;
-
-/// The stack could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum StartError {
-    /// The engine refused something.
-    #[error(transparent)]
-    Engine(#[from] EngineError),
-    /// A local resource (a loopback port, the config archive).
-    #[error("cannot {what}: {source}")]
-    Io {
-        /// What was being done.
-        what: &'static str,
-        /// Why it failed.
-        source: std::io::Error,
-    },
-    /// A container exited or did not become ready; its log tail follows.
-    #[error(
-        "{role} ({image}, container {id}) {why}; the last {LOG_TAIL} lines of its log:\n{logs}"
-    )]
-    NotReady {
-        /// `kratos-migrate`, `kratos` or `openapp`.
-        role: &'static str,
-        /// The image.
-        image: String,
-        /// Short container id.
-        id: String,
-        /// What happened.
-        why: String,
-        /// Its log tail.
-        logs: String,
-    },
-}
 
 /// A started stack: where it answers, and the API key its OpenApp accepts.
 #[derive(Debug)]
@@ -62,16 +29,66 @@ pub struct Started {
     pub api_key: String,
 }
 
-/// Starts the whole stack of run `names`; on error the caller's guard removes what exists.
+/// What starting a container needs besides its role: the run's settings, names, guard (which
+/// takes each started container over) and progress.
+#[derive(Clone, Copy)]
+struct Run<'a> {
+    s: &'a ContainerSettings,
+    names: &'a Names,
+    guard: &'a StackGuard,
+    progress: &'a Progress,
+}
+
+/// Starts `role`, announcing it and how long it took to be ready, and hands it to the guard.
+async fn start_one(run: Run<'_>, role: Role<'_>, ready: Ready) -> Result<(), StartError> {
+    let Run {
+        s,
+        names,
+        guard,
+        progress,
+    } = run;
+    let (name, image) = (role.role, role.image.clone());
+    let until = match &ready {
+        Ready::Exited => "to exit with 0".to_string(),
+        Ready::Answers { path, .. } => format!("for {path} to answer"),
+    };
+    progress.line(format!("{name}: {image} waiting {until}"));
+    let t = Instant::now();
+    let container = launch(
+        name,
+        &image,
+        request(names, role),
+        &ready,
+        s.startup_timeout,
+    )
+    .await?;
+    progress.line(format!(
+        "{name}: container {} ready in {:.1}s",
+        short(container.id()),
+        t.elapsed().as_secs_f64()
+    ));
+    guard.hold(container);
+    Ok(())
+}
+
+/// Starts the whole stack of run `names`; `guard` takes each container over as it starts, so
+/// on error it removes what exists.
 pub async fn start(
     s: &ContainerSettings,
     engine: &Engine,
     names: &Names,
+    guard: &StackGuard,
     progress: &Progress,
 ) -> Result<Started, StartError> {
-    let ports = free_ports().map_err(|source| StartError::Io {
+    let run = Run {
+        s,
+        names,
+        guard,
+        progress,
+    };
+    let ports = free_ports().map_err(|e| StartError::Local {
         what: "reserve loopback ports",
-        source,
+        reason: e.to_string(),
     })?;
     engine
         .create_volume(&names.volume, &names.labels(None))
@@ -84,95 +101,47 @@ pub async fn start(
         names.run_id, names.network, names.volume
     ));
 
-    let config = config_archive().map_err(|source| StartError::Io {
-        what: "archive the Kratos config files",
-        source,
-    })?;
     let kratos_public = url(format!("http://{KRATOS_HOST}:{}/", ports.public));
     let kratos_admin = url(format!("http://127.0.0.1:{}/", ports.admin));
-    let kratos_env = env_list([
-        ("DSN".into(), DSN.into()),
+    let kratos_env = vec![
+        ("DSN".to_string(), DSN.to_string()),
         ("SERVE_PUBLIC_BASE_URL".into(), kratos_public.to_string()),
         ("SERVE_ADMIN_BASE_URL".into(), kratos_admin.to_string()),
         ("COOKIES_DOMAIN".into(), COOKIE_DOMAIN.into()),
-    ]);
-
-    let role = "kratos-migrate";
-    let cmd = strings(&["migrate", "sql", "-e", "--yes"]);
-    let migrate = body(
-        &s.kratos_image,
-        cmd,
-        kratos_env.clone(),
-        names,
-        role,
-        &[],
-        true,
-    );
-    let id = engine
-        .run(&names.container(role), migrate, Some(config.clone()))
-        .await?;
-    progress.line(format!(
-        "{role}: {} container {}",
-        s.kratos_image,
-        short(&id)
-    ));
-    let t = Instant::now();
-    match engine.wait_exit(&id, s.startup_timeout).await {
-        Ok(0) => progress.line(format!("{role}: done in {:.1}s", t.elapsed().as_secs_f64())),
-        Ok(code) => {
-            return Err(not_ready(
-                engine,
-                role,
-                &s.kratos_image,
-                &id,
-                format!("exited with code {code}"),
-            )
-            .await);
-        }
-        Err(Some(e)) => return Err(e.into()),
-        Err(None) => {
-            let why = format!("did not finish within {:?}", s.startup_timeout);
-            return Err(not_ready(engine, role, &s.kratos_image, &id, why).await);
-        }
-    }
-
-    let role = "kratos";
-    let cmd = strings(&[
-        "serve",
-        "-c",
-        "/etc/config/kratos/kratos.yml",
-        "--dev",
-        "--sqa-opt-out",
-    ]);
-    let ports_k = [
-        (ports.public, KRATOS_PUBLIC_PORT),
-        (ports.admin, KRATOS_ADMIN_PORT),
     ];
-    let kratos = body(
-        &s.kratos_image,
-        cmd,
-        kratos_env,
-        names,
-        role,
-        &ports_k,
-        true,
-    );
-    let id = engine
-        .run(&names.container(role), kratos, Some(config))
-        .await?;
-    let ready = url(format!("http://127.0.0.1:{}/health/ready", ports.public));
-    wait_ready(
-        engine,
-        role,
-        &s.kratos_image,
-        &id,
-        &ready,
-        s.startup_timeout,
-        progress,
-    )
-    .await?;
+    let migrate = Role {
+        role: "kratos-migrate",
+        image: &s.kratos_image,
+        cmd: &["migrate", "sql", "-e", "--yes"],
+        env: kratos_env.clone(),
+        ports: &[],
+        kratos: true,
+    };
+    start_one(run, migrate, Ready::Exited).await?;
 
-    let role = "openapp";
+    let kratos = Role {
+        role: "kratos",
+        image: &s.kratos_image,
+        cmd: &[
+            "serve",
+            "-c",
+            "/etc/config/kratos/kratos.yml",
+            "--dev",
+            "--sqa-opt-out",
+        ],
+        env: kratos_env,
+        ports: &[
+            (ports.public, KRATOS_PUBLIC_PORT),
+            (ports.admin, KRATOS_ADMIN_PORT),
+        ],
+        kratos: true,
+    };
+    let ready = Ready::Answers {
+        container_port: KRATOS_PUBLIC_PORT,
+        path: "/health/ready".into(),
+    };
+    start_one(run, kratos, ready).await?;
+
     let origin = url(format!("http://{API_HOST}:{}", ports.api));
     let api_key = s
         .api_key
@@ -194,32 +163,23 @@ pub async fn start(
         ("OPENAPP_API_KEYS", api_key.clone()),
         ("OPENAPP_COOKIE_DOMAIN", COOKIE_DOMAIN.into()),
     ];
-    let env = env_list(
-        own.into_iter()
+    let openapp = Role {
+        role: "openapp",
+        image: &s.openapp_image,
+        cmd: &[],
+        env: own
+            .into_iter()
             .map(|(k, v)| (k.to_string(), v))
-            .chain(s.openapp_env.iter().cloned()),
-    );
-    let openapp = body(
-        &s.openapp_image,
-        None,
-        env,
-        names,
-        role,
-        &[(ports.api, s.openapp_port)],
-        false,
-    );
-    let id = engine.run(&names.container(role), openapp, None).await?;
-    let ready = url(format!("http://127.0.0.1:{}{}", ports.api, s.ready_path));
-    wait_ready(
-        engine,
-        role,
-        &s.openapp_image,
-        &id,
-        &ready,
-        s.startup_timeout,
-        progress,
-    )
-    .await?;
+            .chain(s.openapp_env.iter().cloned())
+            .collect(),
+        ports: &[(ports.api, s.openapp_port)],
+        kratos: false,
+    };
+    let ready = Ready::Answers {
+        container_port: s.openapp_port,
+        path: s.ready_path.clone(),
+    };
+    start_one(run, openapp, ready).await?;
 
     Ok(Started {
         endpoints: production_like_endpoints(
@@ -236,59 +196,4 @@ pub async fn start(
 
 fn short(id: &str) -> &str {
     &id[..id.len().min(12)]
-}
-
-async fn not_ready(
-    engine: &Engine,
-    role: &'static str,
-    image: &ImageRef,
-    id: &str,
-    why: String,
-) -> StartError {
-    StartError::NotReady {
-        role,
-        image: image.to_string(),
-        id: short(id).into(),
-        why,
-        logs: engine.log_tail(id).await,
-    }
-}
-
-/// Polls `url` until it answers 2xx; fails when the container exits or `timeout` passes.
-async fn wait_ready(
-    engine: &Engine,
-    role: &'static str,
-    image: &ImageRef,
-    id: &str,
-    url: &Url,
-    timeout: Duration,
-    progress: &Progress,
-) -> Result<(), StartError> {
-    progress.line(format!(
-        "{role}: {image} container {}, waiting for {} to answer",
-        short(id),
-        url.path()
-    ));
-    let start = Instant::now();
-    loop {
-        if crate::images::healthcheck::probe(url, Duration::from_secs(1))
-            .await
-            .is_ok()
-        {
-            progress.line(format!(
-                "{role}: ready in {:.1}s",
-                start.elapsed().as_secs_f64()
-            ));
-            return Ok(());
-        }
-        if let RunState::Exited(code) = engine.state(id).await? {
-            let why = format!("exited with code {code} before {} answered", url.path());
-            return Err(not_ready(engine, role, image, id, why).await);
-        }
-        if start.elapsed() >= timeout {
-            let why = format!("did not answer {} with 2xx within {timeout:?}", url.path());
-            return Err(not_ready(engine, role, image, id, why).await);
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }
