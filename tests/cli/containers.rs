@@ -115,12 +115,13 @@ fn passed(stdout: &str) -> usize {
         .unwrap_or_else(|| panic!("no summary line in:\n{stdout}"))
 }
 
-#[test]
-fn an_unreachable_engine_exits_3_at_once_with_one_line() {
+/// Runs `run` with `env` added and asserts it exits 3 (the target could not be set up): its
+/// standard error, and how long it took.
+fn setup_fails(id: &str, env: &[(&str, &str)]) -> (String, Duration) {
     let start = Instant::now();
-    let out = bin(&run_id("noengine"))
+    let out = bin(id)
         .arg("run")
-        .env("DOCKER_HOST", "unix:///nonexistent.sock")
+        .envs(env.iter().copied())
         .output()
         .unwrap();
     let elapsed = start.elapsed();
@@ -130,8 +131,16 @@ fn an_unreachable_engine_exits_3_at_once_with_one_line() {
         "{}",
         show(&out)
     );
+    (text(&out.stderr), elapsed)
+}
+
+#[test]
+fn an_unreachable_engine_exits_3_at_once_with_one_line() {
+    let (stderr, elapsed) = setup_fails(
+        &run_id("noengine"),
+        &[("DOCKER_HOST", "unix:///nonexistent.sock")],
+    );
     assert!(elapsed < Duration::from_secs(2), "took {elapsed:?}");
-    let stderr = text(&out.stderr);
     assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
     assert!(stderr.contains("no Docker engine"), "{stderr}");
     assert!(stderr.contains("unix:///nonexistent.sock"), "{stderr}");
@@ -195,18 +204,7 @@ fn a_container_that_fails_to_start_shows_its_log_and_nothing_is_left() {
     require_engine_and_images!();
     let id = run_id("badstart");
     // The reference image has no `migrate` command: the one-shot migration fails.
-    let out = bin(&id)
-        .arg("run")
-        .env("KRATOS_IMAGE", REFERENCE)
-        .output()
-        .unwrap();
-    let stderr = text(&out.stderr);
-    assert_eq!(
-        out.status.code(),
-        Some(exit::SETUP as i32),
-        "{}",
-        show(&out)
-    );
+    let (stderr, _) = setup_fails(&id, &[("KRATOS_IMAGE", REFERENCE)]);
     assert!(stderr.contains("kratos-migrate"), "{stderr}");
     assert!(stderr.contains("exited with code"), "{stderr}");
     assert!(stderr.contains("last 50 lines of its log"), "{stderr}");
@@ -218,18 +216,8 @@ fn a_container_that_fails_to_start_shows_its_log_and_nothing_is_left() {
 fn a_missing_image_exits_3_naming_it_and_how_to_build_it() {
     require_engine_and_images!();
     let id = run_id("noimage");
-    let out = bin(&id)
-        .arg("run")
-        .env("OPENAPP_IMAGE", "openapp-conformance/no-such-image:dev")
-        .output()
-        .unwrap();
-    let stderr = text(&out.stderr);
-    assert_eq!(
-        out.status.code(),
-        Some(exit::SETUP as i32),
-        "{}",
-        show(&out)
-    );
+    let image = "openapp-conformance/no-such-image:dev";
+    let (stderr, _) = setup_fails(&id, &[("OPENAPP_IMAGE", image)]);
     assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
     assert!(
         stderr.contains("openapp-conformance/no-such-image:dev"),
@@ -263,10 +251,10 @@ fn until_trials_start(child: &mut Child) -> (BufReader<ChildStdout>, String) {
     }
 }
 
-#[test]
-fn sigint_mid_run_removes_everything() {
-    require_engine_and_images!();
-    let id = run_id("sigint");
+/// Sends `signal` right after the run's trials start: the run exits with `code`, saying it
+/// was interrupted, and leaves nothing behind.
+fn signal_mid_run_removes_everything(signal: &str, code: i32) {
+    let id = run_id(&signal.trim_start_matches('-').to_lowercase());
     let mut child = bin(&id)
         .args(["run", "--test-threads", "1"])
         .stdout(Stdio::piped())
@@ -277,7 +265,7 @@ fn sigint_mid_run_removes_everything() {
     let (mut stdout, seen) = until_trials_start(&mut child);
     // Freeze the run right after its trials start, so the signal lands mid-run.
     kill("-STOP", pid);
-    kill("-INT", pid);
+    kill(signal, pid);
     kill("-CONT", pid);
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
@@ -285,10 +273,43 @@ fn sigint_mid_run_removes_everything() {
     let stderr = text(&out.stderr);
     assert_eq!(
         out.status.code(),
-        Some(130),
+        Some(code),
         "{seen}{rest}\nstderr:\n{stderr}"
     );
     assert!(stderr.contains("interrupted"), "{stderr}");
+    assert_eq!(leftovers(&id), Vec::<String>::new());
+}
+
+#[test]
+fn sigint_mid_run_removes_everything() {
+    require_engine_and_images!();
+    signal_mid_run_removes_everything("-INT", 130);
+}
+
+#[test]
+fn sigterm_mid_run_removes_everything() {
+    require_engine_and_images!();
+    signal_mid_run_removes_everything("-TERM", 143);
+}
+
+#[test]
+fn a_server_that_stops_before_it_is_ready_fails_at_once_with_its_log() {
+    require_engine_and_images!();
+    let id = run_id("stops");
+    // The reference server cannot listen on this address: it exits before /status answers.
+    let (stderr, elapsed) = setup_fails(&id, &[("OPENAPP_ENV", "OPENAPP_LISTEN=not-an-address")]);
+    // Well before the 60 s startup timeout.
+    assert!(elapsed < Duration::from_secs(30), "took {elapsed:?}");
+    assert!(
+        stderr.contains("openapp (openapp-conformance/reference:dev"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("stopped before /api/v1/status answered"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("last 50 lines of its log"), "{stderr}");
+    assert!(stderr.contains("not-an-address"), "{stderr}");
     assert_eq!(leftovers(&id), Vec::<String>::new());
 }
 
