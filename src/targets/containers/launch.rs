@@ -125,7 +125,10 @@ pub async fn launch(
     let started = match ready {
         // The migration's log ends when it exits, which is its success.
         Ready::Exited => request.start().await.map_err(Some),
+        // Biased: a start that fails before the container runs drops the consumer too, and
+        // its own error says more.
         Ready::Answers { .. } => tokio::select! {
+            biased;
             started = request.start() => started.map_err(Some),
             () = tail.ended() => Err(None),
         },
