@@ -3,8 +3,9 @@
 //! plus `--ignored` for a listed-ignored trial under `--run-ignored`), with the variables
 //! nextest sets. Against an external target without admin credentials, the counts must equal
 //! `run`'s: passed, failed, and ignored = what nextest shows SKIPPED. A process must never pass
-//! without running its trial. `.ci/run` checks the same with cargo-nextest itself
-//! (`scripts/ci-nextest.sh`).
+//! without running its trial. `stack --watch-pid`, which nextest's setup script starts, ends
+//! by itself when the watched process is gone. `.ci/run` checks the same with cargo-nextest
+//! itself (`scripts/ci-nextest.sh`).
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -203,5 +204,64 @@ fn cargo_test_keeps_printing_the_reason_and_takes_several_filters() {
     assert!(
         stdout.contains("KRATOS_ADMIN_URL"),
         "the reason is printed:\n{stdout}"
+    );
+}
+
+/// `stack --watch-pid`: the stack a nextest setup script starts prints its line once ready,
+/// answers, and ends by itself once the watched process is gone.
+#[test]
+fn a_held_stack_ends_when_the_watched_process_is_gone() {
+    use std::io::{BufRead, BufReader};
+    use std::time::{Duration, Instant};
+
+    let mut watched = Command::new("sleep").arg("30").spawn().expect("sleep runs");
+    let mut stack = super::stack::bin()
+        .args(["stack", "--watch-pid", &watched.id().to_string()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("stack starts");
+    let mut line = String::new();
+    BufReader::new(stack.stdout.take().expect("piped"))
+        .read_line(&mut line)
+        .expect("a line");
+    let info: serde_json::Value =
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+    assert_eq!(info["kind"], "embedded", "{info}");
+    assert_eq!(info["stack"], "embedded", "{info}");
+    assert!(info["kratos_admin_url"].is_string(), "{info}");
+    assert!(
+        stack.try_wait().expect("state").is_none(),
+        "it holds the stack"
+    );
+
+    watched.kill().expect("kill");
+    watched.wait().expect("reaped");
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = stack.try_wait().expect("state") {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the stack outlived the watched process"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status}");
+
+    let out = run_with(
+        &["stack"],
+        &[("OPENAPP_BASE_URL".into(), "http://127.0.0.1:1".into())],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an external target is not started"
+    );
+    assert!(
+        text(&out.stderr).contains("already running"),
+        "{}",
+        text(&out.stderr)
     );
 }
