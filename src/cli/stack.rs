@@ -114,11 +114,11 @@ fn nextest_setup(kind: TargetKind, nextest: u32) -> Result<ExitCode, CliError> {
     let env_file = env("NEXTEST_ENV").ok_or_else(|| {
         usage("--nextest-setup runs as nextest's setup script, which sets NEXTEST_ENV (see .config/nextest.toml)")
     })?;
-    let exe =
-        std::env::current_exe().map_err(|e| setup(format!("cannot find this binary: {e}")))?;
+    let exe = std::env::current_exe()
+        .map_err(|e| CliError::Setup(format!("cannot find this binary: {e}")))?;
     let log = log_path(nextest);
-    let log_file =
-        File::create(&log).map_err(|e| setup(format!("cannot create {}: {e}", log.display())))?;
+    let log_file = File::create(&log)
+        .map_err(|e| CliError::Setup(format!("cannot create {}: {e}", log.display())))?;
     let mut command = Command::new(exe);
     command
         .args(["stack", "--watch-pid", &nextest.to_string()])
@@ -129,23 +129,24 @@ fn nextest_setup(kind: TargetKind, nextest: u32) -> Result<ExitCode, CliError> {
     std::os::unix::process::CommandExt::process_group(&mut command, 0);
     let mut child = command
         .spawn()
-        .map_err(|e| setup(format!("cannot start the stack process: {e}")))?;
+        .map_err(|e| CliError::Setup(format!("cannot start the stack process: {e}")))?;
     let mut line = String::new();
     if let Some(out) = child.stdout.take() {
         let _ = BufReader::new(out).read_line(&mut line);
     }
-    let logged = std::fs::read_to_string(&log).unwrap_or_default();
+    let parsed = serde_json::from_str::<Value>(&line);
+    // Read back only when the stack did not start; the process keeps writing to it otherwise.
+    let logged = parsed
+        .is_err()
+        .then(|| std::fs::read_to_string(&log).unwrap_or_default());
     let _ = std::fs::remove_file(&log);
-    let info: Value = match serde_json::from_str(&line) {
-        Ok(v) => v,
-        Err(_) => {
-            let status = child.wait().map(|s| s.to_string()).unwrap_or_default();
-            return Err(setup(format!(
-                "the {} stack did not start ({status}):\n{}",
-                kind.as_str(),
-                logged.trim_end()
-            )));
-        }
+    let Ok(info) = parsed else {
+        let status = child.wait().map(|s| s.to_string()).unwrap_or_default();
+        return Err(CliError::Setup(format!(
+            "the {} stack did not start ({status}):\n{}",
+            kind.as_str(),
+            logged.unwrap_or_default().trim_end()
+        )));
     };
     let vars = variables(&info);
     let mut text = String::new();
@@ -153,7 +154,7 @@ fn nextest_setup(kind: TargetKind, nextest: u32) -> Result<ExitCode, CliError> {
         text.push_str(&format!("{name}={value}\n"));
     }
     std::fs::write(&env_file, text)
-        .map_err(|e| setup(format!("cannot write NEXTEST_ENV ({env_file}): {e}")))?;
+        .map_err(|e| CliError::Setup(format!("cannot write NEXTEST_ENV ({env_file}): {e}")))?;
     eprintln!(
         "nextest setup: one {} stack for this nextest run (process {}, stopped when nextest ends)",
         kind.as_str(),
@@ -187,10 +188,6 @@ fn variables(info: &Value) -> Vec<(&'static str, String)> {
         ("OPENAPP_CONFORMANCE_FAULT", String::new()),
         (SetupStack::VAR, field("stack")),
     ]
-}
-
-fn setup(message: String) -> CliError {
-    CliError::Setup(message)
 }
 
 #[cfg(test)]

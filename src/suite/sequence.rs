@@ -133,9 +133,10 @@ pub fn run_suite(opts: SuiteOptions) -> Result<ExitCode, SuiteError> {
     reports.check()?;
     let nextest = entry == Entry::CargoTest && !harness.list && nextest_run();
     // Under nextest each process runs one trial: its reports get files of their own.
-    let reports = match crate::settings::env("NEXTEST_TEST_NAME") {
-        Some(trial) if nextest => reports.for_trial(&trial),
-        _ => reports,
+    let nextest_trial = crate::settings::env("NEXTEST_TEST_NAME").filter(|_| nextest);
+    let reports = match &nextest_trial {
+        Some(trial) => reports.for_trial(trial),
+        None => reports,
     };
     let harness = ignored_as_included(harness, nextest);
     let strictness = if nextest || harness.ignored || harness.include_ignored {
@@ -228,7 +229,7 @@ pub fn run_suite(opts: SuiteOptions) -> Result<ExitCode, SuiteError> {
     if nextest && ran != 1 {
         eprintln!(
             "error: nextest asked this process for one trial ({}), but {ran} ran: the scenario files or the OPENAPP_CONFORMANCE_* selection changed since nextest listed them",
-            crate::settings::env("NEXTEST_TEST_NAME").unwrap_or_else(|| "?".into())
+            nextest_trial.as_deref().unwrap_or("?")
         );
         return Ok(ExitCode::from(NEXTEST_MISMATCH));
     }

@@ -37,8 +37,8 @@ pub struct SharedTarget {
     interrupt: Watch,
     /// Trials an interrupt cut short or kept from starting.
     unfinished: AtomicUsize,
-    /// A scenario the target cannot run fails instead of ending ignored ([`Strictness`]).
-    strict: bool,
+    /// Whether a scenario the target cannot run fails instead of ending ignored.
+    strictness: Strictness,
 }
 
 /// Whether a scenario whose requirements the target cannot meet fails rather than ending
@@ -73,7 +73,7 @@ impl SharedTarget {
             records: Mutex::new(Vec::new()),
             interrupt,
             unfinished: AtomicUsize::new(0),
-            strict: strictness == Strictness::Fail,
+            strictness,
         })
     }
 
@@ -264,7 +264,7 @@ impl SharedTarget {
                 interrupted::cut_short(scenario, &target, so_far, why, elapsed)
             }
         };
-        if self.strict
+        if self.strictness == Strictness::Fail
             && let Outcome::Ignored(reason) = &result.outcome
         {
             result.setup_error = Some(format!(

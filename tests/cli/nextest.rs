@@ -208,46 +208,28 @@ fn cargo_test_keeps_printing_the_reason_and_takes_several_filters() {
 }
 
 /// `stack --watch-pid`: the stack a nextest setup script starts prints its line once ready,
-/// answers, and ends by itself once the watched process is gone.
+/// and ends by itself once the watched process is gone.
 #[test]
 fn a_held_stack_ends_when_the_watched_process_is_gone() {
-    use std::io::{BufRead, BufReader};
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
 
     let mut watched = Command::new("sleep").arg("30").spawn().expect("sleep runs");
-    let mut stack = super::stack::bin()
-        .args(["stack", "--watch-pid", &watched.id().to_string()])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("stack starts");
-    let mut line = String::new();
-    BufReader::new(stack.stdout.take().expect("piped"))
-        .read_line(&mut line)
-        .expect("a line");
-    let info: serde_json::Value =
-        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
-    assert_eq!(info["kind"], "embedded", "{info}");
-    assert_eq!(info["stack"], "embedded", "{info}");
-    assert!(info["kratos_admin_url"].is_string(), "{info}");
-    assert!(
-        stack.try_wait().expect("state").is_none(),
-        "it holds the stack"
+    let pid = watched.id().to_string();
+    let mut stack = Served::start_command(&["stack", "--watch-pid", &pid]);
+    assert_eq!(stack.info["kind"], "embedded", "{}", stack.info);
+    assert_eq!(stack.info["stack"], "embedded", "{}", stack.info);
+    assert!(stack.info["kratos_admin_url"].is_string(), "{}", stack.info);
+    assert_eq!(
+        stack.exited_within(Duration::from_millis(500)),
+        None,
+        "it holds the stack while the watched process runs"
     );
 
     watched.kill().expect("kill");
     watched.wait().expect("reaped");
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = stack.try_wait().expect("state") {
-            break status;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "the stack outlived the watched process"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = stack
+        .exited_within(Duration::from_secs(10))
+        .expect("the stack ends once the watched process is gone");
     assert!(status.success(), "{status}");
 
     let out = run_with(

@@ -2,7 +2,7 @@
 //! external deployment that tests point the external target at.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
 
 use serde_json::Value;
 
@@ -35,8 +35,13 @@ pub(crate) struct Served {
 impl Served {
     /// Starts `serve --json` with these extra arguments and waits for its line.
     pub(crate) fn start(args: &[&str]) -> Self {
+        Self::start_command(&[&["serve", "--json"], args].concat())
+    }
+
+    /// Starts the binary with these arguments (a subcommand that prints one JSON line once
+    /// ready: `serve --json`, `stack`) and waits for its line.
+    pub(crate) fn start_command(args: &[&str]) -> Self {
         let mut child = bin()
-            .args(["serve", "--json"])
             .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -81,6 +86,20 @@ impl Served {
             ("OPENAPP_RESOLVE".into(), self.resolve().join(",")),
             ("OPENAPP_API_KEY".into(), self.get("api_key")),
         ]
+    }
+}
+
+impl Served {
+    /// Its exit status, once it has exited by itself within `within`.
+    pub(crate) fn exited_within(&mut self, within: std::time::Duration) -> Option<ExitStatus> {
+        let started = std::time::Instant::now();
+        while started.elapsed() < within {
+            if let Some(status) = self.child.try_wait().expect("process state") {
+                return Some(status);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        None
     }
 }
 
