@@ -9,7 +9,9 @@
 #   4. one stack per nextest run (the setup script in .config/nextest.toml): every test process
 #      reaches the same origins, a fault switch reaches the stack, and no stack process is
 #      left after a passing, a failing and an interrupted (SIGINT) nextest run;
-#   5. the containers target likewise, when a Docker engine answers and the images are built
+#   5. the JSON report of a nextest run is one file merged from every test process, with the
+#      run's counts (skipped trials are not in it: no process ran them);
+#   6. the containers target likewise, when a Docker engine answers and the images are built
 #      (scripts/ci-containers.sh builds them): the same counts, the containers of one stack
 #      created (counted by the run's label), none left behind.
 # Needs cargo-nextest (`bash .ci/setup` installs it) and a built `target/debug/openapp-conformance`.
@@ -42,6 +44,22 @@ nextest_counts() {
   f=$(printf '%s' "$line" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' || echo 0)
   s=$(printf '%s' "$line" | grep -oE '[0-9]+ skipped' | grep -oE '[0-9]+' || echo 0)
   echo "$p $f $s"
+}
+
+# The merged JSON report of the last nextest run ($reports/r.json) holds the passed and failed
+# trials of "P F I" and nothing else: one file, no per-trial file.
+merged() {
+  local what=$1 p f
+  read -r p f _ <<<"$2"
+  local got
+  got=$(tr -d ' \n' <"$reports/r.json" | grep -oE '"summary":\{[^}]*\}' || true)
+  local expected="\"summary\":{\"total\":$((p + f)),\"passed\":$p,\"failed\":$f,\"ignored\":0}"
+  if [ "$got" != "$expected" ] || [ "$(ls "$reports")" != r.json ]; then
+    ls -a "$reports" >&2
+    echo "error: $what: the merged JSON report says ${got:-nothing}, expected $expected" >&2
+    exit 1
+  fi
+  echo "merged JSON report, $what: $p passed, $f failed"
 }
 
 # No process of a held stack may outlive the nextest run (it polls every 200 ms).
@@ -82,8 +100,11 @@ unset OPENAPP_BASE_URL KRATOS_PUBLIC_URL KRATOS_ADMIN_URL OPENAPP_RESOLVE OPENAP
 want=$(run_counts)
 [ -n "$want" ] || { echo "error: no summary from run" >&2; exit 1; }
 rm -f target/nextest/ci/junit.xml
-check "embedded, --profile ci" "$want" "$(nextest_counts --profile ci)"
+reports=$(mktemp -d)
+check "embedded, --profile ci" "$want" \
+  "$(OPENAPP_CONFORMANCE_JSON=$reports/r.json nextest_counts --profile ci)"
 one_stack embedded
+merged "embedded" "$want"
 # The ci profile's JUnit file (docs/ci/github-actions.yml uploads it) holds every trial.
 read -r passed _ _ <<<"$want"
 grep -q "<testsuite name=\"openapp-conformance::conformance\" tests=\"$passed\"" target/nextest/ci/junit.xml \
@@ -113,7 +134,9 @@ fi
 
 fault=logout-keeps-csrf
 want=$(OPENAPP_CONFORMANCE_FAULT=$fault run_counts)
-check "embedded, --fault $fault" "$want" "$(OPENAPP_CONFORMANCE_FAULT=$fault nextest_counts)"
+check "embedded, --fault $fault" "$want" \
+  "$(OPENAPP_CONFORMANCE_FAULT=$fault OPENAPP_CONFORMANCE_JSON=$reports/r.json nextest_counts)"
+merged "embedded, --fault $fault" "$want"
 grep -q "stack of nextest's setup script" "$nextest_out" && grep -q "embedded:$fault" "$nextest_out" \
   || { cat "$nextest_out" >&2; echo "error: the fault switch did not reach the stack" >&2; exit 1; }
 no_stack_left "after a failing run"
@@ -132,7 +155,7 @@ no_stack_left "after an interrupted run"
 served=$(mktemp)
 "$bin" serve --json >"$served" 2>/dev/null &
 serve_pid=$!
-trap 'kill $serve_pid 2>/dev/null || true; rm -f "$served" "$nextest_out"' EXIT
+trap 'kill $serve_pid 2>/dev/null || true; rm -rf "$served" "$nextest_out" "$reports"' EXIT
 for _ in $(seq 100); do [ -s "$served" ] && break; sleep 0.1; done
 field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" "$served"; }
 OPENAPP_BASE_URL=$(field openapp_origin)
@@ -145,6 +168,8 @@ export OPENAPP_BASE_URL KRATOS_PUBLIC_URL OPENAPP_API_KEY OPENAPP_RESOLVE OPENAP
 want=$(run_counts)
 read -r passed failed ignored <<<"$want"
 [ "$ignored" -gt 0 ] || { echo "error: without KRATOS_ADMIN_URL some scenarios must be ignored" >&2; exit 1; }
-check "external without KRATOS_ADMIN_URL" "$want" "$(nextest_counts)"
+check "external without KRATOS_ADMIN_URL" "$want" \
+  "$(OPENAPP_CONFORMANCE_JSON=$reports/r.json nextest_counts)"
+merged "external without KRATOS_ADMIN_URL" "$want"
 check "external without KRATOS_ADMIN_URL, --run-ignored all" \
   "$passed $((failed + ignored)) 0" "$(nextest_counts --run-ignored all)"

@@ -11,15 +11,43 @@
 
 use std::fmt::Write;
 
+use serde_json::{Value, json};
+
+use super::format::Format;
 use super::human::{curl_command, excerpt, shown_request_header, shown_set_cookie};
-use super::record::{Record, RunInfo, Summary, escape, first_failure, outcome_word, sorted};
+use super::record::{Record, RunInfo, Summary, escape, first_failure, outcome_word};
 use crate::run::result::{Exchange, Outcome, StepResult};
 
 const STYLE: &str = include_str!("html.css");
 
+/// The HTML report as a [`Format`]: a scenario's fragment is its table row and its section,
+/// both rendered (`{"row": …, "section": …}`).
+pub(super) const FORMAT: Format = Format {
+    kind: "HTML",
+    fragment,
+    assemble,
+};
+
 /// Renders the page.
 pub fn render(info: &RunInfo, records: &[Record]) -> String {
-    let s = Summary::of(records);
+    FORMAT.render(info, records)
+}
+
+fn fragment(record: &Record) -> Value {
+    let (mut row, mut section) = (String::new(), String::new());
+    table_row(&mut row, record);
+    self::section(&mut section, record);
+    json!({ "row": row, "section": section })
+}
+
+/// The page around the scenarios' rows and sections, sorted by id.
+fn assemble(info: &RunInfo, s: &Summary, fragments: &[Value]) -> String {
+    let part = |key: &str| {
+        fragments
+            .iter()
+            .filter_map(move |f| f[key].as_str())
+            .collect::<String>()
+    };
     let verdict = match (&info.interrupted, s.failed) {
         (Some(_), _) => "interrupted",
         (None, 0) => "passed",
@@ -55,12 +83,13 @@ pub fn render(info: &RunInfo, records: &[Record]) -> String {
         s.failed,
         s.ignored
     );
-    let records = sorted(records);
-    table(&mut out, &records);
-    out.push_str("<h2>Steps</h2>\n");
-    for record in &records {
-        section(&mut out, record);
-    }
+    out.push_str(
+        "<h2>Scenarios</h2>\n<table id=\"scenarios\">\n<thead><tr><th>outcome</th><th>trial</th>\
+         <th>scenario</th><th>rules</th><th>time</th><th>first failure or reason</th></tr></thead>\n<tbody>\n",
+    );
+    out.push_str(&part("row"));
+    out.push_str("</tbody>\n</table>\n<h2>Steps</h2>\n");
+    out.push_str(&part("section"));
     out.push_str("</body>\n</html>\n");
     out
 }
@@ -70,34 +99,27 @@ fn anchor(record: &Record) -> String {
     format!("s-{}", record.result.id.replace(['/', ':'], "-"))
 }
 
-fn table(out: &mut String, records: &[&Record]) {
-    out.push_str(
-        "<h2>Scenarios</h2>\n<table id=\"scenarios\">\n<thead><tr><th>outcome</th><th>trial</th>\
-         <th>scenario</th><th>rules</th><th>time</th><th>first failure or reason</th></tr></thead>\n<tbody>\n",
+fn table_row(out: &mut String, record: &Record) {
+    let r = &record.result;
+    let word = outcome_word(&r.outcome);
+    let why = match &r.outcome {
+        Outcome::Ignored(reason) => record.redact(reason),
+        _ => first_failure(record).unwrap_or_default(),
+    };
+    let _ = writeln!(
+        out,
+        "<tr class=\"{word}\" data-outcome=\"{word}\" data-trial=\"{trial}\">\
+         <td><span class=\"badge {word}\">{}</span></td>\
+         <td><a href=\"#{}\"><code>{trial}</code></a></td><td>{}</td><td class=\"rules\">{}</td>\
+         <td class=\"time\">{} ms</td><td class=\"why\">{}</td></tr>",
+        word.to_uppercase(),
+        anchor(record),
+        escape(&record.redact(&r.name)),
+        escape(&r.rules.join(", ")),
+        r.elapsed.as_millis(),
+        escape(&why),
+        trial = escape(&record.trial()),
     );
-    for record in records {
-        let r = &record.result;
-        let word = outcome_word(&r.outcome);
-        let why = match &r.outcome {
-            Outcome::Ignored(reason) => record.redact(reason),
-            _ => first_failure(record).unwrap_or_default(),
-        };
-        let _ = writeln!(
-            out,
-            "<tr class=\"{word}\" data-outcome=\"{word}\" data-trial=\"{trial}\">\
-             <td><span class=\"badge {word}\">{}</span></td>\
-             <td><a href=\"#{}\"><code>{trial}</code></a></td><td>{}</td><td class=\"rules\">{}</td>\
-             <td class=\"time\">{} ms</td><td class=\"why\">{}</td></tr>",
-            word.to_uppercase(),
-            anchor(record),
-            escape(&record.redact(&r.name)),
-            escape(&r.rules.join(", ")),
-            r.elapsed.as_millis(),
-            escape(&why),
-            trial = escape(&record.trial()),
-        );
-    }
-    out.push_str("</tbody>\n</table>\n");
 }
 
 fn section(out: &mut String, record: &Record) {

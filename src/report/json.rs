@@ -19,16 +19,28 @@
 
 use serde_json::{Value, json};
 
+use super::format::Format;
 use super::human::shown_set_cookie;
-use super::record::{Record, RunInfo, Summary, first_failure, outcome_word, sorted};
+use super::record::{Record, RunInfo, Summary, first_failure, outcome_word};
 use crate::run::result::{Exchange, Outcome, StepResult};
 
 /// The report's format version, bumped on incompatible changes.
 pub const VERSION: u32 = 1;
 
+/// The JSON report as a [`Format`]: a scenario's fragment is its entry in `scenarios`.
+pub(super) const FORMAT: Format = Format {
+    kind: "JSON",
+    fragment: scenario,
+    assemble,
+};
+
 /// Renders the JSON document (pretty-printed).
 pub fn render(info: &RunInfo, records: &[Record]) -> String {
-    let s = Summary::of(records);
+    FORMAT.render(info, records)
+}
+
+/// The document around the scenarios' entries, sorted by id.
+fn assemble(info: &RunInfo, s: &Summary, scenarios: &[Value]) -> String {
     let doc = json!({
         "version": VERSION,
         "target": info.target,
@@ -41,7 +53,7 @@ pub fn render(info: &RunInfo, records: &[Record]) -> String {
             "failed": s.failed,
             "ignored": s.ignored,
         },
-        "scenarios": sorted(records).into_iter().map(scenario).collect::<Vec<_>>(),
+        "scenarios": scenarios,
     });
     serde_json::to_string_pretty(&doc).unwrap_or_else(|_| doc.to_string())
 }

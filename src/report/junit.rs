@@ -7,17 +7,68 @@
 use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
-use super::record::{Record, RunInfo, first_failure, sorted, xml_safe};
+use super::format::Format;
+use super::record::{Record, RunInfo, Summary, first_failure, xml_safe};
 use crate::run::result::Outcome;
 
 /// The name of the suite and the prefix of every class name.
 const SUITE: &str = "openapp-conformance";
 
+/// The JUnit report as a [`Format`]: a scenario's fragment is its [`Case`].
+pub(super) const FORMAT: Format = Format {
+    kind: "JUnit",
+    fragment,
+    assemble,
+};
+
 /// Renders the JUnit XML document with quick-junit (the writer nextest uses). Every text is
 /// made [`xml_safe`] first: quick-junit drops C0 controls but would pass U+FFFE and U+FFFF,
 /// which no XML parser accepts.
 pub fn render(info: &RunInfo, records: &[Record]) -> String {
+    FORMAT.render(info, records)
+}
+
+/// One `<testcase>`, redacted and XML-safe: what a scenario contributes to the document.
+#[derive(Debug, Serialize, Deserialize)]
+struct Case {
+    name: String,
+    classname: String,
+    time: Duration,
+    /// `passed`, `skipped` or `failed`.
+    status: String,
+    /// The skip reason or the first failure.
+    message: Option<String>,
+    /// The failure transcript.
+    text: Option<String>,
+}
+
+fn fragment(record: &Record) -> Value {
+    let r = &record.result;
+    let (status, message, text) = match &r.outcome {
+        Outcome::Passed => ("passed", None, None),
+        Outcome::Ignored(reason) => ("skipped", Some(record.redact(reason)), None),
+        Outcome::Failed => (
+            "failed",
+            Some(first_failure(record).unwrap_or_else(|| "failed".into())),
+            Some(record.failure_text()),
+        ),
+    };
+    let class = r.id.split('/').next().filter(|_| r.id.contains('/'));
+    let case = Case {
+        name: xml_safe(&record.trial()).into_owned(),
+        classname: class.map_or(SUITE.to_string(), |c| format!("{SUITE}.{c}")),
+        time: r.elapsed,
+        status: status.into(),
+        message: message.map(|m| xml_safe(&m).into_owned()),
+        text: text.map(|t| xml_safe(&t).into_owned()),
+    };
+    serde_json::to_value(case).unwrap_or_default()
+}
+
+fn assemble(info: &RunInfo, _: &Summary, cases: &[Value]) -> String {
     let time = Duration::from_secs_f64(info.elapsed.as_secs_f64());
     let mut suite = TestSuite::new(SUITE);
     suite.set_time(time);
@@ -28,7 +79,12 @@ pub fn render(info: &RunInfo, records: &[Record]) -> String {
     if let Some(signal) = &info.interrupted {
         suite.add_property(Property::new("interrupted", xml_safe(signal)));
     }
-    suite.add_test_cases(sorted(records).into_iter().map(testcase));
+    suite.add_test_cases(
+        cases
+            .iter()
+            .filter_map(|c| Case::deserialize(c).ok())
+            .map(testcase),
+    );
     let mut report = Report::new(SUITE);
     report.set_time(time);
     report.add_test_suite(suite);
@@ -37,30 +93,28 @@ pub fn render(info: &RunInfo, records: &[Record]) -> String {
         .unwrap_or_else(|e| format!("<!-- the JUnit report could not be written: {e} -->\n"))
 }
 
-fn testcase(record: &Record) -> TestCase {
-    let r = &record.result;
-    let status = match &r.outcome {
-        Outcome::Passed => TestCaseStatus::success(),
-        Outcome::Ignored(reason) => {
+fn testcase(case: Case) -> TestCase {
+    let status = match case.status.as_str() {
+        "skipped" => {
             let mut status = TestCaseStatus::skipped();
-            status.set_message(xml_safe(&record.redact(reason)));
+            if let Some(message) = case.message {
+                status.set_message(message);
+            }
             status
         }
-        Outcome::Failed => {
-            let message = first_failure(record).unwrap_or_else(|| "failed".into());
+        "failed" => {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
             status
-                .set_message(xml_safe(&message))
+                .set_message(case.message.unwrap_or_else(|| "failed".into()))
                 .set_type("conformance")
-                .set_description(xml_safe(&record.failure_text()));
+                .set_description(case.text.unwrap_or_default());
             status
         }
+        _ => TestCaseStatus::success(),
     };
-    let class = r.id.split('/').next().filter(|_| r.id.contains('/'));
-    let mut case = TestCase::new(xml_safe(&record.trial()), status);
-    case.set_classname(class.map_or(SUITE.to_string(), |c| format!("{SUITE}.{c}")))
-        .set_time(r.elapsed);
-    case
+    let mut testcase = TestCase::new(case.name, status);
+    testcase.set_classname(case.classname).set_time(case.time);
+    testcase
 }
 
 #[cfg(test)]

@@ -3,20 +3,26 @@
 //! - [`human`]: the failure transcript printed for a failing trial (and reused as JUnit
 //!   failure text).
 //! - [`junit`], [`json`], [`html`]: files written after the run (`--junit`, `--json`,
-//!   `--html`), each a function of [`RunInfo`] and the [`Record`]s of the trials that ran.
+//!   `--html`), each a function of [`RunInfo`] and the [`Record`]s of the trials that ran,
+//!   rendered as one fragment per scenario and a document around them.
+//! - `parts`: under nextest, each test process's fragments as a part of the run, merged
+//!   into one file per report.
 //!
 //! Every string that reaches a report goes through the trial's
 //! [`Secrets`](crate::redact::Secrets) (and the cookie and JSON redactors), so no cookie value,
 //! token, password or API key is written.
 
+mod format;
 pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;
+mod parts;
 mod record;
 pub mod snapshot;
 mod write;
 
+pub use parts::{Merged, NextestRun};
 pub use write::{ReportError, ReportPaths};
 
 pub use record::{

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::format::Format;
 use super::record::{Record, RunInfo};
 use super::{html, json, junit};
 
@@ -30,6 +31,17 @@ pub enum ReportError {
     },
 }
 
+impl ReportError {
+    /// Writing (or reading) `path` for the `kind` report failed.
+    pub(super) fn io(kind: &'static str, path: &Path, source: std::io::Error) -> Self {
+        ReportError::Io {
+            kind,
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
 /// Where to write each report; `None` writes none of that kind.
 #[derive(Debug, Clone, Default)]
 pub struct ReportPaths {
@@ -41,50 +53,27 @@ pub struct ReportPaths {
     pub html: Option<PathBuf>,
 }
 
-type Renderer = fn(&RunInfo, &[Record]) -> String;
-
 impl ReportPaths {
     /// True when no report was asked for.
     pub fn is_empty(&self) -> bool {
         self.junit.is_none() && self.json.is_none() && self.html.is_none()
     }
 
-    /// The paths of one trial's own files, for a process that runs one trial of a larger run
-    /// (nextest): `reports/conformance.xml` becomes `reports/conformance.core__r01_x.xml`
-    /// for the trial `core::r01_x`, so that the processes do not write over one another.
-    pub fn for_trial(&self, trial: &str) -> ReportPaths {
-        let tag = trial.replace("::", "__");
-        let rename = |path: &Option<PathBuf>| {
-            path.as_ref().map(|p| {
-                let stem = p.file_stem().unwrap_or_default().to_string_lossy();
-                let name = match p.extension() {
-                    Some(ext) => format!("{stem}.{tag}.{}", ext.to_string_lossy()),
-                    None => format!("{stem}.{tag}"),
-                };
-                p.with_file_name(name)
-            })
-        };
-        ReportPaths {
-            junit: rename(&self.junit),
-            json: rename(&self.json),
-            html: rename(&self.html),
-        }
-    }
-
-    fn each(&self) -> impl Iterator<Item = (&'static str, &Path, Renderer)> {
+    /// Each requested report: its format and path.
+    pub(super) fn each(&self) -> impl Iterator<Item = (Format, &Path)> {
         [
-            ("JUnit", self.junit.as_deref(), junit::render as Renderer),
-            ("JSON", self.json.as_deref(), json::render as Renderer),
-            ("HTML", self.html.as_deref(), html::render as Renderer),
+            (junit::FORMAT, self.junit.as_deref()),
+            (json::FORMAT, self.json.as_deref()),
+            (html::FORMAT, self.html.as_deref()),
         ]
         .into_iter()
-        .filter_map(|(kind, path, render)| path.map(|p| (kind, p, render)))
+        .filter_map(|(format, path)| path.map(|p| (format, p)))
     }
 
     /// Checks, before a run, that every report's directory exists (so a typo is reported
     /// before minutes of trials rather than after).
     pub fn check(&self) -> Result<(), ReportError> {
-        for (kind, path, _) in self.each() {
+        for (Format { kind, .. }, path) in self.each() {
             let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
             if let Some(dir) = dir.filter(|d| !d.is_dir()) {
                 return Err(ReportError::NoDirectory {
@@ -100,12 +89,9 @@ impl ReportPaths {
     /// Writes every requested report; returns the paths written.
     pub fn write(&self, info: &RunInfo, records: &[Record]) -> Result<Vec<PathBuf>, ReportError> {
         let mut written = Vec::new();
-        for (kind, path, render) in self.each() {
-            std::fs::write(path, render(info, records)).map_err(|source| ReportError::Io {
-                kind,
-                path: path.to_path_buf(),
-                source,
-            })?;
+        for (format, path) in self.each() {
+            std::fs::write(path, format.render(info, records))
+                .map_err(|source| ReportError::io(format.kind, path, source))?;
             written.push(path.to_path_buf());
         }
         Ok(written)
@@ -188,26 +174,5 @@ mod tests {
         assert!(info.started.ends_with('Z'), "{}", info.started);
         assert_eq!(info.target, "embedded");
         assert!(info.elapsed < std::time::Duration::from_secs(5));
-    }
-
-    #[test]
-    fn a_trial_gets_its_own_report_files() {
-        let paths = ReportPaths {
-            junit: Some("reports/conformance.xml".into()),
-            json: None,
-            html: Some("out/page".into()),
-        };
-        let one = paths.for_trial("core::r01_anonymous_is_null");
-        assert_eq!(
-            one.junit.as_deref(),
-            Some(Path::new(
-                "reports/conformance.core__r01_anonymous_is_null.xml"
-            ))
-        );
-        assert_eq!(one.json, None);
-        assert_eq!(
-            one.html.as_deref(),
-            Some(Path::new("out/page.core__r01_anonymous_is_null"))
-        );
     }
 }

@@ -20,7 +20,7 @@ use super::snapshot::SnapshotConfig;
 use super::trials::{SharedTarget, Strictness, build_trials};
 use crate::exit;
 use crate::interrupt::{Interrupt, Signal, after_interrupt};
-use crate::report::{ReportError, ReportPaths, RunInfo};
+use crate::report::{Merged, NextestRun, ReportError, ReportPaths, RunInfo};
 use crate::scenario::LoadError;
 use crate::settings::{RuntimeError, cpus, runtime};
 use crate::targets::{TargetError, TargetOptions, offer_from_settings};
@@ -132,12 +132,9 @@ pub fn run_suite(opts: SuiteOptions) -> Result<ExitCode, SuiteError> {
     } = opts;
     reports.check()?;
     let nextest = entry == Entry::CargoTest && !harness.list && nextest_run();
-    // Under nextest each process runs one trial: its reports get files of their own.
+    // Under nextest each process runs one trial: its reports are parts of the nextest run's.
     let nextest_trial = crate::settings::env("NEXTEST_TEST_NAME").filter(|_| nextest);
-    let reports = match &nextest_trial {
-        Some(trial) => reports.for_trial(trial),
-        None => reports,
-    };
+    let nextest_run = nextest_trial.clone().map(NextestRun::from_env);
     let harness = ignored_as_included(harness, nextest);
     let strictness = if nextest || harness.ignored || harness.include_ignored {
         Strictness::Fail
@@ -214,7 +211,7 @@ pub fn run_suite(opts: SuiteOptions) -> Result<ExitCode, SuiteError> {
     }
     let _ = std::io::stdout().flush();
     if !harness.list {
-        write_reports(&reports, info, &shared, interrupted)?;
+        write_reports(&reports, nextest_run.as_ref(), info, &shared, interrupted)?;
     }
     if let Some(signal) = interrupted {
         eprintln!(
@@ -294,9 +291,11 @@ fn print_cold_start(shared: &SharedTarget) {
 }
 
 /// Writes the requested reports of a run that started at `info` and has finished (or was
-/// interrupted by that signal), and says where on stderr.
+/// interrupted by that signal), and says where on stderr; under nextest, as this process's
+/// part of the nextest run's reports.
 fn write_reports(
     reports: &ReportPaths,
+    nextest: Option<&NextestRun>,
     info: RunInfo,
     shared: &SharedTarget,
     interrupted: Option<Signal>,
@@ -306,8 +305,23 @@ fn write_reports(
     }
     let mut info = info.finished(shared.describe());
     info.interrupted = interrupted.map(|s| s.name().to_string());
-    for path in reports.write(&info, &shared.records())? {
-        eprintln!("report written to {}", path.display());
+    let records = shared.records();
+    match nextest {
+        Some(run) => {
+            for Merged { path, scenarios } in reports.write_part(run, &info, &records)? {
+                eprintln!(
+                    "report written to {} ({scenarios} scenario{} of nextest run {} so far)",
+                    path.display(),
+                    if scenarios == 1 { "" } else { "s" },
+                    run.id
+                );
+            }
+        }
+        None => {
+            for path in reports.write(&info, &records)? {
+                eprintln!("report written to {}", path.display());
+            }
+        }
     }
     Ok(())
 }

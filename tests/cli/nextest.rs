@@ -4,10 +4,11 @@
 //! nextest sets. Against an external target without admin credentials, the counts must equal
 //! `run`'s: passed, failed, and ignored = what nextest shows SKIPPED. A process must never pass
 //! without running its trial. `stack --watch-pid`, which nextest's setup script starts, ends
-//! by itself when the watched process is gone. `.ci/run` checks the same with cargo-nextest
+//! by itself when the watched process is gone. The processes of one nextest run merge their
+//! reports into one file each. `.ci/run` checks the same with cargo-nextest
 //! itself (`scripts/ci-nextest.sh`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use regex::Regex;
@@ -109,7 +110,9 @@ fn nextest_counts_equal_runs_and_no_process_passes_without_its_trial() {
         return;
     };
 
-    let out = run_with(&["run"], &env);
+    let reports = tempfile::tempdir().unwrap();
+    let run_json = reports.path().join("run.json");
+    let out = run_with(&["run", "--json", run_json.to_str().unwrap()], &env);
     let summary = text(&out.stdout);
     let re = Regex::new(r"test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored").unwrap();
     let caps = re.captures(&summary).unwrap_or_else(|| panic!("{summary}"));
@@ -138,9 +141,24 @@ fn nextest_counts_equal_runs_and_no_process_passes_without_its_trial() {
         "ignored at listing = ignored by run"
     );
 
+    // Every process of one nextest run writes its part of the same three reports.
+    let merged = reports.path().join("nextest");
+    std::fs::create_dir(&merged).unwrap();
+    let mut with_reports = env.clone();
+    for (name, file) in [("JSON", "r.json"), ("HTML", "r.html"), ("JUNIT", "r.xml")] {
+        let path = merged.join(file).to_string_lossy().into_owned();
+        with_reports.push((format!("OPENAPP_CONFORMANCE_{name}"), path));
+    }
+    with_reports.push(("NEXTEST_RUN_ID".into(), "5e1f0c2a-run".into()));
+
     let (mut passed, mut failed) = (0, 0);
     for name in all.iter().filter(|n| !ignored.contains(n)) {
-        let out = as_nextest(&binary, &env, "run", &["--exact", name, "--nocapture"]);
+        let out = as_nextest(
+            &binary,
+            &with_reports,
+            "run",
+            &["--exact", name, "--nocapture"],
+        );
         let stdout = text(&out.stdout);
         assert!(
             stdout.contains("1 passed; 0 failed; 0 ignored")
@@ -158,6 +176,7 @@ fn nextest_counts_equal_runs_and_no_process_passes_without_its_trial() {
         ignored.len()
     );
     assert_eq!([passed, failed], [run_counts[0], run_counts[1]]);
+    merged_reports_hold_what_ran(&merged, &run_json, passed, failed);
 
     // `--run-ignored`: a listed-ignored trial runs and fails with the reason.
     let out = as_nextest(
@@ -179,6 +198,44 @@ fn nextest_counts_equal_runs_and_no_process_passes_without_its_trial() {
     );
     assert_eq!(out.status.code(), Some(101), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("nextest asked this process for one trial"));
+}
+
+/// The reports the nextest run's processes merged: one file each (no per-trial file), holding
+/// every scenario that ran, with `run`'s outcomes; the skipped ones are not there.
+fn merged_reports_hold_what_ran(dir: &Path, run_json: &Path, passed: usize, failed: usize) {
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    files.sort();
+    assert_eq!(files, ["r.html", "r.json", "r.xml"]);
+    let read = |p: &Path| std::fs::read_to_string(p).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&read(&dir.join("r.json"))).unwrap();
+    assert_eq!(
+        json["summary"],
+        serde_json::json!({"total": passed + failed, "passed": passed, "failed": failed, "ignored": 0})
+    );
+    let outcomes = |doc: &serde_json::Value| -> Vec<(String, String)> {
+        doc["scenarios"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["outcome"] != "ignored")
+            .map(|s| (s["id"].to_string(), s["outcome"].to_string()))
+            .collect()
+    };
+    let run: serde_json::Value = serde_json::from_str(&read(run_json)).unwrap();
+    assert_eq!(
+        outcomes(&json),
+        outcomes(&run),
+        "same scenarios, same outcomes"
+    );
+    let html = read(&dir.join("r.html"));
+    assert_eq!(html.matches("<tr class=").count(), passed + failed);
+    assert!(html.contains(&format!("{passed} passed")));
+    let xml = read(&dir.join("r.xml"));
+    assert_eq!(xml.matches("<testcase ").count(), passed + failed);
 }
 
 #[test]
