@@ -152,4 +152,38 @@ mod tests {
         assert_eq!(rule("R19").map(|r| r.profile), Some(Profile::Strict));
         assert!(rule("r1").is_none());
     }
+
+    /// The "Rules at a glance" table of docs/auth-contract.md lists exactly these rules, with
+    /// these profiles and one-line texts, in this order.
+    #[test]
+    fn the_one_line_texts_are_the_documents() {
+        let doc = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/auth-contract.md"),
+        )
+        .unwrap();
+        let table = doc
+            .split("## Rules at a glance")
+            .nth(1)
+            .and_then(|s| s.split("\n## ").next())
+            .expect("the Rules at a glance section");
+        let rows: Vec<(String, String, String)> = table
+            .lines()
+            .filter(|l| l.starts_with("| ") && !l.starts_with("| id "))
+            .map(|l| {
+                let cells: Vec<&str> = l.trim_matches('|').split(" | ").map(str::trim).collect();
+                (cells[0].into(), cells[1].into(), cells[2..].join(" | "))
+            })
+            .collect();
+        let ours: Vec<(String, String, String)> = RULES
+            .iter()
+            .map(|r| {
+                let profile = match r.profile {
+                    Profile::Core => "core",
+                    Profile::Strict => "strict",
+                };
+                (r.id.into(), profile.into(), r.title.into())
+            })
+            .collect();
+        assert_eq!(rows, ours);
+    }
 }

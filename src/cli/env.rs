@@ -28,6 +28,8 @@ struct EnvSettings {
     target: TargetArgs,
     #[command(flatten)]
     reports: ReportArgs,
+    #[arg(long, env = "OPENAPP_CONFORMANCE_VERBOSE")]
+    verbose: bool,
 }
 
 /// libtest's arguments as a test binary receives them, and the name filters among them.
@@ -124,6 +126,7 @@ pub fn suite_from_env(root: &Path, args: HarnessArgs) -> Result<SuiteOptions, St
         reports: s.reports.paths(),
         harness,
         entry: Entry::CargoTest,
+        verbose: s.verbose,
     })
 }
 

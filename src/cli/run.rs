@@ -27,6 +27,10 @@ pub(super) struct RunArgs {
     target: TargetArgs,
     #[command(flatten)]
     reports: ReportArgs,
+    /// Print the whole transcript of every failing trial (every step's exchanges and checks),
+    /// not only its verdict, failing exchange and reproduction.
+    #[arg(short, long, env = "OPENAPP_CONFORMANCE_VERBOSE")]
+    verbose: bool,
 }
 
 /// Runs the suite as the README documents it (exit codes in `crate::exit`).
@@ -46,5 +50,6 @@ pub(super) fn run(args: RunArgs) -> Result<ExitCode, CliError> {
         reports: args.reports.paths(),
         harness,
         entry: Entry::Cli,
+        verbose: args.verbose,
     })?)
 }

@@ -29,12 +29,15 @@ fn secrets() -> Secrets {
 }
 
 fn result(id: &str, outcome: Outcome, steps: Vec<StepResult>) -> ScenarioResult {
+    // A failing scenario had one more step, which did not run.
+    let planned_steps = steps.len() + usize::from(outcome == Outcome::Failed);
     ScenarioResult {
         id: id.into(),
         name: format!("{id} <name> & co"),
         rules: vec!["R9".into(), "R10".into()],
         setup: Vec::new(),
         steps,
+        planned_steps,
         setup_error: None,
         warnings: Vec::new(),
         outcome,
@@ -106,6 +109,7 @@ fn step(
             what: "status".into(),
             rules: vec!["R9".into()],
             failure,
+            evaluated: true,
         }],
         error: None,
         notes: vec![],
@@ -126,6 +130,7 @@ pub(crate) fn passing() -> Record {
         ),
         secrets: secrets(),
         snapshot_diff: None,
+        snapshot_changes: Vec::new(),
     }
 }
 
@@ -147,6 +152,7 @@ pub(crate) fn failing() -> Record {
         ),
         secrets: secrets(),
         snapshot_diff: None,
+        snapshot_changes: Vec::new(),
     }
 }
 
@@ -160,6 +166,7 @@ pub(crate) fn ignored() -> Record {
         ),
         secrets: secrets(),
         snapshot_diff: None,
+        snapshot_changes: Vec::new(),
     }
 }
 
@@ -174,6 +181,7 @@ pub(crate) fn setup_failed() -> Record {
         result,
         secrets: secrets(),
         snapshot_diff: None,
+        snapshot_changes: Vec::new(),
     }
 }
 
@@ -195,6 +203,7 @@ pub(crate) fn invalid_file() -> Record {
             rules: Vec::new(),
             setup: Vec::new(),
             steps: Vec::new(),
+            planned_steps: 0,
             setup_error: Some(format!("invalid scenario file:\n{PARSE_ERROR}")),
             warnings: Vec::new(),
             outcome: Outcome::Failed,
@@ -203,6 +212,7 @@ pub(crate) fn invalid_file() -> Record {
         },
         secrets: Secrets::new(),
         snapshot_diff: None,
+        snapshot_changes: Vec::new(),
     }
 }
 
@@ -290,5 +300,6 @@ pub(crate) fn retried() -> Record {
         ),
         secrets: secrets(),
         snapshot_diff: None,
+        snapshot_changes: Vec::new(),
     }
 }

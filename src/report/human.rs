@@ -56,7 +56,8 @@ pub fn render_failure(result: &ScenarioResult, secrets: &Secrets) -> String {
     secrets.redact(&out)
 }
 
-fn render_step(out: &mut String, step: &StepResult, secrets: &Secrets) {
+/// One step of the transcript: its exchanges, notes, error and checks.
+pub(super) fn render_step(out: &mut String, step: &StepResult, secrets: &Secrets) {
     let verdict = if step.passed() { "ok" } else { "FAILED" };
     let attempts = step
         .verdict()
@@ -78,6 +79,9 @@ fn render_step(out: &mut String, step: &StepResult, secrets: &Secrets) {
     }
     for c in &step.checks {
         match &c.failure {
+            None if !c.evaluated => {
+                let _ = writeln!(out, "    – {}", c.what);
+            }
             None => {
                 let _ = writeln!(out, "    ✓ {}", c.what);
             }
@@ -204,7 +208,8 @@ pub fn curl_command(ex: &Exchange, resolve: &[String], secrets: &Secrets) -> Str
     parts.join(" ")
 }
 
-fn env_name(cookie: &str) -> String {
+/// The `$COOKIE_…` variable a curl command uses for a cookie.
+pub(super) fn env_name(cookie: &str) -> String {
     let upper: String = cookie
         .chars()
         .map(|c| {

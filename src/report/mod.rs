@@ -12,6 +12,7 @@
 //! [`Secrets`](crate::redact::Secrets) (and the cookie and JSON redactors), so no cookie value,
 //! token, password or API key is written.
 
+pub mod changes;
 mod format;
 pub mod html;
 pub mod human;
@@ -20,6 +21,7 @@ pub mod junit;
 mod parts;
 mod record;
 pub mod snapshot;
+pub mod verdict;
 mod write;
 
 pub use parts::{Merged, NextestRun};

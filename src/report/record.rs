@@ -17,6 +17,8 @@ pub struct Record {
     /// Why the contract-level snapshot did not match (a unified diff, or the missing
     /// snapshot's new view), when the checks passed but the snapshot failed the trial.
     pub snapshot_diff: Option<String>,
+    /// The snapshot's changed lines, each with its rule, when a stored snapshot differed.
+    pub snapshot_changes: Vec<super::changes::SnapshotChange>,
 }
 
 impl Record {

@@ -542,6 +542,7 @@ mod tests {
                 notes: Vec::new(),
                 attempts: None,
             }],
+            planned_steps: 1,
             setup_error: None,
             warnings: Vec::new(),
             outcome: Outcome::Passed,

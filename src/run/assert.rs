@@ -14,6 +14,7 @@ pub use input::CheckInput;
 use input::Checks;
 
 use super::result::{CheckResult, Response};
+use crate::cite::Subject;
 use crate::cookie::parse_set_cookie;
 use crate::plan::model::{BodyClass, Expectations, HeaderCheck, JsonCheck, StatusExpect};
 
@@ -33,7 +34,12 @@ pub fn check_step(expect: &Expectations, input: &CheckInput<'_>) -> Vec<CheckRes
             StatusExpect::One(s) => s.to_string(),
             StatusExpect::AnyOf(l) => format!("one of {l:?}"),
         };
+        let expected = match status {
+            StatusExpect::One(s) => Some(*s),
+            StatusExpect::AnyOf(_) => None,
+        };
         c.push(
+            Subject::Status(expected),
             format!("status {want}"),
             (!ok).then(|| format!("expected status {want}, got {}", resp.status)),
         );
@@ -44,7 +50,16 @@ pub fn check_step(expect: &Expectations, input: &CheckInput<'_>) -> Vec<CheckRes
                 .then(|| empty_framing_failure(&input.exchange.method, resp))
                 .flatten()
         });
-        c.push(format!("body is {}", body_class_name(class)), failure);
+        let subject = match class {
+            BodyClass::Null => Subject::BodyNull,
+            BodyClass::Empty => Subject::BodyEmpty,
+            BodyClass::Object | BodyClass::Json => Subject::BodyJson,
+        };
+        c.push(
+            subject,
+            format!("body is {}", body_class_name(class)),
+            failure,
+        );
     }
     // Parsed only when a check reads it: most steps check status, body class and cookies.
     let json = if expect.json.is_empty() && expect.same_json_as.is_none() {
@@ -73,10 +88,34 @@ pub fn check_step(expect: &Expectations, input: &CheckInput<'_>) -> Vec<CheckRes
                     show(then)
                 )
             });
-            c.push(format!("same `{p}` as step `{}`", same.step), failure);
+            c.push(
+                Subject::SameJson,
+                format!("same `{p}` as step `{}`", same.step),
+                failure,
+            );
         }
     }
+    let status_failed = expect.status.is_some() && c.out.first().is_some_and(|s| !s.passed());
+    if status_failed {
+        not_evaluated(&mut c.out);
+    }
     c.out
+}
+
+/// After a failed status check the step's other checks only echo it (a `500` sets no cookie):
+/// they become one line that names them, neither passed nor failed.
+fn not_evaluated(checks: &mut Vec<CheckResult>) {
+    let rest = checks.split_off(1);
+    if rest.is_empty() {
+        return;
+    }
+    let names: Vec<String> = rest.into_iter().map(|c| c.what).collect();
+    checks.push(CheckResult {
+        what: format!("not evaluated (status check failed): {}", names.join("; ")),
+        rules: Vec::new(),
+        failure: None,
+        evaluated: false,
+    });
 }
 
 fn show(v: Option<&Value>) -> String {
@@ -193,6 +232,7 @@ fn json_check(c: &mut Checks<'_>, check: &JsonCheck, json: Option<&Value>) {
             }
         });
         c.push(
+            Subject::BodyJson,
             format!(
                 "json `{path}` {}",
                 if exists { "exists" } else { "is absent" }
@@ -227,7 +267,7 @@ fn json_check(c: &mut Checks<'_>, check: &JsonCheck, json: Option<&Value>) {
                 })
             }
         };
-        c.push(what, failure);
+        c.push(Subject::BodyJson, what, failure);
     }
     if let Some(re) = &check.matches {
         let what = format!("json `{path}` matches /{re}/");
@@ -236,7 +276,7 @@ fn json_check(c: &mut Checks<'_>, check: &JsonCheck, json: Option<&Value>) {
             (Ok(re), Some(Value::String(s))) if re.is_match(s) => None,
             (Ok(_), other) => Some(format!("`{path}` is {}", show(other))),
         };
-        c.push(what, failure);
+        c.push(Subject::BodyJson, what, failure);
     }
 }
 
@@ -299,6 +339,8 @@ fn header_check(c: &mut Checks<'_>, check: &HeaderCheck, resp: &Response) {
         resp.combined_header(name)
     };
     let value = combined.as_deref();
+    let lower = name.to_ascii_lowercase();
+    let subject = Subject::Header(&lower);
     let shown = value.map(|v| shown_header(name, v));
     if let Some(exists) = check.exists {
         let failure = (value.is_some() != exists).then(|| {
@@ -308,6 +350,7 @@ fn header_check(c: &mut Checks<'_>, check: &HeaderCheck, resp: &Response) {
             )
         });
         c.push(
+            subject,
             format!(
                 "header `{name}` {}",
                 if exists { "present" } else { "absent" }
@@ -328,7 +371,7 @@ fn header_check(c: &mut Checks<'_>, check: &HeaderCheck, resp: &Response) {
                 )
             }),
         };
-        c.push(format!("header `{name}` equals `{want}`"), failure);
+        c.push(subject, format!("header `{name}` equals `{want}`"), failure);
     }
     if let Some(re) = &check.matches {
         let failure = match (compile(re, c.input.render), value) {
@@ -339,6 +382,6 @@ fn header_check(c: &mut Checks<'_>, check: &HeaderCheck, resp: &Response) {
                 shown.as_ref().map_or("absent".into(), |v| format!("`{v}`"))
             )),
         };
-        c.push(format!("header `{name}` matches /{re}/"), failure);
+        c.push(subject, format!("header `{name}` matches /{re}/"), failure);
     }
 }

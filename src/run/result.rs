@@ -74,10 +74,14 @@ impl Response {
 pub struct CheckResult {
     /// What was checked, e.g. `status`, `clears ory_kratos_session@domain`.
     pub what: String,
-    /// The contract rules the check enforces.
+    /// The one contract rule the check enforces ([`crate::cite`]; empty only when neither the
+    /// check nor its step names a rule).
     pub rules: Vec<String>,
     /// `None` when it passed, else what was expected and what was found (redacted).
     pub failure: Option<String>,
+    /// False for the line that lists the checks a failed status check left unevaluated
+    /// (`what` names them); such a line neither passes nor fails.
+    pub evaluated: bool,
 }
 
 impl CheckResult {
@@ -187,6 +191,8 @@ pub struct ScenarioResult {
     pub setup: Vec<Exchange>,
     /// Steps run, up to and including the first failing one.
     pub steps: Vec<StepResult>,
+    /// Steps the scenario has (the runner stops at the first failing one).
+    pub planned_steps: usize,
     /// A failure before the first step (identity creation…).
     pub setup_error: Option<String>,
     /// What went wrong around the steps without changing the verdict (an identity that could
@@ -209,6 +215,7 @@ impl ScenarioResult {
             rules: scenario.rules.clone(),
             setup: Vec::new(),
             steps: Vec::new(),
+            planned_steps: scenario.steps.len(),
             setup_error: None,
             warnings: Vec::new(),
             outcome,

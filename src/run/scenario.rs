@@ -358,8 +358,13 @@ impl ScenarioRun<'_> {
                 }
                 Err(e) => out.checks.push(CheckResult {
                     what: format!("capture `{var}`"),
-                    rules: rules.to_vec(),
+                    rules: crate::cite::cite_ids(
+                        crate::cite::Subject::Other,
+                        crate::cite::Route::of(&last.url),
+                        rules,
+                    ),
                     failure: Some(e),
+                    evaluated: true,
                 }),
             }
         }

@@ -20,6 +20,7 @@ use super::snapshot::SnapshotConfig;
 use super::trials::{SharedTarget, Strictness, build_trials};
 use crate::exit;
 use crate::interrupt::{Interrupt, Signal, after_interrupt};
+use crate::report::verdict::Style;
 use crate::report::{Merged, NextestRun, ReportError, ReportPaths, RunInfo};
 use crate::scenario::LoadError;
 use crate::settings::{RuntimeError, cpus, runtime};
@@ -54,6 +55,9 @@ pub struct SuiteOptions {
     pub harness: libtest_mimic::Arguments,
     /// Who runs the suite.
     pub entry: Entry,
+    /// The whole transcript of every failing trial, not only its verdict, failing exchange
+    /// and reproduction (`--verbose`, `OPENAPP_CONFORMANCE_VERBOSE`).
+    pub verbose: bool,
 }
 
 /// The suite could not run to its end.
@@ -129,6 +133,7 @@ pub fn run_suite(opts: SuiteOptions) -> Result<ExitCode, SuiteError> {
         reports,
         harness,
         entry,
+        verbose,
     } = opts;
     reports.check()?;
     let nextest = entry == Entry::CargoTest && !harness.list && nextest_run();
@@ -162,7 +167,19 @@ pub fn run_suite(opts: SuiteOptions) -> Result<ExitCode, SuiteError> {
         under_cargo_test: entry == Entry::CargoTest,
         ..snapshots
     };
-    let shared = SharedTarget::new(target, snapshots, rt.clone(), watch.clone(), strictness);
+    let style = Style {
+        verbose,
+        color: use_color(),
+        restart: None,
+    };
+    let shared = SharedTarget::new(
+        target,
+        snapshots,
+        rt.clone(),
+        watch.clone(),
+        strictness,
+        style,
+    );
     if entry == Entry::Cli && !harness.list {
         shared.connect_early();
     }
@@ -209,6 +226,11 @@ pub fn run_suite(opts: SuiteOptions) -> Result<ExitCode, SuiteError> {
     if entry == Entry::Cli && !harness.list {
         print_cold_start(&shared);
     }
+    if conclusion.has_failed()
+        && let Some(restart) = &shared.style().restart
+    {
+        println!("{}", crate::report::verdict::restart_hint(restart));
+    }
     let _ = std::io::stdout().flush();
     if !harness.list {
         write_reports(&reports, nextest_run.as_ref(), info, &shared, interrupted)?;
@@ -236,6 +258,13 @@ pub fn run_suite(opts: SuiteOptions) -> Result<ExitCode, SuiteError> {
         Entry::Cli if conclusion.has_failed() => ExitCode::from(exit::CHECK_FAILED),
         Entry::Cli => ExitCode::from(exit::OK),
     })
+}
+
+/// ANSI colour on the verdict lines: stdout is a terminal and `NO_COLOR` is unset or empty
+/// (<https://no-color.org>).
+fn use_color() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdout().is_terminal() && crate::settings::env("NO_COLOR").is_none()
 }
 
 /// The exit code of a test process that did not run the one trial nextest asked for: libtest's

@@ -16,6 +16,7 @@
 //! advice; a failure's text says what was written and what to do next, on a fault run never
 //! that a snapshot could be accepted.
 
+use crate::report::changes::SnapshotChange;
 use std::path::{Path, PathBuf};
 
 mod file;
@@ -213,6 +214,24 @@ pub fn check(
         None => format!("snapshot {shown} is missing; this run's view:\n{view}"),
     };
     Err(format!("{body}\n{}", hint(config, source, wrote)))
+}
+
+/// The lines of the stored snapshot of `id` that this run's `view` changed, each with the rule
+/// it enforces ([`crate::report::changes`]); empty when nothing is stored.
+pub fn changes(
+    config: &SnapshotConfig,
+    id: &str,
+    view: &str,
+    rules: &[String],
+) -> Vec<SnapshotChange> {
+    match stored(&config.path_of(id)) {
+        Some(old) => crate::report::changes::changes(
+            &with_final_newline(&old),
+            &with_final_newline(view),
+            rules,
+        ),
+        None => Vec::new(),
+    }
 }
 
 /// What the failure says after the diff: what was written, and what to do next (never, on a

@@ -12,12 +12,15 @@ use libtest_mimic::{Completion, Failed, Trial};
 
 use super::interrupted;
 use super::prepare::{Connected, announce, connect};
-use super::snapshot::{SnapshotConfig, ViewSource, check as check_snapshot};
+use super::snapshot::{
+    SnapshotConfig, ViewSource, changes as snapshot_changes_of, check as check_snapshot,
+};
 use crate::interrupt::Watch;
 use crate::plan::model::{Scenario, trial_name};
 use crate::redact::Secrets;
 use crate::report::Record;
 use crate::report::snapshot::render_snapshot;
+use crate::report::verdict::{Style, Verdict, failure_output, github_annotation, step_line};
 use crate::run::client::ClientFactory;
 use crate::run::journal::Journal;
 use crate::run::result::{Outcome, ScenarioResult};
@@ -39,6 +42,8 @@ pub struct SharedTarget {
     unfinished: AtomicUsize,
     /// Whether a scenario the target cannot run fails instead of ending ignored.
     strictness: Strictness,
+    /// How a failing trial's output is shown.
+    style: Style,
 }
 
 /// Whether a scenario whose requirements the target cannot meet fails rather than ending
@@ -63,7 +68,9 @@ impl SharedTarget {
         runtime: Arc<tokio::runtime::Runtime>,
         interrupt: Watch,
         strictness: Strictness,
+        mut style: Style,
     ) -> Arc<Self> {
+        style.restart = restart_command(&opts);
         Arc::new(Self {
             opts,
             snapshots,
@@ -74,7 +81,13 @@ impl SharedTarget {
             interrupt,
             unfinished: AtomicUsize::new(0),
             strictness,
+            style,
         })
+    }
+
+    /// How a failing trial's output is shown.
+    pub fn style(&self) -> &Style {
+        &self.style
     }
 
     /// How many trials an interrupt cut short or kept from starting.
@@ -197,6 +210,7 @@ impl SharedTarget {
             rules: Vec::new(),
             setup: Vec::new(),
             steps: Vec::new(),
+            planned_steps: 0,
             setup_error: Some(format!("invalid scenario file:\n{text}")),
             warnings: Vec::new(),
             outcome: Outcome::Failed,
@@ -207,6 +221,7 @@ impl SharedTarget {
             result,
             secrets: Secrets::new(),
             snapshot_diff: None,
+            snapshot_changes: Vec::new(),
         });
     }
 
@@ -273,6 +288,7 @@ impl SharedTarget {
             result.outcome = Outcome::Failed;
         }
         let mut snapshot_failure = String::new();
+        let mut snapshot_changes = Vec::new();
         if result.outcome == Outcome::Passed {
             let view = secrets.redact(&render_snapshot(&result, scenario, &target.endpoints));
             // A stack a nextest setup script started keeps the rules of the target it is.
@@ -283,20 +299,28 @@ impl SharedTarget {
             if let Err(e) = check_snapshot(&self.snapshots, source, &scenario.id, &view) {
                 result.outcome = Outcome::Failed;
                 snapshot_failure = e;
+                snapshot_changes =
+                    snapshot_changes_of(&self.snapshots, &scenario.id, &view, &scenario.rules);
             }
         }
         let record = Record {
             result,
             secrets,
             snapshot_diff: (!snapshot_failure.is_empty()).then_some(snapshot_failure),
+            snapshot_changes,
         };
         let verdict = match &record.result.outcome {
             Outcome::Passed => Ok(Completion::Completed),
             Outcome::Ignored(reason) => Ok(Completion::ignored_with(reason)),
-            Outcome::Failed => Err(Failed::from(match cut {
-                Some(why) => format!("{why}\n{}", record.failure_text()),
-                None => record.failure_text(),
-            })),
+            Outcome::Failed => {
+                annotate(scenario, &record);
+                let output = failure_output(&record, &self.style);
+                let output = output.trim_end();
+                Err(Failed::from(match cut {
+                    Some(why) => format!("{why}\n{output}"),
+                    None => output.to_string(),
+                }))
+            }
         };
         for w in &record.result.warnings {
             // Not a failure (an identity left behind): said once, on stderr.
@@ -317,8 +341,54 @@ impl SharedTarget {
             result: interrupted::not_run(scenario, signal),
             secrets: Secrets::new(),
             snapshot_diff: None,
+            snapshot_changes: Vec::new(),
         });
         Completion::ignored_with(interrupted::not_run_reason(signal))
+    }
+}
+
+/// Under GitHub Actions (`GITHUB_ACTIONS=true`), one `::error` annotation per failing trial on
+/// its scenario file, at the failing step's `[[step]]` line.
+fn annotate(scenario: &Scenario, record: &Record) {
+    if crate::settings::env("GITHUB_ACTIONS").as_deref() != Some("true") {
+        return;
+    }
+    let Some(verdict) = Verdict::of(record) else {
+        return;
+    };
+    let line = verdict
+        .step
+        .and_then(|n| step_line(&std::fs::read_to_string(&scenario.path).ok()?, n))
+        .unwrap_or(1);
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let file = scenario.path.strip_prefix(&cwd).unwrap_or(&scenario.path);
+    println!(
+        "{}",
+        github_annotation(&file.to_string_lossy(), line, &record.trial(), &verdict)
+    );
+}
+
+/// How to start a stack like the one this run's target started, which is gone when the run
+/// is; `None` for an external target, which stays up.
+fn restart_command(opts: &TargetOptions) -> Option<String> {
+    let (kind, switches) = match &opts.stack {
+        Some(stack) => (stack.kind, &stack.switches),
+        None => (opts.kind_to_use(), &opts.switches),
+    };
+    let fault = switches.names().collect::<Vec<_>>().join(",");
+    let fault = if fault.is_empty() {
+        String::new()
+    } else {
+        format!(" --fault {fault}")
+    };
+    match kind {
+        crate::targets::TargetKind::Embedded => {
+            Some(format!("openapp-conformance serve --json{fault}"))
+        }
+        crate::targets::TargetKind::Containers => Some(format!(
+            "openapp-conformance stack --target containers{fault}"
+        )),
+        crate::targets::TargetKind::External => None,
     }
 }
 

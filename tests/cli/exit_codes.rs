@@ -34,10 +34,10 @@ fn a_fault_exits_1_and_names_the_rule() {
     let out = run(&["run", "--fault", "sign-out-missing"]);
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
-    assert!(stdout.contains("R15"), "{stdout}");
+    assert!(stdout.contains("✗ R15 sign-out is logout"), "{stdout}");
     assert!(
-        stdout.contains("curl "),
-        "a reproducible curl command is printed:\n{stdout}"
+        stdout.contains("reproduce: openapp-conformance run --exact core::r15_"),
+        "a reproduction is printed:\n{stdout}"
     );
 }
 

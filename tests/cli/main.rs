@@ -2,6 +2,9 @@
 //!
 //! - `containers`: the containers target on the local Docker engine (skipped without one).
 //! - `exit_codes`: the real binary's exit codes and outputs (README table kept true).
+//! - `failure_output`: a fault's default output within 150 lines and 15 KB, each failure
+//!   first its verdict (own rule and text, expected, got) and a reproduction; every ✗ line of
+//!   every fault cites exactly one rule.
 //! - `hurl_parity`: the bench's Hurl file makes the requests of its scenario, counted at the
 //!   server through the recording relay (skipped without Hurl 8).
 //! - `interrupt`: SIGINT / SIGTERM sent to `run` and `load` mid-request: exit 130 / 143, the
@@ -37,6 +40,7 @@ mod bad_input;
 mod browser;
 mod containers;
 mod exit_codes;
+mod failure_output;
 mod foreign_origin;
 mod hurl_parity;
 mod hygiene;

@@ -143,12 +143,13 @@ fn https_with_the_ca_passes_and_an_unknown_ca_fails_with_one_line() {
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("1 passed; 1 failed"), "{stdout}");
+    // The verdict's `got:` line is the error.
     let line = stdout
         .lines()
-        .find(|l| l.trim_start().starts_with("error: "))
-        .unwrap_or_else(|| panic!("no error line:\n{stdout}"));
+        .find_map(|l| l.trim_start().strip_prefix("got:"))
+        .unwrap_or_else(|| panic!("no verdict line:\n{stdout}"));
     let want = format!(
-        "error: could not connect: request to https://api.openapp.test:{}/api/v1/auth/whoami after ",
+        "could not connect: request to https://api.openapp.test:{}/api/v1/auth/whoami after ",
         relay.port
     );
     assert!(line.trim_start().starts_with(&want), "{line}");

@@ -21,8 +21,16 @@ fn run_r16(fault: &str, within: Option<&str>) -> (Output, Value) {
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("report.json");
     let mut cmd = bin();
-    cmd.args(["run", "--exact", R16, "--fault", fault, "--json"])
-        .arg(&report);
+    cmd.args([
+        "run",
+        "--verbose",
+        "--exact",
+        R16,
+        "--fault",
+        fault,
+        "--json",
+    ])
+    .arg(&report);
     if let Some(within) = within {
         cmd.env(VARIABLE, within);
     }

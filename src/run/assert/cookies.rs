@@ -3,6 +3,7 @@
 //! lengths, never values.
 
 use super::input::Checks;
+use crate::cite::Subject;
 use crate::cookie::{
     CONTRACT_PATH, Lifetime, SetCookie, is_extra_clearing, name_matches, parse_set_cookie,
 };
@@ -15,6 +16,15 @@ enum Variant {
     Any,
     Host,
     Domain,
+}
+
+/// What a `sets` (or, `clearing`, a `clears`) check of `name` is about.
+fn subject(clearing: bool, name: &str) -> Subject<'_> {
+    if clearing {
+        Subject::Clears(name)
+    } else {
+        Subject::Sets(name)
+    }
 }
 
 fn split_ref(r: &str) -> (&str, Variant) {
@@ -53,6 +63,55 @@ fn request_cookie_names(ex: &Exchange) -> Vec<String> {
         .collect()
 }
 
+/// The one line of the response nearest to the line a `sets`/`clears` check of `name` wanted,
+/// and how it differs (the transcript above shows every line): a line of that name that
+/// differs in the fewest of variant and lifetime, else what the response had instead.
+fn nearest(
+    lines: &[SetCookie],
+    name: &str,
+    variant: Variant,
+    clearing: bool,
+    domain: Option<&str>,
+    now: i64,
+) -> String {
+    let differences = |l: &SetCookie| {
+        let mut why = Vec::new();
+        if !variant_matches(l, variant, domain) {
+            why.push(match &l.domain {
+                None => "it is host-only".to_string(),
+                Some(d) if variant == Variant::Host => format!("it has Domain={d}"),
+                Some(d) => format!("its Domain is {d}"),
+            });
+        }
+        let expired = l.lifetime(now) == Lifetime::Expired;
+        if expired != clearing {
+            why.push(if clearing {
+                "it does not expire the cookie".to_string()
+            } else {
+                "it clears the cookie".to_string()
+            });
+        }
+        why
+    };
+    let best = lines
+        .iter()
+        .filter(|l| name_matches(name, &l.name))
+        .map(|l| (differences(l), l))
+        .min_by_key(|(why, _)| why.len());
+    match best {
+        Some((why, line)) => format!("nearest line: `{}` ({})", line.redacted(), why.join(", ")),
+        None if lines.is_empty() => "the response had no Set-Cookie line".to_string(),
+        None => {
+            let mut names: Vec<&str> = lines.iter().map(|l| l.name.as_str()).collect();
+            names.dedup();
+            format!(
+                "the response had no line for {name}, only for {}",
+                names.join(", ")
+            )
+        }
+    }
+}
+
 pub(super) fn cookie_checks(c: &mut Checks<'_>, expect: &Expectations) {
     let input = c.input;
     let reads_lines = !(expect.sets.is_empty()
@@ -70,17 +129,6 @@ pub(super) fn cookie_checks(c: &mut Checks<'_>, expect: &Expectations) {
         Vec::new()
     };
     let domain = input.endpoints.cookie_domain.as_deref();
-    let summary = || {
-        if lines.is_empty() {
-            "no Set-Cookie line".to_string()
-        } else {
-            lines
-                .iter()
-                .map(|l| format!("`{}`", l.redacted()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        }
-    };
     for (clearing, refs) in [(false, &expect.sets), (true, &expect.clears)] {
         for r in refs {
             let (pattern, variant) = split_ref(r);
@@ -99,7 +147,7 @@ pub(super) fn cookie_checks(c: &mut Checks<'_>, expect: &Expectations) {
                         "{verb} {pattern}{} (the request carried none)",
                         variant_text(variant, domain)
                     );
-                    c.push(what, None);
+                    c.push(subject(clearing, pattern), what, None);
                 }
                 sent
             } else {
@@ -112,9 +160,11 @@ pub(super) fn cookie_checks(c: &mut Checks<'_>, expect: &Expectations) {
                         && (l.lifetime(input.now) == Lifetime::Expired) == clearing
                 });
                 let what = format!("{verb} {name}{}", variant_text(variant, domain));
-                let failure = (!found)
-                    .then(|| format!("no Set-Cookie line {what}; the response had {}", summary()));
-                c.push(what, failure);
+                let failure = (!found).then(|| {
+                    let near = nearest(&lines, &name, variant, clearing, domain, input.now);
+                    format!("no Set-Cookie line {what}; {near}")
+                });
+                c.push(subject(clearing, &name), what, failure);
             }
         }
     }
@@ -125,7 +175,11 @@ pub(super) fn cookie_checks(c: &mut Checks<'_>, expect: &Expectations) {
             .collect();
         let failure =
             (!bad.is_empty()).then(|| format!("the response sets {name}: `{}`", bad[0].redacted()));
-        c.push(format!("does not set {name}"), failure);
+        c.push(
+            Subject::NotSets(name),
+            format!("does not set {name}"),
+            failure,
+        );
     }
     for check in &expect.cookie {
         attribute_check(c, check, &lines);
@@ -145,7 +199,13 @@ pub(super) fn cookie_checks(c: &mut Checks<'_>, expect: &Expectations) {
                 (false, false) => Some(format!("the jar still holds {held:?} after the response")),
                 _ => None,
             };
+            let about = if has {
+                Subject::JarHolds(name)
+            } else {
+                Subject::JarLacks(name)
+            };
             c.push(
+                about,
                 format!("jar {} {name}", if has { "holds" } else { "lacks" }),
                 failure,
             );
@@ -156,12 +216,14 @@ pub(super) fn cookie_checks(c: &mut Checks<'_>, expect: &Expectations) {
 fn attribute_check(c: &mut Checks<'_>, check: &CookieCheck, lines: &[SetCookie]) {
     let input = c.input;
     let name = &check.name;
+    let about = subject(check.lifetime.as_deref() == Some("expired"), name);
     let setting: Vec<&SetCookie> = lines
         .iter()
         .filter(|l| name_matches(name, &l.name) && l.lifetime(input.now) != Lifetime::Expired)
         .collect();
     if setting.is_empty() && check.lifetime.as_deref() != Some("expired") {
         c.push(
+            about,
             format!("cookie {name} attributes"),
             Some(format!("no Set-Cookie line sets {name}")),
         );
@@ -191,6 +253,7 @@ fn attribute_check(c: &mut Checks<'_>, check: &CookieCheck, lines: &[SetCookie])
                 had.join(", ")
             };
             c.push(
+                about,
                 format!("cookie {name} attributes"),
                 Some(format!(
                     "no Set-Cookie line clears {name} at {place}; the response had {had}"
@@ -277,6 +340,6 @@ fn attribute_check(c: &mut Checks<'_>, check: &CookieCheck, lines: &[SetCookie])
         }
         let failure = (!problems.is_empty())
             .then(|| format!("`{}`: {}", line.redacted(), problems.join("; ")));
-        c.push(format!("cookie {} attributes", line.name), failure);
+        c.push(about, format!("cookie {} attributes", line.name), failure);
     }
 }

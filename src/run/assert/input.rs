@@ -2,6 +2,7 @@
 
 use serde_json::Value;
 
+use crate::cite::{Route, Subject, cite_ids};
 use crate::run::result::{CheckResult, Exchange, Response};
 use crate::settings::Endpoints;
 
@@ -15,7 +16,7 @@ pub struct CheckInput<'a> {
     pub jar_names: &'a [String],
     /// The target's endpoints (cookie domain, SameSite, Secure expectation).
     pub endpoints: &'a Endpoints,
-    /// Rules the checks enforce.
+    /// The step's rules: each check cites the one of them it enforces ([`crate::cite`]).
     pub rules: &'a [String],
     /// Renders `{{variables}}` in expected values.
     pub render: &'a dyn Fn(&str) -> Result<String, String>,
@@ -32,12 +33,15 @@ pub(super) struct Checks<'a> {
 }
 
 impl Checks<'_> {
-    /// Records one check: what it checked and, when it failed, why.
-    pub(super) fn push(&mut self, what: String, failure: Option<String>) {
+    /// Records one check about `subject`: what it checked and, when it failed, why; it cites
+    /// the one rule it enforces.
+    pub(super) fn push(&mut self, subject: Subject<'_>, what: String, failure: Option<String>) {
+        let route = Route::of(&self.input.exchange.url);
         self.out.push(CheckResult {
             what,
-            rules: self.input.rules.to_vec(),
+            rules: cite_ids(subject, route, self.input.rules),
             failure,
+            evaluated: true,
         });
     }
 }

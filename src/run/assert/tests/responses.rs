@@ -26,6 +26,12 @@ fn status_and_body_class() {
             expect: "status = 204", status: 502, body: "upstream down",
             fail: &[("status 204", "expected status 204, got 502")],
         },
+        "after a failed status the other checks are not evaluated, in one line" {
+            expect: "status = 204\nbody = \"empty\"\nclears = [\"ory_kratos_session\"]", status: 500,
+            body: "oops",
+            fail: &[("status 204", "expected status 204, got 500")],
+            pass: &["not evaluated (status check failed): body is empty; clears ory_kratos_session"],
+        },
         "status and body class together" {
             expect: "status = 204\nbody = \"empty\"", status: 204,
             pass: &["status 204", "body is empty"],
