@@ -224,6 +224,7 @@ pub(crate) fn info() -> super::RunInfo {
         started: "2025-01-01T00:00:00Z".into(),
         clock: None,
         interrupted: None,
+        ..Default::default()
     }
 }
 

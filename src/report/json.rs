@@ -5,13 +5,17 @@
 //! Shape (version 1):
 //! ```text
 //! { "version": 1, "target", "started", "elapsed_ms", "interrupted" (null or the signal),
+//!   "switches": [names], "origins": { role: origin }, "seed" (null but for explore),
+//!   "reproduce" (null, or how to start a stack like the run's, which stopped with it),
 //!   "summary": { "total", "passed", "failed", "ignored" },
 //!   "scenarios": [ { "id", "trial", "name", "rules", "outcome", "ignored_reason",
 //!                    "setup_error", "snapshot_diff", "first_failure", "elapsed_ms",
+//!                    "verdict": null | { "rule", "text", "expected", "got", "step" },
+//!                    "reproduce": null | { "run", "curl" (null when no request failed) },
 //!     "steps": [ { "index", "label", "client", "passed", "error", "notes", "attempts",
 //!       "exchanges": [ { "purpose", "method", "url", "status", "error", "elapsed_ms",
 //!                        "set_cookies" } ],
-//!       "checks": [ { "what", "rules", "passed", "failure" } ] } ] } ] }
+//!       "checks": [ { "what", "rules" (one id), "passed", "evaluated", "failure" } ] } ] } ] }
 //! ```
 //! `attempts` is `null` except on a step with `expect.within`: `{ "count", "elapsed_ms",
 //! "within_ms", "source", "final_from", "verdict" }`, where `final_from` is the index in
@@ -22,6 +26,8 @@ use serde_json::{Value, json};
 use super::format::Format;
 use super::human::shown_set_cookie;
 use super::record::{Record, RunInfo, Summary, first_failure, outcome_word};
+use super::verdict::{Verdict, failing_curl};
+use crate::contract::rule;
 use crate::run::result::{Exchange, Outcome, StepResult};
 
 /// The report's format version, bumped on incompatible changes.
@@ -47,6 +53,10 @@ fn assemble(info: &RunInfo, s: &Summary, scenarios: &[Value]) -> String {
         "started": info.started,
         "elapsed_ms": info.elapsed.as_millis() as u64,
         "interrupted": info.interrupted,
+        "switches": info.switches,
+        "origins": info.origins.iter().map(|(k, v)| (k.clone(), Value::from(v.as_str()))).collect::<serde_json::Map<String, Value>>(),
+        "seed": info.seed,
+        "reproduce": info.restart,
         "summary": {
             "total": s.total,
             "passed": s.passed,
@@ -75,6 +85,17 @@ fn scenario(record: &Record) -> Value {
         "setup_error": r.setup_error.as_deref().map(red),
         "snapshot_diff": record.snapshot_diff.as_deref().map(red),
         "first_failure": first_failure(record),
+        "verdict": Verdict::of(record).map(|v| json!({
+            "rule": v.rule,
+            "text": rule(&v.rule).map(|r| r.title),
+            "expected": v.expected,
+            "got": v.got,
+            "step": v.step,
+        })),
+        "reproduce": (r.outcome == Outcome::Failed).then(|| json!({
+            "run": format!("openapp-conformance run --exact {}", record.trial()),
+            "curl": failing_curl(record),
+        })),
         "elapsed_ms": r.elapsed.as_millis() as u64,
         "steps": r.steps.iter().map(|st| step(record, st)).collect::<Vec<_>>(),
     })
@@ -102,6 +123,7 @@ fn step(record: &Record, st: &StepResult) -> Value {
             "what": red(&c.what),
             "rules": c.rules,
             "passed": c.passed(),
+            "evaluated": c.evaluated,
             "failure": c.failure.as_deref().map(red),
         })).collect::<Vec<_>>(),
     })
@@ -202,6 +224,49 @@ mod tests {
         );
         assert_eq!(v["scenarios"][0]["snapshot_diff"], Value::Null);
         assert_no_secret(&text);
+    }
+
+    #[test]
+    fn the_run_says_its_switches_origins_and_how_to_reproduce() {
+        let info = RunInfo {
+            switches: vec!["logout-no-domain-variant".into()],
+            origins: vec![(
+                "kratos_public".into(),
+                "http://auth.openapp.test:4433/".into(),
+            )],
+            restart: Some(
+                "openapp-conformance serve --json --fault logout-no-domain-variant".into(),
+            ),
+            ..info()
+        };
+        let v: Value = serde_json::from_str(&render(&info, &[failing(), passing()])).unwrap();
+        assert_eq!(v["switches"], json!(["logout-no-domain-variant"]));
+        assert_eq!(
+            v["origins"]["kratos_public"],
+            "http://auth.openapp.test:4433/"
+        );
+        assert_eq!(v["seed"], Value::Null);
+        assert!(v["reproduce"].as_str().unwrap().contains("serve --json"));
+        let failed = &v["scenarios"][1];
+        assert_eq!(failed["verdict"]["rule"], "R9");
+        assert_eq!(
+            failed["verdict"]["text"],
+            "logout and sign-out answer 204 with an empty body"
+        );
+        assert_eq!(failed["verdict"]["step"], 2);
+        assert_eq!(
+            failed["reproduce"]["run"],
+            "openapp-conformance run --exact core::b_failing"
+        );
+        assert!(
+            failed["reproduce"]["curl"]
+                .as_str()
+                .unwrap()
+                .starts_with("curl ")
+        );
+        assert_eq!(v["scenarios"][0]["verdict"], Value::Null);
+        assert_eq!(v["scenarios"][0]["reproduce"], Value::Null);
+        assert_eq!(failed["steps"][1]["checks"][0]["evaluated"], true);
     }
 
     #[test]

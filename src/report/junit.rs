@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use super::format::Format;
 use super::record::{Record, RunInfo, Summary, first_failure, xml_safe};
+use super::verdict::{Style, failure_output};
 use crate::run::result::Outcome;
 
 /// The name of the suite and the prefix of every class name.
@@ -53,7 +54,13 @@ fn fragment(record: &Record) -> Value {
         Outcome::Failed => (
             "failed",
             Some(first_failure(record).unwrap_or_else(|| "failed".into())),
-            Some(record.failure_text()),
+            Some(failure_output(
+                record,
+                &Style {
+                    verbose: true,
+                    ..Style::default()
+                },
+            )),
         ),
     };
     let class = r.id.split('/').next().filter(|_| r.id.contains('/'));

@@ -72,6 +72,12 @@ struct Part {
     start_ms: u64,
     end_ms: u64,
     interrupted: Option<String>,
+    #[serde(default)]
+    switches: Vec<String>,
+    #[serde(default)]
+    origins: Vec<(String, String)>,
+    #[serde(default)]
+    restart: Option<String>,
     scenarios: Vec<Entry>,
 }
 
@@ -104,6 +110,9 @@ impl ReportPaths {
                 start_ms: ms(end.checked_sub(info.elapsed).unwrap_or(end)),
                 end_ms: ms(end),
                 interrupted: info.interrupted.clone(),
+                switches: info.switches.clone(),
+                origins: info.origins.clone(),
+                restart: info.restart.clone(),
                 scenarios: sorted(records)
                     .into_iter()
                     .map(|r| Entry {
@@ -217,6 +226,9 @@ fn combine(parts: Vec<Part>) -> (RunInfo, Vec<Entry>) {
         }
         if info.target.is_empty() {
             info.target = part.target;
+            info.switches = part.switches;
+            info.origins = part.origins;
+            info.restart = part.restart;
         }
         info.interrupted = info.interrupted.or(part.interrupted);
         entries.extend(part.scenarios);
@@ -371,6 +383,9 @@ mod tests {
             start_ms,
             end_ms,
             interrupted: interrupted.map(String::from),
+            switches: vec![],
+            origins: vec![],
+            restart: None,
             scenarios: vec![],
         };
         let (info, entries) = combine(vec![

@@ -57,6 +57,15 @@ pub struct RunInfo {
     /// The signal that interrupted the run (`SIGINT`, `SIGTERM`), when one did: trials in
     /// flight were cut short and the others did not run, so the results are incomplete.
     pub interrupted: Option<String>,
+    /// The fault and benign switches of the stack the run used, sorted.
+    pub switches: Vec<String>,
+    /// The origins the run reached, by role (`openapp_api`, `kratos_public`, `kratos_admin`),
+    /// credentials left out.
+    pub origins: Vec<(String, String)>,
+    /// The generator seed of a generated run (explore); `None` for scenario runs.
+    pub seed: Option<u64>,
+    /// How to start a stack like the run's again, when it stopped with the run.
+    pub restart: Option<String>,
 }
 
 /// Counts of outcomes.

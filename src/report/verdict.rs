@@ -298,6 +298,13 @@ pub fn step_line(text: &str, n: usize) -> Option<usize> {
         .map(|(i, _)| i + 1)
 }
 
+/// The curl command of a failed record's failing request (redacted, secrets as `$VARS`).
+pub fn failing_curl(record: &Record) -> Option<String> {
+    let step = record.result.steps.iter().find(|s| !s.passed())?;
+    let ex = step.exchanges.last()?;
+    Some(record.redact(&curl_command(ex, &record.result.resolve, &record.secrets)))
+}
+
 /// Said once after a run whose stack is gone and some trial failed: how to start one that
 /// stays up and point `run` at it.
 pub fn restart_hint(restart: &str) -> String {

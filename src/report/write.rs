@@ -112,7 +112,7 @@ impl RunInfo {
             elapsed: Default::default(),
             started,
             clock: Some(std::time::Instant::now()),
-            interrupted: None,
+            ..Self::default()
         }
     }
 

@@ -334,6 +334,9 @@ fn write_reports(
     }
     let mut info = info.finished(shared.describe());
     info.interrupted = interrupted.map(|s| s.name().to_string());
+    info.switches = shared.switches();
+    info.origins = shared.origins();
+    info.restart = shared.style().restart.clone();
     let records = shared.records();
     match nextest {
         Some(run) => {

@@ -195,6 +195,36 @@ impl SharedTarget {
         }
     }
 
+    /// The switches of the stack the run used, sorted.
+    pub fn switches(&self) -> Vec<String> {
+        let switches = match &self.opts.stack {
+            Some(stack) => &stack.switches,
+            None => &self.opts.switches,
+        };
+        switches.names().map(String::from).collect()
+    }
+
+    /// The origins of the resolved target by role, credentials left out; empty when the target
+    /// was not resolved.
+    pub fn origins(&self) -> Vec<(String, String)> {
+        let Some(Ok((t, _))) = self.cell.get() else {
+            return Vec::new();
+        };
+        let e = &t.endpoints;
+        let shown = |u: &url::Url| crate::report::without_credentials(u);
+        let mut out = vec![
+            (
+                "openapp_api".to_string(),
+                format!("{}{}", shown(&e.origin).trim_end_matches('/'), e.api_prefix),
+            ),
+            ("kratos_public".to_string(), shown(&e.kratos_public)),
+        ];
+        if let Some(admin) = &e.kratos_admin {
+            out.push(("kratos_admin".to_string(), shown(admin)));
+        }
+        out
+    }
+
     fn record(&self, record: Record) {
         self.records
             .lock()

@@ -227,7 +227,10 @@ fn fault_and_external_runs_write_no_pending_snapshot() {
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("0 passed; 2 failed"), "{stdout}");
     assert_eq!(pending(&snapshots), Vec::<PathBuf>::new(), "{stdout}");
-    assert!(stdout.contains("`status: 299` is now `status: 200`"), "{stdout}");
+    assert!(
+        stdout.contains("`status: 299` is now `status: 200`"),
+        "{stdout}"
+    );
     assert!(stdout.contains("a fault switch is on"), "{stdout}");
     for word in [
         "accept",
