@@ -114,6 +114,16 @@ fn step(
         error: None,
         notes: vec![],
         attempts: None,
+        // The login (step 1) leaves the session cookie; later steps leave the jar empty.
+        jar_after: if index == 1 {
+            vec![crate::run::result::JarCookie {
+                name: "ory_kratos_session".into(),
+                domain: "openapp.test".into(),
+                host_only: false,
+            }]
+        } else {
+            vec![]
+        },
     }
 }
 

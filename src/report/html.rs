@@ -15,7 +15,9 @@ use serde_json::{Value, json};
 
 use super::format::Format;
 use super::human::{curl_command, excerpt, shown_request_header, shown_set_cookie};
+use super::picture;
 use super::record::{Record, RunInfo, Summary, escape, first_failure, outcome_word};
+use super::verdict::Verdict;
 use crate::run::result::{Exchange, Outcome, StepResult};
 
 const STYLE: &str = include_str!("html.css");
@@ -37,13 +39,16 @@ fn fragment(record: &Record) -> Value {
     let (mut row, mut section) = (String::new(), String::new());
     table_row(&mut row, record);
     self::section(&mut section, record);
-    json!({ "row": row, "section": section })
+    json!({ "row": row, "section": section, "outcome": outcome_word(&record.result.outcome) })
 }
 
 /// The page around the scenarios' rows and sections, sorted by id.
 fn assemble(info: &RunInfo, s: &Summary, fragments: &[Value]) -> String {
+    // Failing scenarios first, then the others, each group in id order.
+    let mut ordered: Vec<&Value> = fragments.iter().collect();
+    ordered.sort_by_key(|f| f["outcome"] != "failed");
     let part = |key: &str| {
-        fragments
+        ordered
             .iter()
             .filter_map(move |f| f[key].as_str())
             .collect::<String>()
@@ -94,6 +99,15 @@ fn assemble(info: &RunInfo, s: &Summary, fragments: &[Value]) -> String {
     out
 }
 
+/// `text` cut to at most `max` characters, with `…` when cut.
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max - 1).collect();
+    format!("{cut}…")
+}
+
 /// The anchor of a scenario's section.
 fn anchor(record: &Record) -> String {
     format!("s-{}", record.result.id.replace(['/', ':'], "-"))
@@ -102,9 +116,14 @@ fn anchor(record: &Record) -> String {
 fn table_row(out: &mut String, record: &Record) {
     let r = &record.result;
     let word = outcome_word(&r.outcome);
-    let why = match &r.outcome {
-        Outcome::Ignored(reason) => record.redact(reason),
-        _ => first_failure(record).unwrap_or_default(),
+    let why = match (&r.outcome, Verdict::of(record)) {
+        (Outcome::Ignored(reason), _) => escape(&record.redact(reason)),
+        (_, Some(v)) => format!(
+            "✗ {}<br>{}",
+            escape(&v.headline()),
+            escape(&shorten(&v.got, 160))
+        ),
+        _ => escape(&first_failure(record).unwrap_or_default()),
     };
     let _ = writeln!(
         out,
@@ -117,7 +136,7 @@ fn table_row(out: &mut String, record: &Record) {
         escape(&record.redact(&r.name)),
         escape(&r.rules.join(", ")),
         r.elapsed.as_millis(),
-        escape(&why),
+        why,
         trial = escape(&record.trial()),
     );
 }
@@ -141,6 +160,25 @@ fn section(out: &mut String, record: &Record) {
     );
     if let Outcome::Ignored(reason) = &r.outcome {
         let _ = writeln!(out, "<p>ignored: {}</p>", escape(&record.redact(reason)));
+    }
+    if let Some(v) = Verdict::of(record) {
+        let _ = writeln!(
+            out,
+            "<div class=\"verdict\" data-rule=\"{}\"><strong>✗ {}</strong><br>expected: {}<br>got: {}</div>",
+            escape(&v.rule),
+            escape(&v.headline()),
+            escape(&v.expected),
+            escape(&v.got)
+        );
+    }
+    if !r.steps.is_empty() || !r.setup.is_empty() {
+        let _ = writeln!(
+            out,
+            "<div class=\"pictures\"><div class=\"picture\"><h3>sequence</h3>{}</div>\
+             <div class=\"picture\"><h3>jar after each step</h3>{}</div></div>",
+            picture::sequence(record),
+            picture::jar_timeline(record)
+        );
     }
     if let Some(e) = &r.setup_error {
         let _ = writeln!(
@@ -213,6 +251,7 @@ fn render_step(out: &mut String, record: &Record, step: &StepResult) {
         out.push_str("<ul class=\"checks\">\n");
         for c in &step.checks {
             let line = match &c.failure {
+                None if !c.evaluated => format!("<li class=\"skipped\">{}</li>", escape(&c.what)),
                 None => format!("<li class=\"ok\">{}</li>", escape(&c.what)),
                 Some(f) => format!(
                     "<li class=\"bad\">{} [{}]: {}</li>",
@@ -350,7 +389,7 @@ mod tests {
         assert!(
             html.contains("<span class=\"add\">+set-cookie: b &lt;cleared&gt; [password]</span>")
         );
-        assert!(html.contains("<td class=\"why\">snapshot snapshots/core/d.snap differs:</td>"));
+        assert!(html.contains("snapshot snapshots/core/d.snap differs:</td>"));
         assert_no_secret(&html);
     }
 

@@ -19,6 +19,7 @@ pub mod human;
 pub mod json;
 pub mod junit;
 mod parts;
+mod picture;
 mod record;
 pub mod snapshot;
 pub mod verdict;

@@ -541,6 +541,7 @@ mod tests {
                 error: None,
                 notes: Vec::new(),
                 attempts: None,
+                jar_after: Vec::new(),
             }],
             planned_steps: 1,
             setup_error: None,

@@ -219,6 +219,31 @@ impl BrowserClient {
         names
     }
 
+    /// The contract's cookies in the jar (`ory_kratos_session`, `csrf_token_*`), unexpired,
+    /// with the domain each is kept for, sorted.
+    pub fn jar_cookies(&self) -> Vec<crate::run::result::JarCookie> {
+        use cookie_store::CookieDomain;
+        let store = self.jar.lock().unwrap_or_else(|p| p.into_inner());
+        let mut out: Vec<crate::run::result::JarCookie> = store
+            .iter_unexpired()
+            .filter(|c| c.name() == "ory_kratos_session" || c.name().starts_with("csrf_token_"))
+            .map(|c| {
+                let (domain, host_only) = match &c.domain {
+                    CookieDomain::HostOnly(d) => (d.clone(), true),
+                    CookieDomain::Suffix(d) => (d.clone(), false),
+                    _ => (String::new(), true),
+                };
+                crate::run::result::JarCookie {
+                    name: c.name().to_string(),
+                    domain,
+                    host_only,
+                }
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
     /// Puts a cookie into the jar as if `url` had set it with this `Set-Cookie` line.
     pub fn seed(&self, set_cookie: &str, url: &Url) -> Result<(), String> {
         let mut store = self.jar.lock().unwrap_or_else(|p| p.into_inner());

@@ -110,6 +110,20 @@ pub struct StepResult {
     pub notes: Vec<String>,
     /// How the attempts of a step with `expect.within` went; `None` for other steps.
     pub attempts: Option<Attempts>,
+    /// The contract's cookies (`ory_kratos_session`, `csrf_token_*`) in the step's client's jar
+    /// after the step, sorted (the HTML report's jar timeline).
+    pub jar_after: Vec<JarCookie>,
+}
+
+/// A cookie a jar holds, without its value.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct JarCookie {
+    /// Its name.
+    pub name: String,
+    /// The domain it is kept for.
+    pub domain: String,
+    /// True for a host-only cookie (set without `Domain=`).
+    pub host_only: bool,
 }
 
 impl StepResult {

@@ -115,7 +115,10 @@ pub async fn run_scenario_journaled(
         j.setup_done(&result.setup);
     }
     for (i, step) in scenario.steps.iter().enumerate() {
-        let step_result = trial.run_step(i + 1, step).await;
+        let mut step_result = trial.run_step(i + 1, step).await;
+        if let Some(client) = trial.clients.get(&step_result.client) {
+            step_result.jar_after = client.jar_cookies();
+        }
         if let Some(j) = journal {
             j.step_done(&step_result);
         }
