@@ -4,7 +4,8 @@
 
 /// Every trial passed (ignored trials allowed).
 pub const OK: u8 = 0;
-/// A check failed, including a trial that met an unreachable server or a 5xx mid-run.
+/// A check failed, including a trial that met an unreachable server or a 5xx mid-run, or (with
+/// `--require-all`) a scenario could not run against the target.
 pub const CHECK_FAILED: u8 = 1;
 /// A configuration error (command line or setting), an invalid scenario file, or a filter
 /// that matches no scenario.
@@ -21,7 +22,7 @@ pub const TABLE: &[(u8, &str)] = &[
     (OK, "every trial passed (ignored trials allowed)"),
     (
         CHECK_FAILED,
-        "a check failed, including a trial that met an unreachable server or a 5xx mid-run",
+        "a check failed, including a trial that met an unreachable server or a 5xx mid-run, or, with `--require-all`, a scenario could not run against this target",
     ),
     (
         USAGE,

@@ -424,16 +424,71 @@ pub fn find(name: &str) -> Option<&'static SwitchInfo> {
     SWITCHES.iter().find(|s| s.name == name)
 }
 
-/// Renders the registry as `NAME KIND RULES` lines (the `faults` subcommand).
+/// What each kind of switch means, for the legend of [`render_table`] (and the README).
+pub const KIND_LEGEND: &[(SwitchKind, &str)] = &[
+    (
+        SwitchKind::Fault,
+        "breaks the rules listed: the default suite must fail, citing one of them",
+    ),
+    (
+        SwitchKind::Load,
+        "breaks the rules listed only under concurrency: `run` passes, `load` must report it",
+    ),
+    (
+        SwitchKind::Benign,
+        "a different but conforming server: the default suite must pass",
+    ),
+    (
+        SwitchKind::Fidelity,
+        "breaks the Kratos emulator in a way the contract suite cannot see: the suite passes, the golden replay against real Kratos captures (`cargo test --test kratos_golden`) must fail",
+    ),
+];
+
+/// `openapp-conformance faults`: one line per switch in aligned columns (name, kind, rules,
+/// what the server does differently), then what each kind means.
 pub fn render_table() -> String {
-    let mut out = String::new();
-    for s in SWITCHES {
-        let rules = if s.rules.is_empty() {
-            "-".to_string()
-        } else {
-            s.rules.join(",")
-        };
-        out.push_str(&format!("{} {} {}\n", s.name, s.kind, rules));
+    let header = ["NAME", "KIND", "RULES", "DESCRIPTION"];
+    let rows: Vec<[String; 4]> = SWITCHES
+        .iter()
+        .map(|s| {
+            let rules = if s.rules.is_empty() {
+                "-".to_string()
+            } else {
+                s.rules.join(",")
+            };
+            [
+                s.name.to_string(),
+                s.kind.to_string(),
+                rules,
+                s.description.to_string(),
+            ]
+        })
+        .collect();
+    let width = |i: usize| {
+        rows.iter()
+            .map(|r| r[i].len())
+            .chain([header[i].len()])
+            .max()
+            .unwrap_or(0)
+    };
+    let (w0, w1, w2) = (width(0), width(1), width(2));
+    let mut out = format!(
+        "{:<w0$}  {:<w1$}  {:<w2$}  {}\n",
+        header[0], header[1], header[2], header[3]
+    );
+    for [name, kind, rules, description] in &rows {
+        out.push_str(&format!(
+            "{name:<w0$}  {kind:<w1$}  {rules:<w2$}  {description}\n"
+        ));
+    }
+    out.push_str("\nKinds:\n");
+    let kw = KIND_LEGEND
+        .iter()
+        .map(|(k, _)| k.to_string().len())
+        .max()
+        .unwrap_or(0);
+    for (kind, meaning) in KIND_LEGEND {
+        out.push_str(&format!("  {:<kw$}  {meaning}\n", kind.to_string()));
     }
     out
 }
@@ -679,9 +734,41 @@ mod tests {
     }
 
     #[test]
-    fn table_lines_have_three_fields() {
-        for line in render_table().lines() {
-            assert_eq!(line.split(' ').count(), 3, "{line}");
+    fn table_columns_are_aligned_and_every_kind_is_explained() {
+        let table = render_table();
+        let (rows, legend) = table.split_once("\n\nKinds:\n").expect("a legend");
+        let lines: Vec<&str> = rows.lines().collect();
+        assert_eq!(
+            lines.len(),
+            SWITCHES.len() + 1,
+            "a header and one line per switch"
+        );
+        // Every column starts at the header's offset of it.
+        for column in ["KIND", "RULES", "DESCRIPTION"] {
+            let at = lines[0].find(column).unwrap();
+            for line in &lines[1..] {
+                assert_eq!(&line[at - 2..at], "  ", "{column} in {line}");
+                assert_ne!(&line[at..at + 1], " ", "{column} in {line}");
+            }
+        }
+        for (line, s) in lines[1..].iter().zip(SWITCHES) {
+            assert!(
+                line.starts_with(s.name) && line.ends_with(s.description),
+                "{line}"
+            );
+        }
+        for kind in [
+            SwitchKind::Fault,
+            SwitchKind::Benign,
+            SwitchKind::Fidelity,
+            SwitchKind::Load,
+        ] {
+            assert!(
+                legend
+                    .lines()
+                    .any(|l| l.trim_start().starts_with(&kind.to_string())),
+                "{kind} is explained"
+            );
         }
     }
 }

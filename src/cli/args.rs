@@ -27,13 +27,13 @@ pub struct TargetArgs {
     /// Fault or benign switches of the embedded stack, comma-separated (see `faults`).
     #[arg(long, env = "OPENAPP_CONFORMANCE_FAULT", value_name = "NAME")]
     fault: Option<String>,
-    /// Login flow lifespan of the embedded Kratos. Default: 1h (`DEFAULT_FLOW_LIFESPAN`).
+    /// Login flow lifespan of the embedded Kratos. Default: 1h.
     #[arg(long, env = "OPENAPP_CONFORMANCE_FLOW_LIFESPAN", value_parser = parse_duration)]
     flow_lifespan: Option<Duration>,
-    /// TCP connect timeout. Default: 5s.
+    /// TCP connect timeout.
     #[arg(long, env = "OPENAPP_CONFORMANCE_CONNECT_TIMEOUT", value_parser = parse_duration, default_value = DEFAULT_CONNECT_TIMEOUT_TEXT)]
     connect_timeout: Duration,
-    /// Whole-request timeout. Default: 10s.
+    /// Whole-request timeout.
     #[arg(long, env = "OPENAPP_CONFORMANCE_REQUEST_TIMEOUT", value_parser = parse_duration, default_value = DEFAULT_REQUEST_TIMEOUT_TEXT)]
     request_timeout: Duration,
     /// Accept any TLS certificate (prints a warning on every run). Prefer OPENAPP_CA_CERT.

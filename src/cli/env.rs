@@ -18,6 +18,8 @@ struct EnvSettings {
     skip: Vec<String>,
     #[arg(long, env = "OPENAPP_CONFORMANCE_EXACT")]
     exact: bool,
+    #[arg(long, env = "OPENAPP_CONFORMANCE_REQUIRE_ALL")]
+    require_all: bool,
     #[arg(long, env = "OPENAPP_CONFORMANCE_TEST_THREADS")]
     test_threads: Option<String>,
     #[arg(long, env = "OPENAPP_CONFORMANCE_SCENARIOS")]
@@ -125,6 +127,7 @@ pub fn suite_from_env(root: &Path, args: HarnessArgs) -> Result<SuiteOptions, St
         snapshots,
         reports: s.reports.paths(),
         harness,
+        require_all: s.require_all,
         entry: Entry::CargoTest,
         verbose: s.verbose,
     })

@@ -1,17 +1,20 @@
-//! `list`: the scenarios with their rules, as text or one JSON array.
+//! `list [FILTER…]`: the scenarios `run` would take with the same selection (filters, `--tag`,
+//! `--skip`, `--exact`), with their rules, as text or one JSON array.
 
 use std::process::ExitCode;
 
 use clap::Args;
 
-use super::args::ScenarioDirArg;
+use super::args::{ScenarioDirArg, SelectArgs};
 use super::error::CliError;
 use crate::exit;
-use crate::plan::{Loaded, load_dir};
+use crate::suite::{Selected, SuiteError, select};
 
-/// `openapp-conformance list [--json]`.
+/// `openapp-conformance list [FILTER…] [--json]`.
 #[derive(Debug, Args)]
 pub(super) struct ListArgs {
+    #[command(flatten)]
+    select: SelectArgs,
     /// One JSON array on stdout.
     #[arg(long)]
     json: bool,
@@ -19,14 +22,23 @@ pub(super) struct ListArgs {
     scenarios: ScenarioDirArg,
 }
 
-/// Lists the scenarios; invalid files are printed on stderr and make the exit code 2.
+/// Lists the selected scenarios; invalid files are printed on stderr and make the exit code
+/// 2, as does a selection that matches nothing (as for `run`).
 pub(super) fn list(args: ListArgs) -> Result<ExitCode, CliError> {
-    let Loaded {
+    let Selected {
         scenarios,
-        errors: invalid,
-    } = load_dir(&args.scenarios.dir)?;
+        invalid,
+        total,
+    } = select(&args.scenarios.dir, &args.select.selection())?;
     for (_, e) in &invalid {
         eprintln!("{e}");
+    }
+    if scenarios.is_empty() && invalid.is_empty() {
+        return Err(SuiteError::NothingSelected {
+            total,
+            dir: args.scenarios.dir,
+        }
+        .into());
     }
     if args.json {
         let items: Vec<serde_json::Value> = scenarios

@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand};
 mod args;
 mod env;
 mod error;
+mod help;
 mod list;
 mod load;
 mod run;
@@ -35,12 +36,14 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the scenarios (all by default) against a target.
+    #[command(after_help = help::target_environment())]
     Run(Box<run::RunArgs>),
-    /// List the scenarios.
+    /// List the scenarios (the same selection as `run`: filters, --tag, --skip, --exact).
     List(list::ListArgs),
-    /// List the fault and benign switches of the embedded stack: `NAME KIND RULES`.
+    /// List the switches of the embedded stack: name, kind, rules and what each does.
     Faults,
     /// Run only the reference OpenApp server, configured by environment (the reference image).
+    #[command(after_help = help::reference_environment())]
     Reference,
     /// Exit 0 when GET URL answers 2xx (compose health checks in images without curl).
     Healthcheck(crate::images::healthcheck::HealthcheckArgs),
@@ -53,6 +56,7 @@ enum Command {
     Kratos(crate::embedded::kratos::cli::KratosArgs),
     /// Repeat scenarios with many virtual users, every iteration still asserting; report
     /// latency percentiles, throughput, errors and failures under load.
+    #[command(after_help = help::target_environment())]
     Load(Box<load::LoadArgs>),
 }
 

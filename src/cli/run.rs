@@ -16,6 +16,10 @@ pub(super) struct RunArgs {
     /// List the selected trials instead of running them.
     #[arg(long, env = "OPENAPP_CONFORMANCE_LIST")]
     list: bool,
+    /// A scenario this target cannot run (a setting it needs is unset) fails instead of
+    /// ending ignored: for CI jobs that must run everything (exit code 1).
+    #[arg(long, env = "OPENAPP_CONFORMANCE_REQUIRE_ALL")]
+    require_all: bool,
     /// Trials run in parallel on this many threads. Default: the number of CPUs.
     #[arg(long, env = "OPENAPP_CONFORMANCE_TEST_THREADS", value_parser = super::args::test_threads)]
     test_threads: Option<usize>,
@@ -49,6 +53,7 @@ pub(super) fn run(args: RunArgs) -> Result<ExitCode, CliError> {
         snapshots,
         reports: args.reports.paths(),
         harness,
+        require_all: args.require_all,
         entry: Entry::Cli,
         verbose: args.verbose,
     })?)

@@ -9,6 +9,7 @@
 //!                ─▶ report files ─▶ exit code
 //! ```
 
+mod filtered;
 mod interrupted;
 mod preflight;
 mod prepare;
@@ -16,6 +17,7 @@ mod select;
 mod sequence;
 pub mod snapshot;
 mod trials;
+mod unmet;
 
 pub use prepare::{Connected, Selected, connect, origin_line, select};
 pub use select::Selection;

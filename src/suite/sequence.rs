@@ -14,10 +14,12 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use super::filtered::count_filtered;
 use super::prepare::{Selected, select};
 use super::select::Selection;
 use super::snapshot::SnapshotConfig;
 use super::trials::{SharedTarget, Strictness, build_trials};
+use super::unmet::Unmet;
 use crate::exit;
 use crate::interrupt::{Interrupt, Signal, after_interrupt};
 use crate::report::verdict::Style;
@@ -53,6 +55,9 @@ pub struct SuiteOptions {
     pub reports: ReportPaths,
     /// libtest-mimic's arguments (`--list`, threads, and for `cargo test` its filters).
     pub harness: libtest_mimic::Arguments,
+    /// A scenario the target cannot run fails instead of ending ignored (`--require-all`);
+    /// a listing then marks none ignored, so nextest runs them all.
+    pub require_all: bool,
     /// Who runs the suite.
     pub entry: Entry,
     /// The whole transcript of every failing trial, not only its verdict, failing exchange
@@ -132,6 +137,7 @@ pub fn run_suite(opts: SuiteOptions) -> Result<ExitCode, SuiteError> {
         snapshots,
         reports,
         harness,
+        require_all,
         entry,
         verbose,
     } = opts;
@@ -141,16 +147,16 @@ pub fn run_suite(opts: SuiteOptions) -> Result<ExitCode, SuiteError> {
     let nextest_trial = crate::settings::env("NEXTEST_TEST_NAME").filter(|_| nextest);
     let nextest_run = nextest_trial.clone().map(NextestRun::from_env);
     let harness = ignored_as_included(harness, nextest);
-    let strictness = if nextest || harness.ignored || harness.include_ignored {
+    let strictness = if nextest || harness.ignored || harness.include_ignored || require_all {
         Strictness::Fail
     } else {
         Strictness::Ignore
     };
     // Marks unmet scenarios ignored where libtest reads the mark: listings, and `--ignored` /
     // `--include-ignored` runs. Elsewhere the trial runs and ends ignored with the reason.
-    let offer = (harness.list || harness.ignored || harness.include_ignored)
-        .then(|| offer_from_settings(&target))
-        .flatten();
+    let settings_offer = offer_from_settings(&target);
+    let offer = settings_offer
+        .filter(|_| !require_all && (harness.list || harness.ignored || harness.include_ignored));
     let rt = runtime()?;
     let interrupt = (!harness.list)
         .then(|| {
@@ -200,6 +206,8 @@ pub fn run_suite(opts: SuiteOptions) -> Result<ExitCode, SuiteError> {
         }
     }
     let invalid_files = !invalid.is_empty();
+    let unmet = Unmet::of(&scenarios, settings_offer);
+    let left_out = total.saturating_sub(scenarios.len() + invalid.len());
     if entry == Entry::Cli
         && !harness.list
         && let Err(source) = shared.resolve()
@@ -215,6 +223,7 @@ pub fn run_suite(opts: SuiteOptions) -> Result<ExitCode, SuiteError> {
     }
     let trials = build_trials(scenarios, invalid, &shared, offer);
     let harness = with_threads(harness, trials.len());
+    let (harness, trials) = count_filtered(harness, trials, left_out);
     let info = RunInfo::starting();
     let conclusion = libtest_mimic::run(&harness, trials);
     let interrupted = watch.get();
@@ -230,6 +239,13 @@ pub fn run_suite(opts: SuiteOptions) -> Result<ExitCode, SuiteError> {
         && let Some(restart) = &shared.style().restart
     {
         println!("{}", crate::report::verdict::restart_hint(restart));
+    }
+    if !harness.list
+        && !nextest
+        && interrupted.is_none()
+        && let Some(line) = unmet.closing_line(require_all)
+    {
+        println!("{line}");
     }
     let _ = std::io::stdout().flush();
     if !harness.list {

@@ -313,7 +313,7 @@ impl SharedTarget {
             && let Outcome::Ignored(reason) = &result.outcome
         {
             result.setup_error = Some(format!(
-                "this target cannot run the scenario, which was asked for by name (nextest) or with --ignored: {reason}"
+                "this target cannot run the scenario, which was asked for by name (nextest), with --ignored or with --require-all: {reason}"
             ));
             result.outcome = Outcome::Failed;
         }

@@ -114,21 +114,32 @@ fn an_invalid_scenario_file_exits_2_with_its_position_and_others_still_run() {
 }
 
 #[test]
-fn faults_lists_one_switch_per_line() {
+fn faults_lists_one_switch_per_line_in_aligned_columns() {
     let out = run(&["faults"]);
     assert_eq!(out.status.code(), Some(0));
     let stdout = text(&out.stdout);
+    let (table, legend) = stdout.split_once("\n\n").expect("table, then the kinds");
     let kinds = ["fault", "benign", "fidelity", "load"];
     let rule = regex::Regex::new(r"^(-|[RK]\d+(,[RK]\d+)*)$").unwrap();
+    let mut lines = table.lines();
+    let header = lines.next().unwrap();
+    let description_at = header.find("DESCRIPTION").expect("header");
     let mut faults = 0;
-    for line in stdout.lines() {
-        let f: Vec<&str> = line.split(' ').collect();
-        assert_eq!(f.len(), 3, "{line}");
+    for line in lines {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        assert!(f.len() >= 4, "name, kind, rules and a description: {line}");
         assert!(kinds.contains(&f[1]), "{line}");
         assert!(rule.is_match(f[2]), "{line}");
+        assert!(line[..description_at].ends_with("  "), "aligned: {line}");
         faults += usize::from(f[1] == "fault");
     }
     assert!(faults >= 22);
+    for kind in kinds {
+        assert!(
+            legend.contains(&format!("  {kind} ")),
+            "{kind} explained:\n{legend}"
+        );
+    }
 }
 
 #[test]

@@ -1,5 +1,8 @@
 //! Integration tests of the binary and of the library against the embedded stack.
 //!
+//! - `command_line`: `--help`'s Environment sections and defaults, `list`'s selection,
+//!   libtest's filtered-out count, the closing line of ignored scenarios and `--require-all`,
+//!   the README's scenario count and `serve --json` fields.
 //! - `containers`: the containers target on the local Docker engine (skipped without one).
 //! - `exit_codes`: the real binary's exit codes and outputs (README table kept true).
 //! - `failure_output`: a fault's default output within 150 lines and 15 KB, each failure
@@ -38,6 +41,7 @@
 
 mod bad_input;
 mod browser;
+mod command_line;
 mod containers;
 mod exit_codes;
 mod failure_output;

@@ -238,6 +238,35 @@ fn merged_reports_hold_what_ran(dir: &Path, run_json: &Path, passed: usize, fail
     assert_eq!(xml.matches("<testcase ").count(), passed + failed);
 }
 
+/// `OPENAPP_CONFORMANCE_REQUIRE_ALL` under nextest: the listing marks nothing ignored, so
+/// nextest runs every trial, and one this target cannot run fails with the reason, as under
+/// `--run-ignored all`.
+#[test]
+fn require_all_lists_nothing_ignored_and_fails_what_cannot_run() {
+    let Some((binary, _served, mut env)) = setup() else {
+        return;
+    };
+    let ignored = listed(&as_nextest(
+        &binary,
+        &env,
+        "list",
+        &["--list", "--format", "terse", "--ignored"],
+    ));
+    assert!(!ignored.is_empty());
+    env.push(("OPENAPP_CONFORMANCE_REQUIRE_ALL".into(), "true".into()));
+    let listing = ["--list", "--format", "terse", "--ignored"];
+    assert!(listed(&as_nextest(&binary, &env, "list", &listing)).is_empty());
+    let out = as_nextest(
+        &binary,
+        &env,
+        "run",
+        &["--exact", &ignored[0], "--nocapture"],
+    );
+    let output = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(101), "{output}");
+    assert!(output.contains("--require-all"), "{output}");
+}
+
 #[test]
 fn cargo_test_keeps_printing_the_reason_and_takes_several_filters() {
     let Some((binary, _served, env)) = setup() else {
