@@ -18,7 +18,9 @@ use super::args::{ScenarioDirArg, SelectArgs, TargetArgs};
 use super::error::{CliError, usage};
 use crate::exit;
 use crate::interrupt::{Interrupt, after_interrupt};
-use crate::load::{LoadOptions, Progress, ProgressStyle, render_text, run_load, to_json};
+use crate::load::{
+    LoadOptions, Progress, ProgressStyle, render_html, render_text, run_load, to_json,
+};
 use crate::settings::{RuntimeError, parse_duration, runtime};
 use crate::suite::{Connected, Selected, SuiteError, connect, select};
 
@@ -41,6 +43,10 @@ pub(super) struct LoadArgs {
     /// Also write the figures as JSON to this file.
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
+    /// Also write a self-contained HTML page to this file: latency over time and p50/p95/p99
+    /// per endpoint as SVG plots, the tables and the failures (no script, no external asset).
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
     /// No progress display.
     #[arg(long, short = 'q')]
     quiet: bool,
@@ -123,8 +129,11 @@ pub(super) fn load(args: LoadArgs) -> Result<ExitCode, CliError> {
     };
     print!("{}", render_text(&report));
     let _ = std::io::stdout().flush();
-    if let Some(path) = &args.json {
-        let text = format!("{:#}\n", to_json(&report));
+    let files = [
+        (&args.json, format!("{:#}\n", to_json(&report))),
+        (&args.html, render_html(&report)),
+    ];
+    for (path, text) in files.iter().filter_map(|(p, t)| Some((p.as_ref()?, t))) {
         std::fs::write(path, text)
             .map_err(|e| usage(format!("failed to write `{}`: {e}", path.display())))?;
     }

@@ -16,22 +16,27 @@
 //! signal exits at once.
 
 mod histogram;
+mod html;
 mod memory;
 mod progress;
 mod report;
 mod stats;
+mod table;
 #[cfg(test)]
 mod tests;
+mod timeline;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 pub use histogram::Histogram;
+pub use html::render_html;
 pub use memory::{MemorySample, sample_memory};
 pub use progress::{Live, Progress, ProgressStyle};
 pub use report::{LoadReport, render_text, to_json};
 pub use stats::{EndpointStats, FailureKey, FailureStats, Stats, endpoint_key};
+pub use timeline::{Slice, Timeline};
 
 use crate::interrupt::Watch;
 use crate::plan::model::Scenario;
@@ -89,6 +94,7 @@ struct Shared {
     target: Arc<Target>,
     factory: ClientFactory,
     limit: Option<u64>,
+    started: Instant,
     deadline: Option<Instant>,
     next: AtomicU64,
     interrupt: Watch,
@@ -128,7 +134,7 @@ impl Shared {
         self.stats
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .record(result, secrets);
+            .record(result, secrets, self.started.elapsed());
     }
 }
 
@@ -183,6 +189,7 @@ pub async fn run_load(
         target,
         factory,
         limit: opts.iterations,
+        started,
         deadline: opts.deadline_after().map(|d| started + d),
         next: AtomicU64::new(0),
         interrupt: interrupt.clone(),

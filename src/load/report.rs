@@ -8,7 +8,8 @@ use serde_json::{Map, Value, json};
 
 use super::histogram::Histogram;
 use super::memory::MemorySample;
-use super::stats::Stats;
+use super::stats::{EndpointStats, Stats};
+use super::table;
 use crate::interrupt::Signal;
 
 /// Everything a load run measured.
@@ -33,14 +34,19 @@ pub struct LoadReport {
 }
 
 impl LoadReport {
-    /// Requests per second over the run.
+    /// Requests per second over the run: every request sent, setup traffic included.
     pub fn requests_per_second(&self) -> f64 {
+        self.per_second(self.stats.requests())
+    }
+
+    /// Requests per second of the measured endpoints alone (setup traffic left out).
+    pub fn measured_requests_per_second(&self) -> f64 {
+        self.per_second(self.stats.measured_requests())
+    }
+
+    fn per_second(&self, n: u64) -> f64 {
         let secs = self.elapsed.as_secs_f64();
-        if secs > 0.0 {
-            self.stats.requests() as f64 / secs
-        } else {
-            0.0
-        }
+        if secs > 0.0 { n as f64 / secs } else { 0.0 }
     }
 
     /// True when no iteration failed and no request met a transport error or a 5xx.
@@ -64,13 +70,9 @@ fn percentiles(h: &Histogram) -> Map<String, Value> {
     m
 }
 
-/// The figures of a run as one JSON object: `requests`, `requests_per_second`, `failures`
-/// (failed scenario runs), `errors` (transport errors and 5xx), per endpoint and per step
-/// `p50_ms`/`p95_ms`/`p99_ms`, failure kinds with a redacted example, and memory samples.
-pub fn to_json(r: &LoadReport) -> Value {
-    let s = &r.stats;
-    let endpoints: Map<String, Value> = s
-        .endpoints
+/// Endpoints as a JSON object by key: requests, errors and percentiles.
+fn endpoints_json(endpoints: &std::collections::BTreeMap<String, EndpointStats>) -> Value {
+    let map: Map<String, Value> = endpoints
         .iter()
         .map(|(key, e)| {
             let mut m = Map::new();
@@ -81,6 +83,17 @@ pub fn to_json(r: &LoadReport) -> Value {
             (key.clone(), Value::Object(m))
         })
         .collect();
+    Value::Object(map)
+}
+
+/// The figures of a run as one JSON object: `requests` and `requests_per_second` (every request
+/// sent), `measured_requests` and `measured_requests_per_second` (the scenarios' own requests),
+/// `setup_requests` and `setup_endpoints` (identities created and deleted through the admin
+/// API), `failures` (failed scenario runs: `conformance_failures`, a check failed, plus those
+/// an error stopped), `errors` (transport errors and 5xx), per measured endpoint and per step
+/// `p50_ms`/`p95_ms`/`p99_ms`, failure kinds with a redacted example, and memory samples.
+pub fn to_json(r: &LoadReport) -> Value {
+    let s = &r.stats;
     let steps: Vec<Value> = s
         .steps
         .iter()
@@ -113,6 +126,9 @@ pub fn to_json(r: &LoadReport) -> Value {
     json!({
         "requests": s.requests(),
         "requests_per_second": ms(r.requests_per_second()),
+        "measured_requests": s.measured_requests(),
+        "measured_requests_per_second": ms(r.measured_requests_per_second()),
+        "setup_requests": s.setup_requests(),
         "failures": s.failed(),
         "conformance_failures": s.failed_checks,
         "errors": s.errors(),
@@ -125,20 +141,47 @@ pub fn to_json(r: &LoadReport) -> Value {
         "cut_short": r.cut_short,
         "scenarios": r.scenarios,
         "skipped": r.skipped.iter().map(|(n, why)| json!({ "scenario": n, "reason": why })).collect::<Vec<_>>(),
-        "endpoints": endpoints,
+        "endpoints": endpoints_json(&s.endpoints),
+        "setup_endpoints": endpoints_json(&s.setup),
         "steps": steps,
         "failure_kinds": failure_kinds,
         "memory": memory,
     })
 }
 
-/// The human summary: totals, an endpoint table, a step table and every failure kind.
-pub fn render_text(r: &LoadReport) -> String {
+/// An aligned table of endpoints: requests, errors and latency percentiles.
+fn endpoint_table(
+    title: &str,
+    endpoints: &std::collections::BTreeMap<String, EndpointStats>,
+) -> String {
+    let rows: Vec<Vec<String>> = endpoints
+        .iter()
+        .map(|(key, e)| {
+            let h = &e.latency;
+            vec![
+                key.clone(),
+                e.requests.to_string(),
+                (e.transport_errors + e.server_errors).to_string(),
+                format!("{:.2}", h.quantile_ms(0.50)),
+                format!("{:.2}", h.quantile_ms(0.95)),
+                format!("{:.2}", h.quantile_ms(0.99)),
+                format!("{:.2}", h.max_ms()),
+            ]
+        })
+        .collect();
+    table::render(
+        &[
+            title, "requests", "errors", "p50 ms", "p95 ms", "p99 ms", "max ms",
+        ],
+        &rows,
+    )
+}
+
+/// The run in one sentence: requests, users, scenario runs and how they ended.
+pub(super) fn totals(r: &LoadReport) -> String {
     let s = &r.stats;
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "load: {} requests in {:.1}s ({:.0} requests/s), {} virtual users, {} scenario runs: {} passed, {} failed a check, {} stopped by an error; {} transport errors or 5xx{}",
+    format!(
+        "{} requests in {:.1}s ({:.0} requests/s), {} virtual users, {} scenario runs: {} passed, {} failed a check, {} stopped by an error; {} transport errors or 5xx{}",
         s.requests(),
         r.elapsed.as_secs_f64(),
         r.requests_per_second(),
@@ -156,44 +199,63 @@ pub fn render_text(r: &LoadReport) -> String {
             ),
             None => String::new(),
         }
+    )
+}
+
+/// The measured requests apart from the setup traffic.
+pub(super) fn measured(r: &LoadReport) -> String {
+    let s = &r.stats;
+    format!(
+        "{} measured ({:.0}/s): the scenarios' endpoints; and {} setup requests (identities created and deleted through the admin API), not measured",
+        s.measured_requests(),
+        r.measured_requests_per_second(),
+        s.setup_requests()
+    )
+}
+
+/// The human summary: totals, measured and setup endpoint tables, a step table and every
+/// failure kind.
+pub fn render_text(r: &LoadReport) -> String {
+    let s = &r.stats;
+    let mut out = String::new();
+    let _ = writeln!(out, "load: {}", totals(r));
+    let _ = writeln!(out, "  of which {}", measured(r));
+    let _ = writeln!(
+        out,
+        "  failures: {} scenario runs failed = {} conformance failures (a check failed: the server broke a rule under load) + {} stopped by an error (transport, Kratos driver) before their checks",
+        s.failed(),
+        s.failed_checks,
+        s.failed_errors
     );
     for (name, why) in &r.skipped {
         let _ = writeln!(out, "skipped {name}: {why}");
     }
-    let _ = writeln!(
-        out,
-        "\n{:<58} {:>8} {:>6} {:>8} {:>8} {:>8} {:>8}",
-        "endpoint", "requests", "errors", "p50 ms", "p95 ms", "p99 ms", "max ms"
-    );
-    for (key, e) in &s.endpoints {
-        let h = &e.latency;
-        let _ = writeln!(
+    let _ = write!(out, "\n{}", endpoint_table("endpoint", &s.endpoints));
+    if !s.setup.is_empty() {
+        let _ = write!(
             out,
-            "{key:<58} {:>8} {:>6} {:>8.2} {:>8.2} {:>8.2} {:>8.2}",
-            e.requests,
-            e.transport_errors + e.server_errors,
-            h.quantile_ms(0.50),
-            h.quantile_ms(0.95),
-            h.quantile_ms(0.99),
-            h.max_ms()
+            "\n{}",
+            endpoint_table("setup (not measured)", &s.setup)
         );
     }
-    let _ = writeln!(
+    let steps: Vec<Vec<String>> = s
+        .steps
+        .iter()
+        .map(|((scenario, index, label), h)| {
+            vec![
+                format!("{scenario} #{index} {label}"),
+                h.count().to_string(),
+                format!("{:.2}", h.quantile_ms(0.50)),
+                format!("{:.2}", h.quantile_ms(0.95)),
+                format!("{:.2}", h.quantile_ms(0.99)),
+            ]
+        })
+        .collect();
+    let _ = write!(
         out,
-        "\n{:<70} {:>7} {:>8} {:>8} {:>8}",
-        "step", "runs", "p50 ms", "p95 ms", "p99 ms"
+        "\n{}",
+        table::render(&["step", "runs", "p50 ms", "p95 ms", "p99 ms"], &steps)
     );
-    for ((scenario, index, label), h) in &s.steps {
-        let name = format!("{scenario} #{index} {label}");
-        let _ = writeln!(
-            out,
-            "{name:<70} {:>7} {:>8.2} {:>8.2} {:>8.2}",
-            h.count(),
-            h.quantile_ms(0.50),
-            h.quantile_ms(0.95),
-            h.quantile_ms(0.99)
-        );
-    }
     if !s.failures.is_empty() {
         let _ = writeln!(out, "\nfailures under load:");
     }

@@ -1,11 +1,15 @@
-//! What a load run learns from each scenario run: latencies per endpoint and per step,
-//! transport and server errors, and conformance failures grouped by where they happened.
-//! Everything here is bounded by the number of endpoints, steps and checks, never by the
-//! number of requests.
+//! What a load run learns from each scenario run: latencies per endpoint and per step, over
+//! time ([`Timeline`]), transport and server errors, and conformance failures grouped by where
+//! they happened. The scenarios' own requests are the measured endpoints; setup traffic (the
+//! admin API creating and deleting each iteration's identities) is kept apart. Everything here
+//! is bounded by the number of endpoints, steps and checks, never by the number of requests.
 
 use std::collections::BTreeMap;
 
+use std::time::Duration;
+
 use super::histogram::Histogram;
+use super::timeline::Timeline;
 use crate::plan::model::trial_name;
 use crate::redact::Secrets;
 use crate::run::result::{Exchange, Outcome, ScenarioResult, StepResult};
@@ -53,8 +57,13 @@ pub struct FailureStats {
 /// Totals of a load run so far.
 #[derive(Debug, Clone, Default)]
 pub struct Stats {
-    /// Per endpoint, sorted by key.
+    /// Per measured endpoint (the scenarios' steps), sorted by key.
     pub endpoints: BTreeMap<String, EndpointStats>,
+    /// Per endpoint of setup traffic (identities created and deleted through the admin API
+    /// around each iteration), sorted by key: sent, but not what the run measures.
+    pub setup: BTreeMap<String, EndpointStats>,
+    /// Latency over time of the measured endpoints.
+    pub timeline: Timeline,
     /// Per step: `(trial name, step index, label)`.
     pub steps: BTreeMap<(String, usize, String), Histogram>,
     /// Failure kinds.
@@ -98,13 +107,24 @@ fn id_like(seg: &str) -> bool {
 }
 
 impl Stats {
-    /// Records one scenario run. `secrets` are the run's, to redact failure examples.
-    pub fn record(&mut self, result: &ScenarioResult, secrets: &Secrets) {
+    /// Records one scenario run that ended `ended` after the start of the load run. `secrets`
+    /// are the run's, to redact failure examples.
+    pub fn record(&mut self, result: &ScenarioResult, secrets: &Secrets, ended: Duration) {
         let trial = trial_name(&result.id);
         for ex in &result.setup {
-            self.record_exchange(ex);
+            record_exchange(&mut self.setup, ex);
         }
+        // Each request placed at the run's start plus the time of the requests before it (the
+        // gaps between them are the harness's own, well below a slice).
+        let mut at = ended.saturating_sub(result.elapsed);
         for step in &result.steps {
+            for ex in &step.exchanges {
+                if ex.response.is_ok() {
+                    let key = endpoint_key(&ex.method, &ex.url);
+                    self.timeline.record(&key, at, ex.elapsed);
+                }
+                at += ex.elapsed;
+            }
             self.record_step(&trial, step, secrets);
         }
         match &result.outcome {
@@ -137,7 +157,7 @@ impl Stats {
         let mut total = std::time::Duration::ZERO;
         for ex in &step.exchanges {
             total += ex.elapsed;
-            self.record_exchange(ex);
+            record_exchange(&mut self.endpoints, ex);
         }
         self.steps
             .entry((trial.to_string(), step.index, step.label.clone()))
@@ -156,23 +176,6 @@ impl Stats {
             if let Some(message) = &check.failure {
                 self.failure(key(&check.what), &check.rules, message, true, secrets);
             }
-        }
-    }
-
-    fn record_exchange(&mut self, ex: &Exchange) {
-        let e = self
-            .endpoints
-            .entry(endpoint_key(&ex.method, &ex.url))
-            .or_default();
-        e.requests += 1;
-        match &ex.response {
-            Ok(r) => {
-                e.latency.record(ex.elapsed);
-                if r.status >= 500 {
-                    e.server_errors += 1;
-                }
-            }
-            Err(_) => e.transport_errors += 1,
         }
     }
 
@@ -196,15 +199,26 @@ impl Stats {
             .count += 1;
     }
 
-    /// Requests sent, over all endpoints.
+    /// Every request sent: the measured endpoints' and the setup traffic's.
     pub fn requests(&self) -> u64 {
+        self.measured_requests() + self.setup_requests()
+    }
+
+    /// Requests of the measured endpoints (the scenarios' steps).
+    pub fn measured_requests(&self) -> u64 {
         self.endpoints.values().map(|e| e.requests).sum()
     }
 
-    /// Transport errors plus 5xx answers, over all endpoints.
+    /// Requests of the setup traffic (identities created and deleted through the admin API).
+    pub fn setup_requests(&self) -> u64 {
+        self.setup.values().map(|e| e.requests).sum()
+    }
+
+    /// Transport errors plus 5xx answers, over every endpoint, setup included.
     pub fn errors(&self) -> u64 {
         self.endpoints
             .values()
+            .chain(self.setup.values())
             .map(|e| e.transport_errors + e.server_errors)
             .sum()
     }
@@ -212,6 +226,23 @@ impl Stats {
     /// Scenario runs that failed (a check, or an error).
     pub fn failed(&self) -> u64 {
         self.failed_checks + self.failed_errors
+    }
+}
+
+/// Counts one request under its endpoint key in `endpoints`.
+fn record_exchange(endpoints: &mut BTreeMap<String, EndpointStats>, ex: &Exchange) {
+    let e = endpoints
+        .entry(endpoint_key(&ex.method, &ex.url))
+        .or_default();
+    e.requests += 1;
+    match &ex.response {
+        Ok(r) => {
+            e.latency.record(ex.elapsed);
+            if r.status >= 500 {
+                e.server_errors += 1;
+            }
+        }
+        Err(_) => e.transport_errors += 1,
     }
 }
 

@@ -133,3 +133,112 @@ fn default_bound_is_ten_seconds_unless_counted() {
     o.iterations = None;
     assert_eq!(o.deadline_after(), Some(DEFAULT_DURATION));
 }
+
+/// The `--html` page of a run that creates identities: setup traffic apart, and its SVGs
+/// parsed: one polyline per measured endpoint, axis labels, one bar group per endpoint with
+/// p50/p95/p99 bars; no script, no external asset.
+#[test]
+fn the_html_page_plots_each_measured_endpoint_and_keeps_setup_apart() {
+    let report = load("", &["core::r03_two_users"], opts(4, 12));
+    let s = &report.stats;
+    assert!(report.clean(), "{}", render_text(&report));
+    assert!(s.setup_requests() > 0, "identities were created");
+    assert_eq!(s.requests(), s.measured_requests() + s.setup_requests());
+    assert!(
+        s.setup.keys().all(|k| k.contains("/admin/identities")),
+        "{:?}",
+        s.setup.keys()
+    );
+    assert!(s.endpoints.keys().all(|k| !k.contains("/admin/identities")));
+    let json = to_json(&report);
+    assert_eq!(json["setup_requests"], s.setup_requests());
+    assert_eq!(json["measured_requests"], s.measured_requests());
+    assert_eq!(json["requests"], s.requests());
+    assert!(
+        json["setup_endpoints"]
+            .as_object()
+            .is_some_and(|m| !m.is_empty())
+    );
+    let text = render_text(&report);
+    assert!(text.contains("setup (not measured)"), "{text}");
+    assert!(
+        text.contains("conformance failures (a check failed"),
+        "{text}"
+    );
+
+    let html = render_html(&report);
+    assert!(!html.contains("<script") && !html.contains("src=") && !html.contains("href="));
+    let svgs: Vec<&str> = html
+        .match_indices("<svg ")
+        .map(|(i, _)| &html[i..i + html[i..].find("</svg>").unwrap() + 6])
+        .collect();
+    assert_eq!(svgs.len(), 2);
+    let endpoints: Vec<&String> = s.endpoints.keys().collect();
+
+    let timeline = roxmltree::Document::parse(svgs[0]).expect("the timeline SVG is XML");
+    let (lines, plotted) = by_endpoint(&timeline, |n| n.has_tag_name("polyline"));
+    assert_eq!(plotted, endpoints);
+    for line in &lines {
+        let points = line.attribute("points").unwrap();
+        assert!(!points.is_empty());
+        for p in points.split(' ') {
+            let (x, y) = p.split_once(',').expect("x,y");
+            assert!(x.parse::<f64>().is_ok() && y.parse::<f64>().is_ok(), "{p}");
+        }
+    }
+    let labels = |doc: &roxmltree::Document| -> Vec<String> {
+        doc.descendants()
+            .filter(|n| {
+                n.attribute("class")
+                    .is_some_and(|c| c.starts_with("axis-label"))
+            })
+            .filter_map(|n| n.text().map(String::from))
+            .collect()
+    };
+    assert_eq!(
+        labels(&timeline),
+        ["time since start (s)", "mean latency (ms)"]
+    );
+    assert!(
+        timeline
+            .descendants()
+            .filter(|n| n.attribute("class") == Some("tick x"))
+            .count()
+            >= 5
+    );
+
+    let bars = roxmltree::Document::parse(svgs[1]).expect("the percentile SVG is XML");
+    assert_eq!(labels(&bars), ["latency (ms)"]);
+    let (groups, grouped) = by_endpoint(&bars, |n| n.attribute("class") == Some("bars"));
+    assert_eq!(grouped, endpoints);
+    for g in &groups {
+        let classes: Vec<&str> = g
+            .children()
+            .filter(|n| n.has_tag_name("rect"))
+            .filter_map(|n| n.attribute("class"))
+            .collect();
+        assert_eq!(classes, ["p50", "p95", "p99"]);
+        let widths: Vec<f64> = g
+            .children()
+            .filter(|n| n.has_tag_name("rect"))
+            .map(|n| n.attribute("width").unwrap().parse().unwrap())
+            .collect();
+        assert!(
+            widths[0] <= widths[1] && widths[1] <= widths[2],
+            "{widths:?}"
+        );
+    }
+}
+
+/// The elements of `doc` that `keep` picks, and the endpoint each is drawn for.
+fn by_endpoint<'a>(
+    doc: &'a roxmltree::Document<'a>,
+    keep: impl Fn(&roxmltree::Node<'a, 'a>) -> bool,
+) -> (Vec<roxmltree::Node<'a, 'a>>, Vec<&'a str>) {
+    let nodes: Vec<_> = doc.descendants().filter(|n| keep(n)).collect();
+    let endpoints = nodes
+        .iter()
+        .map(|n| n.attribute("data-endpoint").expect("data-endpoint"))
+        .collect();
+    (nodes, endpoints)
+}

@@ -17,6 +17,7 @@ const SWITCH: &str = "whoami-latest-session-under-load";
 fn load_writes_the_figures_and_exits_0_when_clean() {
     let dir = tempfile::tempdir().expect("tempdir");
     let json_path = dir.path().join("load.json");
+    let html_path = dir.path().join("load.html");
     let out = run(&[
         "load",
         "core::r03",
@@ -26,6 +27,8 @@ fn load_writes_the_figures_and_exits_0_when_clean() {
         "40",
         "--json",
         json_path.to_str().expect("utf-8 path"),
+        "--html",
+        html_path.to_str().expect("utf-8 path"),
     ]);
     let stdout = text(&out.stdout);
     assert_eq!(
@@ -45,6 +48,19 @@ fn load_writes_the_figures_and_exits_0_when_clean() {
             .as_f64()
             .is_some_and(|r| r > 0.0)
     );
+    // Every request sent = the measured endpoints' + the setup traffic's (identities).
+    let (all, measured, setup) = (
+        json["requests"].as_u64().unwrap(),
+        json["measured_requests"].as_u64().unwrap(),
+        json["setup_requests"].as_u64().unwrap(),
+    );
+    assert!(
+        setup > 0 && all == measured + setup,
+        "{all} {measured} {setup}"
+    );
+    assert!(stdout.contains("setup (not measured)"), "{stdout}");
+    let html = std::fs::read_to_string(&html_path).expect("html written");
+    assert_eq!(html.matches("<svg ").count(), 2, "{html}");
     let whoami = &json["endpoints"]["GET api.openapp.test/api/v1/auth/whoami"];
     for field in ["p50_ms", "p95_ms", "p99_ms"] {
         assert!(whoami[field].as_f64().is_some(), "{field}: {whoami}");
