@@ -164,26 +164,22 @@ mod tests {
 
     #[test]
     fn routes_are_read_from_urls_and_snapshot_paths() {
-        assert_eq!(
-            Route::of("http://a:1/api/v1/auth/whoami"),
-            Route::Introspection
-        );
-        assert_eq!(
-            Route::of("[api]/auth/kratos-identity"),
-            Route::Introspection
-        );
-        assert_eq!(Route::of("[api]/auth/sign-out"), Route::SignOut);
-        assert_eq!(Route::of("[api]/auth/logout"), Route::Logout);
-        assert_eq!(Route::of("[api]/auth/provisioned/"), Route::Provisioned);
-        assert_eq!(
-            Route::of("[kratos-public]/self-service/login/browser"),
-            Route::LoginInit
-        );
-        assert_eq!(
-            Route::of("http://k/self-service/login?flow=1"),
-            Route::LoginSubmit
-        );
-        assert_eq!(Route::of("[kratos-admin]/admin/identities"), Route::Other);
+        let cases = [
+            ("http://a:1/api/v1/auth/whoami", Route::Introspection),
+            ("[api]/auth/kratos-identity", Route::Introspection),
+            ("[api]/auth/sign-out", Route::SignOut),
+            ("[api]/auth/logout", Route::Logout),
+            ("[api]/auth/provisioned/", Route::Provisioned),
+            (
+                "[kratos-public]/self-service/login/browser",
+                Route::LoginInit,
+            ),
+            ("http://k/self-service/login?flow=1", Route::LoginSubmit),
+            ("[kratos-admin]/admin/identities", Route::Other),
+        ];
+        for (url, route) in cases {
+            assert_eq!(Route::of(url), route, "{url}");
+        }
     }
 
     #[test]

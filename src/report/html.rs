@@ -119,7 +119,7 @@ fn table_row(out: &mut String, record: &Record) {
     let why = match (&r.outcome, Verdict::of(record)) {
         (Outcome::Ignored(reason), _) => escape(&record.redact(reason)),
         (_, Some(v)) => format!(
-            "✗ {}<br>{}",
+            "<span class=\"line\">✗ {}</span><span class=\"line\">{}</span>",
             escape(&v.headline()),
             escape(&shorten(&v.got, 160))
         ),
@@ -164,7 +164,7 @@ fn section(out: &mut String, record: &Record) {
     if let Some(v) = Verdict::of(record) {
         let _ = writeln!(
             out,
-            "<div class=\"verdict\" data-rule=\"{}\"><strong>✗ {}</strong><br>expected: {}<br>got: {}</div>",
+            "<div class=\"verdict-box\" data-rule=\"{}\"><strong>✗ {}</strong><br>expected: {}<br>got: {}</div>",
             escape(&v.rule),
             escape(&v.headline()),
             escape(&v.expected),
@@ -389,7 +389,7 @@ mod tests {
         assert!(
             html.contains("<span class=\"add\">+set-cookie: b &lt;cleared&gt; [password]</span>")
         );
-        assert!(html.contains("snapshot snapshots/core/d.snap differs:</td>"));
+        assert!(html.contains("snapshot snapshots/core/d.snap differs:</span></td>"));
         assert_no_secret(&html);
     }
 

@@ -13,6 +13,7 @@
 //!                    "verdict": null | { "rule", "text", "expected", "got", "step" },
 //!                    "reproduce": null | { "run", "curl" (null when no request failed) },
 //!     "steps": [ { "index", "label", "client", "passed", "error", "notes", "attempts",
+//!       "jar": [ { "name", "domain", "host_only" } ] (the contract cookies after the step),
 //!       "exchanges": [ { "purpose", "method", "url", "status", "error", "elapsed_ms",
 //!                        "set_cookies" } ],
 //!       "checks": [ { "what", "rules" (one id), "passed", "evaluated", "failure" } ] } ] } ] }
@@ -119,6 +120,11 @@ fn step(record: &Record, st: &StepResult) -> Value {
             "verdict": st.verdict(),
         })),
         "exchanges": st.exchanges.iter().map(|ex| exchange(record, ex)).collect::<Vec<_>>(),
+        "jar": st.jar_after.iter().map(|c| json!({
+            "name": c.name,
+            "domain": c.domain,
+            "host_only": c.host_only,
+        })).collect::<Vec<_>>(),
         "checks": st.checks.iter().map(|c| json!({
             "what": red(&c.what),
             "rules": c.rules,

@@ -65,6 +65,21 @@ fn cookie_summary(ex: &Exchange, now: i64) -> String {
     parts.join(" · ")
 }
 
+/// An arrow's label: method, path, status and the cookies set or cleared.
+fn label(ex: &Exchange) -> String {
+    let path = url::Url::parse(&ex.url).map_or(ex.url.clone(), |u| u.path().to_string());
+    let status = match &ex.response {
+        Ok(resp) => resp.status.to_string(),
+        Err(_) => "no response".into(),
+    };
+    let cookies = cookie_summary(ex, unix_now());
+    if cookies.is_empty() {
+        format!("{} {path} → {status}", ex.method)
+    } else {
+        format!("{} {path} → {status} · {cookies}", ex.method)
+    }
+}
+
 /// The sequence picture of a record's exchanges (setup, then each step's).
 pub(super) fn sequence(record: &Record) -> String {
     let r = &record.result;
@@ -79,18 +94,28 @@ pub(super) fn sequence(record: &Record) -> String {
     }
     let clients = lanes.len();
     lanes.extend(SERVERS.iter().map(|s| s.to_string()));
-    let arrows: Vec<(usize, &str, &Exchange)> = r
-        .setup
-        .iter()
+    // Identity creation before the steps, deletion after them.
+    let (created, deleted): (Vec<&Exchange>, Vec<&Exchange>) =
+        r.setup.iter().partition(|ex| ex.method != "DELETE");
+    let arrows: Vec<(usize, &str, &Exchange)> = created
+        .into_iter()
         .map(|ex| (0, "harness", ex))
         .chain(r.steps.iter().flat_map(|s| {
             s.exchanges
                 .iter()
                 .map(move |ex| (s.index, s.client.as_str(), ex))
         }))
+        .chain(deleted.into_iter().map(|ex| (0, "harness", ex)))
         .collect();
     let x = |lane: &str| 20 + LANE / 2 + lanes.iter().position(|l| l == lane).unwrap_or(0) * LANE;
-    let (width, height) = (40 + lanes.len() * LANE, TOP + (arrows.len() + 1) * ROW);
+    // Wide enough for the longest label (about 6.7 px per character at 11 px monospace).
+    let labels = arrows
+        .iter()
+        .map(|(_, client, ex)| x(client).min(x(server(ex))) + 12 + label(ex).chars().count() * 7)
+        .max()
+        .unwrap_or(0);
+    let width = (40 + lanes.len() * LANE).max(labels);
+    let height = TOP + (arrows.len() + 1) * ROW;
     let mut out = format!(
         "<svg class=\"sequence\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"sequence of the scenario's exchanges\">\n\
 "
@@ -107,7 +132,6 @@ pub(super) fn sequence(record: &Record) -> String {
             height - 6
         );
     }
-    let now = unix_now();
     for (n, (step, client, ex)) in arrows.iter().enumerate() {
         let (from, to) = (x(client), x(server(ex)));
         let y = TOP + (n + 1) * ROW;
@@ -119,8 +143,7 @@ pub(super) fn sequence(record: &Record) -> String {
             Ok(resp) if resp.status < 400 => "ok",
             _ => "bad",
         };
-        let path = url::Url::parse(&ex.url).map_or(ex.url.clone(), |u| u.path().to_string());
-        let cookies = cookie_summary(ex, now);
+        let label = label(ex);
         let back = if to >= from { 8 } else { -8 };
         let head = format!(
             "{to},{y} {},{} {},{}",
@@ -129,11 +152,6 @@ pub(super) fn sequence(record: &Record) -> String {
             to as i64 - back,
             y + 4
         );
-        let label = if cookies.is_empty() {
-            format!("{} {path} → {status}", ex.method)
-        } else {
-            format!("{} {path} → {status} · {cookies}", ex.method)
-        };
         let _ = writeln!(
             out,
             "<g class=\"arrow {class}\" data-step=\"{step}\" data-from=\"{}\" data-to=\"{}\" data-status=\"{status}\">\

@@ -26,6 +26,8 @@
 //! - `browser`: the HTML report in headless chromium (skipped when it is not installed).
 //! - `nextest`: nextest's protocol against the `cargo test` target: counts equal `run`'s,
 //!   unmet scenarios listed ignored, no process passes without running its trial.
+//! - `pictures`: the fault report's sequence SVG (lanes, one arrow per exchange with its
+//!   status) and jar timeline match its JSON report; failing scenarios first.
 //! - `network`: unreachable host, refused port, silent server, reset connection, retries.
 //! - `secrets`: the canary test — no secret in stdout, stderr or any report.
 //! - `standalone`: under strace a run executes only itself and reads no CA store over http;
@@ -52,6 +54,7 @@ mod interrupt;
 mod load;
 mod network;
 mod nextest;
+mod pictures;
 mod preflight;
 mod proxy;
 mod runner_image;
