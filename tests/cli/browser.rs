@@ -109,6 +109,10 @@ fn the_html_report_shows_the_failing_scenario_in_a_browser() {
     assert!(dom.contains("<div id=\"summary\" data-outcome=\"failed\">"));
     assert!(dom.contains("[R15"), "the failure cites R15");
     assert_eq!(dom.matches("<tr class=").count(), 1, "one scenario only");
+    // The pictures survive the browser's parser: the SVG with its arrows, the jar timeline.
+    assert!(dom.contains("<svg class=\"sequence\""), "{dom}");
+    assert!(dom.matches("<g class=\"arrow ").count() >= 3, "{dom}");
+    assert!(dom.contains("<table class=\"jar\">"), "{dom}");
 
     let shot = dir.path().join("report.png");
     let run = headless(
