@@ -280,7 +280,15 @@ pub fn run_suite(opts: SuiteOptions) -> Result<ExitCode, SuiteError> {
 /// (<https://no-color.org>).
 fn use_color() -> bool {
     use std::io::IsTerminal;
-    std::io::stdout().is_terminal() && crate::settings::env("NO_COLOR").is_none()
+    color_for(
+        std::io::stdout().is_terminal(),
+        crate::settings::env("NO_COLOR"),
+    )
+}
+
+/// [`use_color`]'s rule: a terminal, and no non-empty `NO_COLOR`.
+fn color_for(terminal: bool, no_color: Option<String>) -> bool {
+    terminal && no_color.is_none()
 }
 
 /// The exit code of a test process that did not run the one trial nextest asked for: libtest's
@@ -377,6 +385,13 @@ fn write_reports(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn colour_needs_a_terminal_and_no_no_color() {
+        assert!(color_for(true, None));
+        assert!(!color_for(false, None));
+        assert!(!color_for(true, Some("1".into())));
+    }
 
     #[test]
     fn trial_threads_are_capped_by_the_trial_count_unless_given() {
