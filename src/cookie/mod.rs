@@ -10,4 +10,4 @@ mod pattern;
 pub use canon::{CONTRACT_COOKIES, CONTRACT_PATH, CanonContext, canonical, is_extra_clearing};
 pub use date::parse_cookie_date;
 pub use parse::{CookieError, Lifetime, SetCookie, parse_set_cookie};
-pub use pattern::name_matches;
+pub use pattern::{header_names, name_matches};

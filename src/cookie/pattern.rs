@@ -9,9 +9,22 @@ pub fn name_matches(pattern: &str, name: &str) -> bool {
     }
 }
 
+/// The cookie names of a `Cookie` request header value (`a=1; b=2` → `a`, `b`), in order.
+pub fn header_names(value: &str) -> impl Iterator<Item = &str> {
+    value
+        .split(';')
+        .filter_map(|pair| pair.split_once('=').map(|(name, _)| name.trim()))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::name_matches;
+    use super::{header_names, name_matches};
+
+    #[test]
+    fn names_of_a_cookie_header() {
+        let names: Vec<&str> = header_names("a=1; csrf_token_x=2;b=3; junk").collect();
+        assert_eq!(names, ["a", "csrf_token_x", "b"]);
+    }
 
     #[test]
     fn exact_and_prefix_patterns() {

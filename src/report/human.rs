@@ -188,10 +188,8 @@ pub fn curl_command(ex: &Exchange, resolve: &[String], secrets: &Secrets) -> Str
     }
     for (name, value) in &ex.request_headers {
         let shown = if name.eq_ignore_ascii_case("cookie") {
-            let names: Vec<String> = value
-                .split(';')
-                .filter_map(|p| p.split_once('=').map(|(n, _)| n.trim().to_string()))
-                .map(|n| format!("{n}=${}", env_name(&n)))
+            let names: Vec<String> = crate::cookie::header_names(value)
+                .map(|n| format!("{n}=${}", env_name(n)))
                 .collect();
             names.join("; ")
         } else if let Some(var) = secret_header(name) {

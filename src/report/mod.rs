@@ -82,7 +82,11 @@ mod tests {
         let record = super::fixtures::retried();
         let verdict = "still failing after 3 attempts in 1.2s (within 1s: \
                        OPENAPP_CONFORMANCE_REVOCATION_WITHIN=1s)";
-        let transcript = record.failure_text();
+        let verbose = verdict::Style {
+            verbose: true,
+            ..Default::default()
+        };
+        let transcript = verdict::failure_output(&record, &verbose);
         assert!(
             transcript.contains(&format!("replay <old> cookie — FAILED ({verdict})")),
             "{transcript}"

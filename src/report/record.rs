@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use super::human;
 use crate::redact::Secrets;
 use crate::run::result::{Outcome, ScenarioResult};
 
@@ -25,16 +24,6 @@ impl Record {
     /// Redacts a text with this trial's secrets (and the well-known token shapes).
     pub fn redact(&self, text: &str) -> String {
         self.secrets.redact(text)
-    }
-
-    /// The failure text a trial prints and JUnit carries: the transcript, then any snapshot
-    /// mismatch.
-    pub fn failure_text(&self) -> String {
-        let transcript = human::render_failure(&self.result, &self.secrets);
-        match &self.snapshot_diff {
-            Some(diff) => format!("{transcript}{}", self.redact(diff)),
-            None => transcript,
-        }
     }
 
     /// The libtest trial name (`core::r01_…`).

@@ -168,15 +168,7 @@ fn failing_exchange(
         let _ = writeln!(out, "  step {} — FAILED ({attempts})", step.index);
     }
     if let Some(ex) = step.final_exchanges().last() {
-        let cookies: Vec<&str> = ex
-            .request_headers
-            .iter()
-            .filter(|(n, _)| n.eq_ignore_ascii_case("cookie"))
-            .flat_map(|(_, v)| {
-                v.split(';')
-                    .filter_map(|p| p.split_once('=').map(|(n, _)| n.trim()))
-            })
-            .collect();
+        let cookies = ex.sent_cookie_names();
         let sent = if cookies.is_empty() {
             "no cookie".to_string()
         } else {
@@ -242,21 +234,15 @@ fn reproduction(out: &mut String, record: &Record, step: &StepResult, style: &St
     let curl = curl_command(ex, &record.result.resolve, &record.secrets);
     let _ = writeln!(out, "  reproduce: {}", record.redact(&curl));
     let mut vars = Vec::new();
-    for (name, value) in &ex.request_headers {
-        if name.eq_ignore_ascii_case("cookie") {
-            for cookie in value
-                .split(';')
-                .filter_map(|p| p.split_once('=').map(|(n, _)| n.trim()))
-            {
-                vars.push(format!(
-                    "{}: the {cookie} cookie of client [{}] after its login (never printed: log in as the scenario's identity with a browser or `curl -c`, and copy it)",
-                    env_name(cookie),
-                    step.client
-                ));
-            }
-        } else if name.eq_ignore_ascii_case("x-api-key")
-            || name.eq_ignore_ascii_case("authorization")
-        {
+    for cookie in ex.sent_cookie_names() {
+        vars.push(format!(
+            "{}: the {cookie} cookie of client [{}] after its login (never printed: log in as the scenario's identity with a browser or `curl -c`, and copy it)",
+            env_name(cookie),
+            step.client
+        ));
+    }
+    for (name, _) in &ex.request_headers {
+        if name.eq_ignore_ascii_case("x-api-key") || name.eq_ignore_ascii_case("authorization") {
             vars.push("OPENAPP_API_KEY: the API key this run used".into());
         } else if name.eq_ignore_ascii_case("x-session-token") {
             vars.push("KRATOS_SESSION_TOKEN: the session_token of an API login (POST /self-service/login/api) as the scenario's identity".into());

@@ -23,6 +23,17 @@ pub struct Exchange {
     pub elapsed: Duration,
 }
 
+impl Exchange {
+    /// The names of the cookies the request carried (its recorded `Cookie` headers), in order.
+    pub fn sent_cookie_names(&self) -> Vec<&str> {
+        self.request_headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case("cookie"))
+            .flat_map(|(_, v)| crate::cookie::header_names(v))
+            .collect()
+    }
+}
+
 /// A received response.
 #[derive(Debug, Clone)]
 pub struct Response {

@@ -8,7 +8,6 @@ use crate::cookie::{
     CONTRACT_PATH, Lifetime, SetCookie, is_extra_clearing, name_matches, parse_set_cookie,
 };
 use crate::plan::model::{CookieCheck, Expectations};
-use crate::run::result::Exchange;
 
 /// Which variant of a cookie a `NAME@variant` reference means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,18 +48,6 @@ fn variant_text(v: Variant, cookie_domain: Option<&str>) -> String {
         Variant::Host => " (host-only)".into(),
         Variant::Domain => format!(" (Domain={})", cookie_domain.unwrap_or("?")),
     }
-}
-
-/// The cookie names the request carried, from its recorded `Cookie` header.
-fn request_cookie_names(ex: &Exchange) -> Vec<String> {
-    ex.request_headers
-        .iter()
-        .filter(|(n, _)| n.eq_ignore_ascii_case("cookie"))
-        .flat_map(|(_, v)| {
-            v.split(';')
-                .filter_map(|p| p.split_once('=').map(|(n, _)| n.trim().to_string()))
-        })
-        .collect()
 }
 
 /// The one line of the response nearest to the line a `sets`/`clears` check of `name` wanted,
@@ -135,9 +122,12 @@ pub(super) fn cookie_checks(c: &mut Checks<'_>, expect: &Expectations) {
             let verb = if clearing { "clears" } else { "sets" };
             // A clearing pattern covers every matching cookie the request carried (R11).
             let names: Vec<String> = if clearing && pattern.ends_with('*') {
-                let mut sent: Vec<String> = request_cookie_names(input.exchange)
+                let mut sent: Vec<String> = input
+                    .exchange
+                    .sent_cookie_names()
                     .into_iter()
                     .filter(|n| name_matches(pattern, n))
+                    .map(String::from)
                     .collect();
                 sent.sort();
                 sent.dedup();
