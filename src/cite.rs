@@ -81,6 +81,8 @@ pub enum Subject<'a> {
     JarHolds(&'a str),
     /// The jar no longer holds the named cookie.
     JarLacks(&'a str),
+    /// What the caller of an SDK step got (`expect.sdk`).
+    Sdk,
     /// Anything else (a capture, a step error).
     Other,
 }
@@ -95,26 +97,30 @@ fn candidates(subject: Subject<'_>, route: Route) -> &'static [&'static str] {
     use Subject::*;
     match (subject, route) {
         (
-            Status(_) | BodyNull | BodyEmpty | BodyJson | Clears(_) | NotSets(_) | JarLacks(_),
+            Status(_) | BodyNull | BodyEmpty | BodyJson | Clears(_) | NotSets(_) | JarLacks(_)
+            | Sdk,
             SignOut,
         ) => &["R15"],
-        (Status(Some(204)), Provisioned) => &["R6", "R8"],
-        (Status(_), Provisioned) => &["R7", "R13", "R8", "R4", "R6"],
+        (Status(Some(204)), Provisioned) => &["R6", "R8", "R17"],
+        (Status(_), Provisioned) => &["R7", "R13", "R8", "R4", "R6", "R17"],
         (Status(Some(401)), Introspection) => &["R4"],
-        (Status(_), Introspection) => &["R1", "R13", "R5", "R3", "R2", "K5", "R16", "R4"],
-        (Status(Some(204)), Logout) => &["R9", "R14", "R15"],
+        (Status(_), Introspection) => &["R1", "R13", "R5", "R3", "R2", "K5", "R16", "R4", "R17"],
+        (Status(Some(204)), Logout) => &["R9", "R14", "R15", "R17"],
+        (Sdk, Introspection) => &["R5", "R17", "R3", "R2", "R4", "R13", "R16", "R1"],
+        (Sdk, Provisioned) => &["R6", "R7", "R17", "R4", "R13"],
+        (Sdk, Logout) => &["R9", "R17", "R4"],
         (Status(_), Logout) => &["R19", "R9", "R14", "R15"],
         (Status(_), LoginInit) => &["K1", "K7"],
         (Status(_), LoginSubmit) => &["K4", "K2", "K3", "K5"],
-        (BodyNull, _) => &["R1", "R13", "R5", "R16"],
+        (BodyNull, _) => &["R1", "R13", "R5", "R16", "R17"],
         (BodyEmpty, Provisioned) => &["R6"],
         (BodyEmpty, _) => &["R9", "R14", "R15"],
-        (BodyJson, Introspection) => &["R3", "R2", "K5", "R1", "R13"],
+        (BodyJson, Introspection) => &["R3", "R2", "K5", "R1", "R13", "R17"],
         (BodyJson, Provisioned) => &["R7", "R4"],
         (BodyJson, LoginInit) => &["K1", "K7"],
         (BodyJson, LoginSubmit) => &["K4", "K3", "K5", "K2"],
         (BodyJson, Logout) => &["R9"],
-        (SameJson, _) => &["R2", "R3"],
+        (SameJson, _) => &["R2", "R3", "R17"],
         (Header("cache-control"), _) => &["R18"],
         (Header("location"), _) => &["K7"],
         (Clears(name), _) if is_session(name) => &["R10", "R14", "R15", "R19"],

@@ -1,6 +1,6 @@
 //! The rules of the OpenApp Auth (browser session) contract that the harness checks, as data.
 //!
-//! The ids and profiles mirror `docs/auth-contract.md` (R1–R16, R18, R19, K1–K7). Scenario files
+//! The ids and profiles mirror `docs/auth-contract.md` (R1–R19, K1–K7). Scenario files
 //! cite these ids; an id that is not listed here is a validation error.
 
 /// The profile a rule belongs to.
@@ -127,6 +127,10 @@ pub const RULES: &[Rule] = &[
         "R19",
         "logout and sign-out change state on POST only: GET and HEAD leave the session alive",
     ),
+    core(
+        "R17",
+        "a forwarded session cookie beside a valid API key acts as that user, logout included",
+    ),
 ];
 
 /// Looks a rule up by id (exact, case-sensitive: `R10`).
@@ -143,11 +147,12 @@ mod tests {
         let mut ids: Vec<_> = RULES.iter().map(|r| r.id).collect();
         ids.sort();
         ids.dedup();
-        assert_eq!(ids.len(), 25);
+        assert_eq!(ids.len(), 26);
         assert!(rule("R16").is_some());
         assert!(rule("K6").is_some());
         assert!(rule("K7").is_some());
-        assert!(rule("R17").is_none());
+        assert_eq!(rule("R17").map(|r| r.profile), Some(Profile::Core));
+        assert!(rule("R99").is_none());
         assert_eq!(rule("R18").map(|r| r.profile), Some(Profile::Strict));
         assert_eq!(rule("R19").map(|r| r.profile), Some(Profile::Strict));
         assert!(rule("r1").is_none());

@@ -417,6 +417,20 @@ pub const SWITCHES: &[SwitchInfo] = &[
         OpenApp,
         "the gateway caches each session it resolved for 1 s by its ory_kratos_session cookie (as Oathkeeper's cache does), so a cookie replayed right after logout still resolves until the entry expires; a run with OPENAPP_CONFORMANCE_REVOCATION_WITHIN above 1s allows it"
     ),
+    sw!(
+        "api-key-hides-cookie",
+        Fault,
+        ["R17"],
+        OpenApp,
+        "the gateway ignores the Cookie whenever a valid X-API-Key is present: an SDK call with a forwarded session cookie gets whoami null, provisioned 401, and a logout 204 that leaves the session alive"
+    ),
+    sw!(
+        "key-answers-with-bom",
+        Fault,
+        ["R5", "R17"],
+        OpenApp,
+        "introspection answers to a request with a valid X-API-Key start with a UTF-8 byte order mark: a browser's JSON.parse after fetch's UTF-8 decode never sees it, serde_json (the Rust SDK) cannot decode it"
+    ),
 ];
 
 /// Looks a switch up by name.

@@ -120,6 +120,8 @@ pub enum Action {
     Login(Login),
     /// A Kratos self-service logout.
     Logout(Logout),
+    /// A call of the Auth API through the official Rust SDK (`openapp-sdk` 2.0.0).
+    Sdk(SdkStep),
 }
 
 impl Action {
@@ -129,6 +131,10 @@ impl Action {
             Action::Request(r) => format!("{} {}", r.method, r.path),
             Action::Login(l) => format!("login {} ({} flow)", l.identity, l.flow.as_str()),
             Action::Logout(l) => format!("kratos logout ({} flow)", l.flow.as_str()),
+            Action::Sdk(c) => match c.key {
+                KeyKind::Valid => format!("sdk {}", c.call.as_str()),
+                KeyKind::Invalid => format!("sdk {} (invalid key)", c.call.as_str()),
+            },
         }
     }
 }
@@ -205,6 +211,94 @@ pub struct Login {
     pub flow: FlowKind,
 }
 
+/// An SDK call: which Auth method, with which key, after seeding which cookies.
+#[derive(Debug, Clone)]
+pub struct SdkStep {
+    /// The method of the SDK's `auth()` client.
+    pub call: SdkCall,
+    /// The key the SDK client is built with (`api_key(...)`); the SDK sends it on `X-API-Key`.
+    pub key: KeyKind,
+    /// Cookies to put into the client's jar before the call (a forwarded cookie, R16's replay).
+    pub cookies: Vec<SeedCookie>,
+}
+
+/// The six methods of the SDK's `auth()` client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SdkCall {
+    /// `whoami()`: `GET /auth/whoami`.
+    Whoami,
+    /// `session()`: `GET /auth/session`.
+    Session,
+    /// `kratos_identity()`: `GET /auth/kratos-identity`.
+    KratosIdentity,
+    /// `provisioned()`: `GET /auth/provisioned`.
+    Provisioned,
+    /// `logout()`: `POST /auth/logout`.
+    Logout,
+    /// `sign_out()`: `POST /auth/sign-out`.
+    SignOut,
+}
+
+impl SdkCall {
+    /// Every call, in the order the docs list them.
+    pub const ALL: [SdkCall; 6] = [
+        SdkCall::Whoami,
+        SdkCall::Session,
+        SdkCall::KratosIdentity,
+        SdkCall::Provisioned,
+        SdkCall::Logout,
+        SdkCall::SignOut,
+    ];
+
+    /// The name a scenario writes (`kratos_identity`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SdkCall::Whoami => "whoami",
+            SdkCall::Session => "session",
+            SdkCall::KratosIdentity => "kratos_identity",
+            SdkCall::Provisioned => "provisioned",
+            SdkCall::Logout => "logout",
+            SdkCall::SignOut => "sign_out",
+        }
+    }
+
+    /// Whether the SDK sends it as a `GET` (it may then be repeated for `expect.within`).
+    pub fn is_get(self) -> bool {
+        !matches!(self, SdkCall::Logout | SdkCall::SignOut)
+    }
+
+    /// What the SDK method returns on success: `()` for logout and sign-out, else a JSON value.
+    pub fn returns_unit(self) -> bool {
+        !self.is_get()
+    }
+}
+
+/// `expect.sdk`: what the caller of the SDK got back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SdkExpect {
+    /// `Ok(Value::Null)` (the SDK decodes an empty body and `null` alike).
+    Null,
+    /// `Ok` with a Kratos session object (`id` and `identity.id`).
+    Session,
+    /// `Ok(())` (logout, sign-out).
+    Unit,
+    /// `Err(SdkError::Auth(_))`, and the server really answered 401 or 403.
+    AuthError,
+}
+
+impl SdkExpect {
+    /// How a scenario writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SdkExpect::Null => "null",
+            SdkExpect::Session => "session",
+            SdkExpect::Unit => "unit",
+            SdkExpect::AuthError => "{ error = \"auth\" }",
+        }
+    }
+}
+
 /// Logout through Kratos self-service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -242,6 +336,8 @@ pub struct Expectations {
     pub same_json_as: Option<SameJsonAs>,
     /// How long the expectations may take to hold (a GET step is sent again until they do).
     pub within: Option<Within>,
+    /// What the SDK's caller got (SDK steps only).
+    pub sdk: Option<SdkExpect>,
 }
 
 /// `expect.within`, resolved: a GET step is sent again, with backoff, until its expectations

@@ -15,8 +15,8 @@ use serde_json::Value;
 
 use super::model::{
     Action, Body, Capture, CaptureSource, CookieCheck, DEFAULT_CLIENT, DEFAULT_SAME_JSON_PATHS,
-    Expectations, Expected, HeaderCheck, Identity, JsonCheck, Login, Request, SameJsonAs, Scenario,
-    Step, Within,
+    Expectations, Expected, HeaderCheck, Identity, JsonCheck, KeyKind, Login, Request, SameJsonAs,
+    Scenario, SdkStep, Step, Within,
 };
 use super::settings::{SettingError, Settings, within_duration};
 use crate::scenario::Scenario as ScenarioFile;
@@ -95,16 +95,17 @@ pub fn resolve(scenario: &ScenarioFile, settings: &Settings) -> Result<Scenario,
 }
 
 fn step(s: &file::Step, scenario_rules: &[String], settings: &Settings) -> Result<Step, StepError> {
-    let action = match (&s.request, &s.login, &s.logout) {
-        (Some(r), None, None) => Action::Request(request(r.get_ref())),
-        (None, Some(l), None) => Action::Login(Login {
+    let action = match (&s.request, &s.login, &s.logout, &s.sdk) {
+        (Some(r), None, None, None) => Action::Request(request(r.get_ref())),
+        (None, Some(l), None, None) => Action::Login(Login {
             identity: l.get_ref().identity.get_ref().clone(),
             flow: l.get_ref().flow,
         }),
-        (None, None, Some(l)) => Action::Logout(*l.get_ref()),
+        (None, None, Some(l), None) => Action::Logout(*l.get_ref()),
+        (None, None, None, Some(c)) => Action::Sdk(sdk(c.get_ref())),
         _ => {
             return Err(StepError::File(
-                "a step needs exactly one of `request`, `login` or `logout`".into(),
+                "a step needs exactly one of `request`, `login`, `logout` or `sdk`".into(),
             ));
         }
     };
@@ -179,6 +180,17 @@ fn request(r: &file::Request) -> Request {
         api_key: r.api_key.as_ref().map(|k| *k.get_ref()),
         session_token: r.session_token,
         cookies: r.cookies.iter().map(|c| c.get_ref().clone()).collect(),
+    }
+}
+
+fn sdk(c: &file::SdkSpec) -> SdkStep {
+    SdkStep {
+        call: *c.call.get_ref(),
+        key: c
+            .api_key
+            .as_ref()
+            .map_or(KeyKind::Valid, |k| k.get_ref().key),
+        cookies: c.cookies.iter().map(|c| c.get_ref().clone()).collect(),
     }
 }
 
@@ -258,6 +270,7 @@ fn expectations(e: &file::Expect) -> Expectations {
         }),
         // Resolved by `step`, which has the settings.
         within: None,
+        sdk: e.sdk.as_ref().map(|s| s.get_ref().0),
     }
 }
 

@@ -199,6 +199,7 @@ fn change(line: &Line<'_>, what: String, rules: &[String]) -> SnapshotChange {
             Some(("body", "null")) => Subject::BodyNull,
             Some(("body", "empty")) => Subject::BodyEmpty,
             Some(("body", _)) => Subject::BodyJson,
+            Some(("sdk returned", _)) => Subject::Sdk,
             _ => Subject::Other,
         },
     };

@@ -124,6 +124,7 @@ fn step(
         } else {
             vec![]
         },
+        sdk: None,
     }
 }
 

@@ -13,6 +13,8 @@
 //!                    "verdict": null | { "rule", "text", "expected", "got", "step" },
 //!                    "reproduce": null | { "run", "curl" (null when no request failed) },
 //!     "steps": [ { "index", "label", "client", "passed", "error", "notes", "attempts",
+//!       "sdk": null, or what the caller of an SDK step got (`null`, `a session`, `()`,
+//!              `auth error (…)`),
 //!       "jar": [ { "name", "domain", "host_only" } ] (the contract cookies after the step),
 //!       "exchanges": [ { "purpose", "method", "url", "status", "error", "elapsed_ms",
 //!                        "set_cookies" } ],
@@ -120,6 +122,7 @@ fn step(record: &Record, st: &StepResult) -> Value {
             "verdict": st.verdict(),
         })),
         "exchanges": st.exchanges.iter().map(|ex| exchange(record, ex)).collect::<Vec<_>>(),
+        "sdk": st.sdk.as_ref().map(|o| red(&o.describe(true))),
         "jar": st.jar_after.iter().map(|c| json!({
             "name": c.name,
             "domain": c.domain,

@@ -16,7 +16,7 @@ use crate::cookie::{
     CONTRACT_COOKIES, CanonContext, canonical, is_extra_clearing, name_matches, parse_set_cookie,
 };
 use crate::plan::model::{CaptureSource, Expectations, Scenario, StatusExpect, Step};
-use crate::run::result::{Exchange, ScenarioResult};
+use crate::run::result::{Exchange, ScenarioResult, SdkOutcome};
 use crate::settings::{Endpoints, unix_now};
 
 /// JSON pointers the contract names, shown whenever a body has them.
@@ -121,7 +121,9 @@ pub fn render_snapshot(
         let last = exchanges.len().saturating_sub(1);
         for (i, ex) in exchanges.iter().enumerate() {
             let expect = step.filter(|_| i == last).map(|s| &s.expect);
-            render_exchange(&mut out, ex, expect, step, endpoints, &ctx, &mut ph);
+            let sdk = step_result.sdk.as_ref().filter(|_| i == last);
+            let shown = Shown { expect, step, sdk };
+            render_exchange(&mut out, ex, shown, endpoints, &ctx, &mut ph);
         }
     }
     out
@@ -211,15 +213,42 @@ fn display_path(url: &str, endpoints: &Endpoints, ph: &mut Placeholders) -> Stri
     shown
 }
 
+/// What an exchange's view depends on besides the exchange: the step's expectations (on its
+/// last exchange), the step, and what an SDK step's caller got.
+#[derive(Clone, Copy)]
+struct Shown<'a> {
+    expect: Option<&'a Expectations>,
+    step: Option<&'a Step>,
+    sdk: Option<&'a SdkOutcome>,
+}
+
+/// An SDK step's caller view: its value reduced like a body, `()`, or the error's kind (never
+/// its message, which is the server's text).
+fn sdk_view(
+    sdk: &SdkOutcome,
+    shown: Shown<'_>,
+    endpoints: &Endpoints,
+    ph: &mut Placeholders,
+) -> String {
+    match sdk {
+        SdkOutcome::Value(v) => {
+            let bytes = serde_json::to_vec(v).unwrap_or_default();
+            body_view(&bytes, shown.expect, shown.step, endpoints, ph)
+        }
+        SdkOutcome::Unit => "()".into(),
+        SdkOutcome::Error { kind, .. } => format!("{kind} error"),
+    }
+}
+
 fn render_exchange(
     out: &mut String,
     ex: &Exchange,
-    expect: Option<&Expectations>,
-    step: Option<&Step>,
+    shown: Shown<'_>,
     endpoints: &Endpoints,
     ctx: &CanonContext,
     ph: &mut Placeholders,
 ) {
+    let Shown { expect, step, sdk } = shown;
     let _ = writeln!(
         out,
         "  {} {}",
@@ -249,11 +278,23 @@ fn render_exchange(
         }
         None => {
             let _ = writeln!(out, "    status: {}", resp.status);
-            let _ = writeln!(
-                out,
-                "    body: {}",
-                body_view(&resp.body, expect, step, endpoints, ph)
-            );
+            match sdk {
+                // The SDK read the body: what its caller got is what the contract fixes.
+                Some(sdk) => {
+                    let _ = writeln!(
+                        out,
+                        "    sdk returned: {}",
+                        sdk_view(sdk, shown, endpoints, ph)
+                    );
+                }
+                None => {
+                    let _ = writeln!(
+                        out,
+                        "    body: {}",
+                        body_view(&resp.body, expect, step, endpoints, ph)
+                    );
+                }
+            }
         }
     }
     let now = unix_now();
@@ -463,7 +504,12 @@ mod tests {
         };
         let mut out = String::new();
         let mut ph = Placeholders::default();
-        render_exchange(&mut out, &ex, None, None, &endpoints, &ctx, &mut ph);
+        let shown = Shown {
+            expect: None,
+            step: None,
+            sdk: None,
+        };
+        render_exchange(&mut out, &ex, shown, &endpoints, &ctx, &mut ph);
         out
     }
 
@@ -542,6 +588,7 @@ mod tests {
                 notes: Vec::new(),
                 attempts: None,
                 jar_after: Vec::new(),
+                sdk: None,
             }],
             planned_steps: 1,
             setup_error: None,

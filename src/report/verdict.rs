@@ -168,7 +168,7 @@ fn failing_exchange(
         let _ = writeln!(out, "  step {} — FAILED ({attempts})", step.index);
     }
     if let Some(ex) = step.final_exchanges().last() {
-        let cookies = ex.sent_cookie_names();
+        let cookies: Vec<String> = ex.sent_cookie_names().into_iter().map(short_name).collect();
         let sent = if cookies.is_empty() {
             "no cookie".to_string()
         } else {
@@ -181,8 +181,30 @@ fn failing_exchange(
             }
             Ok(resp) => {
                 let _ = writeln!(out, "  < {} ({:.0?})", resp.status, ex.elapsed);
-                for line in &resp.set_cookies {
+                // The lines of the cookies the failed checks name; the others folded into one
+                // line (`--verbose` shows every line).
+                let named = |line: &String| {
+                    let name = line.split('=').next().unwrap_or_default().trim();
+                    failing_checks_name(step, name)
+                };
+                let (shown, folded): (Vec<&String>, Vec<&String>) =
+                    resp.set_cookies.iter().partition(|l| named(l));
+                for line in shown {
                     let _ = writeln!(out, "    set-cookie: {}", red(&shown_set_cookie(line)));
+                }
+                if !folded.is_empty() {
+                    let mut names: Vec<String> = folded
+                        .iter()
+                        .map(|l| short_name(l.split('=').next().unwrap_or_default().trim()))
+                        .collect();
+                    names.dedup();
+                    let plural = if folded.len() == 1 { "" } else { "s" };
+                    let _ = writeln!(
+                        out,
+                        "    (+{} more set-cookie line{plural}: {})",
+                        folded.len(),
+                        names.join(", ")
+                    );
                 }
             }
         }
@@ -213,6 +235,31 @@ fn failing_exchange(
             format!("steps {}–{planned}", step.index + 1)
         };
         let _ = writeln!(out, "  {not_run}: not run (step {} failed)", step.index);
+    }
+}
+
+/// Does a failed (or unevaluated) check of the step name this cookie, by name or by a
+/// `prefix*` pattern?
+fn failing_checks_name(step: &StepResult, cookie: &str) -> bool {
+    step.checks
+        .iter()
+        .filter(|c| !c.passed() || !c.evaluated)
+        .any(|c| {
+            c.what.contains(cookie)
+                || c.what
+                    .split(|ch: char| ch.is_whitespace() || ch == '@' || ch == '(' || ch == ',')
+                    .filter_map(|w| w.strip_suffix('*'))
+                    .any(|prefix| !prefix.is_empty() && cookie.starts_with(prefix))
+        })
+}
+
+/// A cookie name short enough to read: `csrf_token_94e8…` for a long generated one.
+fn short_name(name: &str) -> String {
+    const KEEP: usize = 15;
+    if name.chars().count() > KEEP + 8 {
+        format!("{}…", name.chars().take(KEEP).collect::<String>())
+    } else {
+        name.to_string()
     }
 }
 

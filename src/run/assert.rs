@@ -13,10 +13,12 @@ use cookies::cookie_checks;
 pub use input::CheckInput;
 use input::Checks;
 
-use super::result::{CheckResult, Response};
+use super::result::{CheckResult, Response, SdkOutcome};
 use crate::cite::Subject;
 use crate::cookie::parse_set_cookie;
-use crate::plan::model::{BodyClass, Expectations, HeaderCheck, JsonCheck, StatusExpect};
+use crate::plan::model::{
+    BodyClass, Expectations, HeaderCheck, JsonCheck, SdkExpect, StatusExpect,
+};
 
 /// Evaluates every expectation of a step.
 pub fn check_step(expect: &Expectations, input: &CheckInput<'_>) -> Vec<CheckResult> {
@@ -74,6 +76,14 @@ pub fn check_step(expect: &Expectations, input: &CheckInput<'_>) -> Vec<CheckRes
         header_check(&mut c, check, resp);
     }
     cookie_checks(&mut c, expect);
+    if let Some(want) = expect.sdk {
+        let failure = sdk_failure(want, input.sdk, resp.status);
+        c.push(
+            Subject::Sdk,
+            format!("sdk returns {}", want.as_str()),
+            failure,
+        );
+    }
     if let (Some(same), Some(earlier)) = (&expect.same_json_as, input.earlier_json) {
         for p in &same.paths {
             let (now, then) = (
@@ -116,6 +126,39 @@ fn not_evaluated(checks: &mut Vec<CheckResult>) {
         failure: None,
         evaluated: false,
     });
+}
+
+/// `expect.sdk`: what the SDK's caller got. An auth error passes only when the server really
+/// answered 401 or 403 (the SDK also reports a malformed key as one, without any request).
+pub(super) fn sdk_failure(
+    want: SdkExpect,
+    got: Option<&SdkOutcome>,
+    status: u16,
+) -> Option<String> {
+    let Some(got) = got else {
+        return Some("expected an SDK call, but the step made none".into());
+    };
+    let ok = match want {
+        SdkExpect::Null => *got == SdkOutcome::Value(Value::Null),
+        SdkExpect::Session => got.is_session(),
+        SdkExpect::Unit => *got == SdkOutcome::Unit,
+        SdkExpect::AuthError => {
+            matches!(got, SdkOutcome::Error { kind, .. } if kind == "auth")
+                && (status == 401 || status == 403)
+        }
+    };
+    (!ok).then(|| {
+        let wanted = match want {
+            SdkExpect::Null => "null",
+            SdkExpect::Session => "a session",
+            SdkExpect::Unit => "()",
+            SdkExpect::AuthError => "an auth error from a 401 or 403",
+        };
+        format!(
+            "expected the SDK to return {wanted}, got {} (the server answered {status})",
+            got.describe(true)
+        )
+    })
 }
 
 fn show(v: Option<&Value>) -> String {

@@ -122,6 +122,28 @@ impl ClientFactory {
             .clone()
     }
 
+    /// An HTTP client for an SDK step of `browser` (issue 21): the run's endpoints, timeouts,
+    /// TLS trust, proxies, host overrides and never-follow redirects, with `browser`'s own jar
+    /// as its cookie provider (through [`BrowserJar`], as [`BrowserClient::send`] stores
+    /// cookies), so the SDK's requests carry and update the scenario client's cookies. Built
+    /// per call: the SDK keeps the client it is given.
+    pub fn sdk_http(&self, browser: &BrowserClient) -> Result<reqwest::Client, String> {
+        builder(
+            &self.endpoints,
+            self.timeouts,
+            &self.tls,
+            self.run.proxies(),
+        )
+        .cookie_provider(Arc::new(BrowserJar(browser.jar.clone())))
+        .build()
+        .map_err(|e| format!("failed to build the SDK's HTTP client: {e}"))
+    }
+
+    /// The run's request timeout (the SDK's `default_timeout`).
+    pub fn request_timeout(&self) -> std::time::Duration {
+        self.timeouts.request
+    }
+
     /// A fresh browser client with an empty jar. It checks every request against the trial's
     /// `secrets` and the target's origins before sending it (rule K7, [`Guard`]).
     pub fn browser(&self, name: &str, secrets: &Secrets) -> Result<BrowserClient, String> {
@@ -253,15 +275,20 @@ impl BrowserClient {
             .map_err(|e| format!("the jar refused a seeded cookie: {e}"))
     }
 
+    /// Where each credential may go (K7): the SDK step checks its request with it too.
+    pub fn guard(&self) -> &Guard {
+        &self.guard
+    }
+
+    /// The run's shared state (`--max-rps` slots), for requests sent by the SDK.
+    pub fn run_shared(&self) -> Arc<RunShared> {
+        self.run.clone()
+    }
+
     /// The `Cookie` header value the jar will send to `url`, if any (the value reqwest's
     /// cookie provider would send: `name=value` pairs joined by `; `).
-    fn cookie_header(&self, url: &Url) -> Option<String> {
-        let store = self.jar.lock().unwrap_or_else(|p| p.into_inner());
-        let pairs: Vec<String> = store
-            .get_request_values(url)
-            .map(|(n, v)| format!("{n}={v}"))
-            .collect();
-        (!pairs.is_empty()).then(|| pairs.join("; "))
+    pub fn cookie_header(&self, url: &Url) -> Option<String> {
+        jar_cookie_header(&self.jar, url)
     }
 
     /// Stores a response's `Set-Cookie` lines for `url`, as reqwest's cookie provider does
@@ -355,6 +382,17 @@ impl BrowserClient {
     }
 }
 
+/// The `Cookie` header value `jar` will send to `url`, if any (the value reqwest's cookie
+/// provider would send: `name=value` pairs joined by `; `).
+pub fn jar_cookie_header(jar: &CookieStoreMutex, url: &Url) -> Option<String> {
+    let store = jar.lock().unwrap_or_else(|p| p.into_inner());
+    let pairs: Vec<String> = store
+        .get_request_values(url)
+        .map(|(n, v)| format!("{n}={v}"))
+        .collect();
+    (!pairs.is_empty()).then(|| pairs.join("; "))
+}
+
 fn exchange(
     out: &Outgoing,
     request_headers: Vec<(String, String)>,
@@ -373,9 +411,21 @@ fn exchange(
 }
 
 async fn read_response(resp: reqwest::Response, url: &Url) -> Result<Response, String> {
-    let status = resp.status().as_u16();
-    let headers: Vec<(String, String)> = resp
-        .headers()
+    let mut response = response_head(&resp, url);
+    let started = Instant::now();
+    let body = resp.bytes().await.map_err(|e| {
+        format!(
+            "failed to read the response body of {url} after {:.1?}: {e}",
+            started.elapsed()
+        )
+    })?;
+    response.body = body.to_vec();
+    Ok(response)
+}
+
+/// Header names (lower case) and values (lossily decoded), in order.
+pub fn header_pairs(headers: &reqwest::header::HeaderMap) -> Vec<(String, String)> {
+    headers
         .iter()
         .map(|(n, v)| {
             (
@@ -383,7 +433,15 @@ async fn read_response(resp: reqwest::Response, url: &Url) -> Result<Response, S
                 String::from_utf8_lossy(v.as_bytes()).into_owned(),
             )
         })
-        .collect();
+        .collect()
+}
+
+/// A response's status, headers and `Set-Cookie` lines (with those the jar refuses, as a jar
+/// for `url` would), and an empty body: all an observer of the head sees (the SDK step's
+/// interceptor).
+pub fn response_head(resp: &reqwest::Response, url: &Url) -> Response {
+    let status = resp.status().as_u16();
+    let headers = header_pairs(resp.headers());
     let set_cookies: Vec<String> = resp
         .headers()
         .get_all(SET_COOKIE)
@@ -398,20 +456,13 @@ async fn read_response(resp: reqwest::Response, url: &Url) -> Result<Response, S
                 .map(|e| (line.clone(), e.to_string()))
         })
         .collect();
-    let started = Instant::now();
-    let body = resp.bytes().await.map_err(|e| {
-        format!(
-            "failed to read the response body of {url} after {:.1?}: {e}",
-            started.elapsed()
-        )
-    })?;
-    Ok(Response {
+    Response {
         status,
         headers,
         set_cookies,
         rejected_cookies,
-        body: body.to_vec(),
-    })
+        body: Vec::new(),
+    }
 }
 
 /// One clear line: what failed, which URL, after how long.

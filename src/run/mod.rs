@@ -21,5 +21,6 @@ pub mod origins;
 pub mod request;
 pub mod result;
 pub mod scenario;
+pub mod sdk;
 pub mod shared;
 mod within;

@@ -8,7 +8,7 @@ use url::Url;
 use super::assert::render_json;
 use super::client::{BrowserClient, Outgoing};
 use super::origins::Destination;
-use crate::plan::model::{Body, CookieScope, KeyChannel, KeyKind, Request, Service};
+use crate::plan::model::{Body, CookieScope, KeyChannel, KeyKind, Request, SeedCookie, Service};
 use crate::redact::Secrets;
 use crate::targets::Target;
 
@@ -49,6 +49,20 @@ pub fn invalid_api_key(target: &Target) -> String {
     format!("{origin}_openapp_conformanceInvalid{}", random_token(24))
 }
 
+/// The key a step sends: the target's own, or one it never issued; a secret either way.
+pub fn api_key(target: &Target, kind: KeyKind, secrets: &Secrets) -> Result<String, String> {
+    let value = match kind {
+        KeyKind::Valid => target
+            .caps
+            .api_key
+            .clone()
+            .ok_or("this target has no API key (set OPENAPP_API_KEY)")?,
+        KeyKind::Invalid => invalid_api_key(target),
+    };
+    secrets.add("api-key", &value);
+    Ok(value)
+}
+
 /// Builds the request; seeds the jar with the step's cookies first.
 pub fn build(
     req: &Request,
@@ -75,15 +89,7 @@ pub fn build(
         headers.push((name.clone(), render(value)?));
     }
     if let Some(key) = &req.api_key {
-        let value = match key.key {
-            KeyKind::Valid => target
-                .caps
-                .api_key
-                .clone()
-                .ok_or("this target has no API key (set OPENAPP_API_KEY)")?,
-            KeyKind::Invalid => invalid_api_key(target),
-        };
-        secrets.add("api-key", &value);
+        let value = api_key(target, key.key, secrets)?;
         headers.push(match key.via {
             KeyChannel::XApiKey => ("X-API-Key".into(), value),
             KeyChannel::Bearer => ("Authorization".into(), format!("Bearer {value}")),
@@ -125,23 +131,7 @@ pub fn build(
         headers.push(("Content-Type".into(), ct.into()));
     }
 
-    for seed in &req.cookies {
-        let value = match &seed.value {
-            Some(v) => render(v)?,
-            None => random_token(43),
-        };
-        secrets.add("cookie-value", &value);
-        let mut line = format!("{}={}; Path={}", seed.name, value, seed.path);
-        if seed.scope == CookieScope::CookieDomain {
-            let domain = target
-                .endpoints
-                .cookie_domain
-                .as_deref()
-                .ok_or("this target has no cookie domain (set OPENAPP_COOKIE_DOMAIN)")?;
-            line.push_str(&format!("; Domain={domain}"));
-        }
-        client.seed(&line, &url)?;
-    }
+    seed_cookies(&req.cookies, client, target, secrets, render, &url)?;
 
     let to = match req.to {
         Service::Api | Service::Origin => Destination::OpenApp,
@@ -157,4 +147,34 @@ pub fn build(
         body,
         with_jar: true,
     })
+}
+
+/// Puts a step's seeded cookies into the client's jar as if `url` had set them (values are
+/// secrets).
+pub fn seed_cookies(
+    seeds: &[SeedCookie],
+    client: &BrowserClient,
+    target: &Target,
+    secrets: &Secrets,
+    render: &dyn Fn(&str) -> Result<String, String>,
+    url: &Url,
+) -> Result<(), String> {
+    for seed in seeds {
+        let value = match &seed.value {
+            Some(v) => render(v)?,
+            None => random_token(43),
+        };
+        secrets.add("cookie-value", &value);
+        let mut line = format!("{}={}; Path={}", seed.name, value, seed.path);
+        if seed.scope == CookieScope::CookieDomain {
+            let domain = target
+                .endpoints
+                .cookie_domain
+                .as_deref()
+                .ok_or("this target has no cookie domain (set OPENAPP_COOKIE_DOMAIN)")?;
+            line.push_str(&format!("; Domain={domain}"));
+        }
+        client.seed(&line, url)?;
+    }
+    Ok(())
 }

@@ -124,6 +124,57 @@ pub struct StepResult {
     /// The contract's cookies (`ory_kratos_session`, `csrf_token_*`) in the step's client's jar
     /// after the step, sorted (the HTML report's jar timeline).
     pub jar_after: Vec<JarCookie>,
+    /// What the caller of an SDK step got (final attempt); `None` for other steps.
+    pub sdk: Option<SdkOutcome>,
+}
+
+/// What the caller of the official Rust SDK got back from one call.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SdkOutcome {
+    /// `Ok(value)` of a method that returns JSON (`null` for an empty body too).
+    Value(serde_json::Value),
+    /// `Ok(())` of logout or sign-out.
+    Unit,
+    /// `Err(e)`: the `SdkError` variant in lower case (`auth`, `api`, `http`, `deserialize`,
+    /// `transport`, `config`, …), the status the error keeps (`auth` keeps none), its text.
+    Error {
+        /// The variant.
+        kind: String,
+        /// `SdkError::status()`.
+        status: Option<u16>,
+        /// The error's display text.
+        message: String,
+    },
+}
+
+impl SdkOutcome {
+    /// Is it a Kratos session object (`id` and `identity.id` strings)?
+    pub fn is_session(&self) -> bool {
+        matches!(self, SdkOutcome::Value(v)
+            if v.pointer("/id").is_some_and(serde_json::Value::is_string)
+                && v.pointer("/identity/id").is_some_and(serde_json::Value::is_string))
+    }
+
+    /// In words, for check failures and snapshots: `null`, `a session`, `()`,
+    /// `auth error`, `deserialize error: …`.
+    pub fn describe(&self, with_message: bool) -> String {
+        match self {
+            SdkOutcome::Value(serde_json::Value::Null) => "null".into(),
+            v @ SdkOutcome::Value(_) if v.is_session() => "a session".into(),
+            SdkOutcome::Value(serde_json::Value::Object(m)) if with_message => format!(
+                "a JSON object with keys {:?}",
+                m.keys().take(8).collect::<Vec<_>>()
+            ),
+            SdkOutcome::Value(serde_json::Value::Object(m)) if m.is_empty() => "{}".into(),
+            SdkOutcome::Value(serde_json::Value::Object(_)) => "a non-session object".into(),
+            SdkOutcome::Value(other) => format!("the JSON value {other}"),
+            SdkOutcome::Unit => "()".into(),
+            SdkOutcome::Error { kind, message, .. } if with_message => {
+                format!("{kind} error ({message})")
+            }
+            SdkOutcome::Error { kind, .. } => format!("{kind} error"),
+        }
+    }
 }
 
 /// A cookie a jar holds, without its value.

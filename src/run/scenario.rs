@@ -15,6 +15,7 @@ use super::journal::Journal;
 use super::kratos;
 use super::request::{build, random_token};
 use super::result::{Attempts, CheckResult, Exchange, Outcome, ScenarioResult, StepResult};
+use super::sdk;
 use super::within::{Backoff, mark_attempts, may_repeat};
 use crate::plan::model::{Action, CaptureSource, FlowKind, Scenario, Step};
 use crate::plan::template;
@@ -267,6 +268,7 @@ impl ScenarioRun<'_> {
             starts.push(out.exchanges.len());
             out.checks.clear();
             out.error = None;
+            out.sdk = None;
             if let Err(e) = self.act(step, &client_name, &mut out).await {
                 out.error = Some(e);
                 break None;
@@ -338,6 +340,7 @@ impl ScenarioRun<'_> {
             render: &render,
             earlier_json,
             now: unix_now(),
+            sdk: out.sdk.as_ref(),
         };
         let now = input.now;
         let mut checks = check_step(&step.expect, &input);
@@ -426,6 +429,17 @@ impl ScenarioRun<'_> {
                 {
                     c.session_token = Some(token);
                 }
+                Ok(())
+            }
+            Action::Sdk(call) => {
+                self.client(client_name)?;
+                let client = &self.clients[client_name];
+                let render = |s: &str| self.render(s);
+                sdk::seed(call, client, self.target, &self.secrets, &render)?;
+                let (exchange, outcome) =
+                    sdk::call(call, client, self.factory, self.target, &self.secrets).await?;
+                out.exchanges.push(exchange);
+                out.sdk = Some(outcome);
                 Ok(())
             }
             Action::Logout(logout) => {

@@ -44,7 +44,11 @@ impl Backoff {
 
 /// Whether a step may be sent again: a GET request, which changes nothing at the server.
 pub(crate) fn may_repeat(action: &Action) -> bool {
-    matches!(action, Action::Request(r) if r.method == "GET")
+    match action {
+        Action::Request(r) => r.method == "GET",
+        Action::Sdk(c) => c.call.is_get(),
+        Action::Login(_) | Action::Logout(_) => false,
+    }
 }
 
 /// Marks each exchange of a step tried more than once with its attempt

@@ -14,7 +14,7 @@ use toml::Spanned;
 pub use crate::plan::model::Logout as KratosLogout;
 pub use crate::plan::model::{
     ApiKeyUse, BodyClass, CookieScope, DEFAULT_CLIENT, FlowKind, KeyChannel, KeyKind, Requirement,
-    SeedCookie, Service, StatusExpect,
+    SdkCall, SdkExpect, SeedCookie, Service, StatusExpect,
 };
 
 /// One scenario file, as written.
@@ -58,7 +58,8 @@ fn yes() -> bool {
     true
 }
 
-/// One step: exactly one action (`request`, `login`, `logout`), then expectations and captures.
+/// One step: exactly one action (`request`, `login`, `logout`, `sdk`), then expectations and
+/// captures.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
@@ -75,6 +76,9 @@ pub struct Step {
     pub login: Option<Spanned<Login>>,
     /// A Kratos self-service logout.
     pub logout: Option<Spanned<KratosLogout>>,
+    /// A call through the official Rust SDK: `sdk = "whoami"`, or
+    /// `sdk = { call = "whoami", api_key = { key = "invalid" }, cookies = [...] }`.
+    pub sdk: Option<Spanned<SdkSpec>>,
     /// What the (last) response must look like.
     #[serde(default)]
     pub expect: Expect,
@@ -162,6 +166,120 @@ pub struct Expect {
     /// How long the expectations may take to hold: the step (a GET request) is sent again,
     /// with backoff, until they do or the time is up.
     pub within: Option<Spanned<DurationValue>>,
+    /// What the caller of an SDK step got: `"null"`, `"session"`, `"unit"` or
+    /// `{ error = "auth" }`.
+    pub sdk: Option<Spanned<SdkExpectSpec>>,
+}
+
+/// An `sdk` step as written: the call's name alone, or a table.
+#[derive(Debug, Clone)]
+pub struct SdkSpec {
+    /// The SDK method (`whoami`, `session`, `kratos_identity`, `provisioned`, `logout`,
+    /// `sign_out`).
+    pub call: Spanned<SdkCall>,
+    /// The key the SDK client is built with. Default: `{ key = "valid" }`; only the
+    /// `x-api-key` channel (the SDK sends no other).
+    pub api_key: Option<Spanned<ApiKeyUse>>,
+    /// Cookies to put into the client's jar before the call.
+    pub cookies: Vec<Spanned<SeedCookie>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SdkTable {
+    call: Spanned<SdkCall>,
+    api_key: Option<Spanned<ApiKeyUse>>,
+    #[serde(default)]
+    cookies: Vec<Spanned<SeedCookie>>,
+}
+
+impl<'de> Deserialize<'de> for SdkSpec {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Either;
+        impl<'de> Visitor<'de> for Either {
+            type Value = SdkSpec;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(
+                    "an SDK call such as `\"whoami\"`, or `{ call = \"whoami\", api_key = { key = \"invalid\" } }`",
+                )
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                let call = SdkCall::deserialize(de::value::StrDeserializer::<E>::new(v))?;
+                Ok(SdkSpec {
+                    // The string's own span is the step value's: the caller's `Spanned` has it.
+                    call: Spanned::new(0..0, call),
+                    api_key: None,
+                    cookies: Vec::new(),
+                })
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                let t = SdkTable::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(SdkSpec {
+                    call: t.call,
+                    api_key: t.api_key,
+                    cookies: t.cookies,
+                })
+            }
+        }
+        deserializer.deserialize_any(Either)
+    }
+}
+
+/// `expect.sdk` as written.
+#[derive(Debug, Clone, Copy)]
+pub struct SdkExpectSpec(pub SdkExpect);
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SdkErrorTable {
+    error: SdkErrorKind,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum SdkErrorKind {
+    Auth,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum SdkValueKind {
+    Null,
+    Session,
+    Unit,
+}
+
+impl<'de> Deserialize<'de> for SdkExpectSpec {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Either;
+        impl<'de> Visitor<'de> for Either {
+            type Value = SdkExpectSpec;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("`\"null\"`, `\"session\"`, `\"unit\"` or `{ error = \"auth\" }`")
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                let kind = SdkValueKind::deserialize(de::value::StrDeserializer::<E>::new(v))?;
+                Ok(SdkExpectSpec(match kind {
+                    SdkValueKind::Null => SdkExpect::Null,
+                    SdkValueKind::Session => SdkExpect::Session,
+                    SdkValueKind::Unit => SdkExpect::Unit,
+                }))
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                let t = SdkErrorTable::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                match t.error {
+                    SdkErrorKind::Auth => Ok(SdkExpectSpec(SdkExpect::AuthError)),
+                }
+            }
+        }
+        deserializer.deserialize_any(Either)
+    }
 }
 
 /// A duration written in the file (`"5s"`), or read from a named setting with a default

@@ -72,7 +72,8 @@ impl Scenario {
 ///   [`Requirement::UnprovisionedIdentity`], two or more of the same kind →
 ///   [`Requirement::FreshIdentities`];
 /// - a request `to = "kratos-admin"` → [`Requirement::KratosAdmin`];
-/// - `api_key = { key = "valid" }` → [`Requirement::ApiKey`].
+/// - `api_key = { key = "valid" }`, and an `sdk` step without an invalid key →
+///   [`Requirement::ApiKey`].
 pub fn requirements(file: &ScenarioFile) -> BTreeSet<Requirement> {
     let mut needs: BTreeSet<Requirement> = file.requires.iter().map(|r| *r.get_ref()).collect();
     let provisioned = file
@@ -106,6 +107,22 @@ pub fn requirements(file: &ScenarioFile) -> BTreeSet<Requirement> {
             needs.insert(Requirement::ApiKey);
         }
         if r.cookies
+            .iter()
+            .any(|c| c.get_ref().scope == model::CookieScope::CookieDomain)
+        {
+            needs.insert(Requirement::CookieDomain);
+        }
+    }
+    for sdk in file.steps.iter().filter_map(|s| s.get_ref().sdk.as_ref()) {
+        let c = sdk.get_ref();
+        // The SDK always sends a key: the target's own unless the step asks for an invalid one.
+        if c.api_key
+            .as_ref()
+            .is_none_or(|k| k.get_ref().key == KeyKind::Valid)
+        {
+            needs.insert(Requirement::ApiKey);
+        }
+        if c.cookies
             .iter()
             .any(|c| c.get_ref().scope == model::CookieScope::CookieDomain)
         {

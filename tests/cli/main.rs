@@ -20,6 +20,8 @@
 //!   without scheme or with the API prefix, the run's origin line (never under `--list`).
 //! - `proxy`: `HTTP_PROXY`/`NO_PROXY` through a forward proxy in the test, the origin line.
 //! - `load`: the `load` subcommand, and the load switch (invisible to `run`, caught by `load`).
+//! - `sdk_table`: docs/auth-contract.md's table of which faults an SDK caller notices, kept
+//!   equal to what the SDK scenarios measure under every switch.
 //! - `selftest`: the default suite against the conforming stack, every benign switch (must
 //!   pass) and every fault (must fail, citing the fault's rule), through the library.
 //!
@@ -58,6 +60,7 @@ mod pictures;
 mod preflight;
 mod proxy;
 mod runner_image;
+mod sdk_table;
 mod secrets;
 mod selftest;
 mod stack;

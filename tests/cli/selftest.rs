@@ -21,13 +21,26 @@ fn suite(switches: &str) -> Vec<(ScenarioResult, Option<String>)> {
 
 /// [`suite`] with these named settings.
 fn suite_with(switches: &str, settings: &Settings) -> Vec<(ScenarioResult, Option<String>)> {
-    let loaded =
+    run_suite(switches, settings, |_| true, false)
+}
+
+/// The scenarios whose id `select` keeps, with these switches and settings; all at once, or
+/// one after the other (`sequential`: the same order and no overlap on every run, for faults
+/// whose effect depends on what other trials did at the server).
+pub(super) fn run_suite(
+    switches: &str,
+    settings: &Settings,
+    select: fn(&str) -> bool,
+    sequential: bool,
+) -> Vec<(ScenarioResult, Option<String>)> {
+    let mut loaded =
         load_dir_with(&super::root().join("scenarios"), settings).expect("scenarios/ loads");
     assert!(
         loaded.errors.is_empty(),
         "invalid scenario files: {:?}",
         loaded.errors
     );
+    loaded.scenarios.retain(|s| select(&s.id));
     let rt = runtime().expect("runtime");
     rt.block_on(async {
         let opts = TargetOptions {
@@ -35,7 +48,15 @@ fn suite_with(switches: &str, settings: &Settings) -> Vec<(ScenarioResult, Optio
             ..Default::default()
         };
         let target = resolve_target(&opts).await.expect("embedded stack starts");
-        let results = run_all(&loaded.scenarios, &target).await;
+        let results = if sequential {
+            let mut all = Vec::new();
+            for s in &loaded.scenarios {
+                all.extend(run_all(std::slice::from_ref(s), &target).await);
+            }
+            all
+        } else {
+            run_all(&loaded.scenarios, &target).await
+        };
         results
             .into_iter()
             .zip(&loaded.scenarios)

@@ -34,7 +34,8 @@ pub(crate) enum KeyChannel {
 pub(crate) struct GatewayContext {
     /// The Kratos session, passed through as Kratos sent it; None when anonymous.
     pub(crate) session: Option<Arc<Value>>,
-    /// Set for a key-authenticated request (which never carries a session).
+    /// Set for a request with a valid API key (which carries a session only when it also
+    /// carries that session's cookie, R17).
     pub(crate) key: Option<KeyChannel>,
     /// The client's socket address, when served with connect info.
     pub(crate) peer: Option<SocketAddr>,
@@ -57,7 +58,9 @@ pub(crate) async fn gateway(
         Ok(key) => key,
         Err(error) => return error.into_response(),
     };
-    let session = if key.is_some() {
+    // R17: a valid key beside a session cookie is that cookie's user (the guide's forwarded
+    // cookie in an SDK call); the fault ignores the cookie whenever a key is present.
+    let session = if key.is_some() && switches.on("api-key-hides-cookie") {
         None
     } else {
         match resolve_session(&server, request.headers()).await {

@@ -16,7 +16,7 @@ use super::cookies::csrf_cookie_names;
 use super::error::ApiError;
 use super::gateway::{GatewayContext, KeyChannel, X_USER};
 use super::layout::CLEAR_SITE_DATA;
-use super::layout::json_answer;
+use super::layout::{json_answer, json_answer_after};
 use super::memory::CachedRoute;
 use super::server::OpenAppServer;
 
@@ -52,8 +52,17 @@ pub(crate) async fn kratos_identity(
     introspect(&server, &ctx, Introspection::KratosIdentity)
 }
 
+/// The UTF-8 byte order mark fault `key-answers-with-bom` writes before a key-authenticated
+/// introspection answer.
+const BOM: &str = "\u{feff}";
+
 fn introspect(server: &OpenAppServer, ctx: &GatewayContext, path: Introspection) -> Response {
     let switches = &server.switches;
+    let prefix = if ctx.key == Some(KeyChannel::XApiKey) && switches.on("key-answers-with-bom") {
+        BOM
+    } else {
+        ""
+    };
     let cache_peer = ctx
         .peer
         .filter(|_| path == Introspection::Whoami && switches.on("auth-cache-per-connection"));
@@ -73,7 +82,7 @@ fn introspect(server: &OpenAppServer, ctx: &GatewayContext, path: Introspection)
             Introspection::Session if switches.on("session-anonymous-empty-object") => {
                 json_answer(server, &json!({}))
             }
-            _ => json_answer(server, &Value::Null),
+            _ => json_answer_after(server, prefix, &Value::Null),
         };
     };
     let answer = match path {
@@ -98,7 +107,7 @@ fn introspect(server: &OpenAppServer, ctx: &GatewayContext, path: Introspection)
             .memory
             .cache(peer, CachedRoute::Whoami, Arc::clone(&answer));
     }
-    json_answer(server, &answer)
+    json_answer_after(server, prefix, &answer)
 }
 
 /// Fault `api-key-is-session`: what a key-authenticated request is wrongly answered.

@@ -29,6 +29,11 @@ const ERROR_BODY_LIMIT: usize = 64 * 1024;
 
 /// A `200 application/json` answer with `value` as the body, laid out as the switches say.
 pub(crate) fn json_answer(server: &OpenAppServer, value: &Value) -> Response {
+    json_answer_after(server, "", value)
+}
+
+/// [`json_answer`] with `prefix` written before the JSON (fault `key-answers-with-bom`).
+pub(crate) fn json_answer_after(server: &OpenAppServer, prefix: &str, value: &Value) -> Response {
     let extended;
     let value = if server.switches.on("extra-json-fields") {
         extended = with_extra_fields(value);
@@ -45,7 +50,7 @@ pub(crate) fn json_answer(server: &OpenAppServer, value: &Value) -> Response {
         Ok(body) => (
             StatusCode::OK,
             [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
-            Body::from(body),
+            Body::from(format!("{prefix}{body}")),
         )
             .into_response(),
         // Serialising a `Value` cannot fail (its map keys are strings).

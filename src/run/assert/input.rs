@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use crate::cite::{Route, Subject, cite_ids};
-use crate::run::result::{CheckResult, Exchange, Response};
+use crate::run::result::{CheckResult, Exchange, Response, SdkOutcome};
 use crate::settings::Endpoints;
 
 /// What the checks need besides the response.
@@ -24,6 +24,8 @@ pub struct CheckInput<'a> {
     pub earlier_json: Option<Option<&'a Value>>,
     /// Current unix time (for cookie lifetimes).
     pub now: i64,
+    /// What the caller of an SDK step got (`expect.sdk`); `None` for other steps.
+    pub sdk: Option<&'a SdkOutcome>,
 }
 
 /// The checks of one step as they are made.

@@ -64,7 +64,7 @@ fn errors_render_file_line_column_and_a_caret() {
         err.to_string(),
         "t.toml:5:8: unknown field `stauts`, expected one of `status`, `body`, `json`, `headers`, \
          `sets`, `clears`, `not_sets`, `cookie`, `jar_has`, `jar_lacks`, `same_json_as`, \
-         `within` (did you mean `status`?)\n  |\n5 | expect.stauts = 200\n  |        ^"
+         `within`, `sdk` (did you mean `status`?)\n  |\n5 | expect.stauts = 200\n  |        ^"
     );
 }
 

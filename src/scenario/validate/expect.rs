@@ -1,11 +1,13 @@
-//! Checks of a step's `expect`: statuses, JSON and header checks, cookies, `same_json_as`
-//! and `within`.
+//! Checks of a step's `expect`: statuses, JSON and header checks, cookies, `same_json_as`,
+//! `within` and `sdk`.
 
 use toml::Spanned;
 
 use crate::plan::settings::{setting_name, within_duration};
 use crate::scenario::error::did_you_mean;
-use crate::scenario::model::{CookieCheck, DurationValue, SameJsonAs, StatusExpect, Step};
+use crate::scenario::model::{
+    CookieCheck, DurationValue, SameJsonAs, SdkExpect, StatusExpect, Step,
+};
 
 use super::step::History;
 use super::{Validator, values};
@@ -94,6 +96,55 @@ impl<'f> Validator<'f> {
         if let Some(within) = &expect.within {
             self.check_within(within, step);
         }
+        self.check_sdk_expect(step);
+    }
+
+    /// `expect.sdk` belongs to an `sdk` step and fits what its method returns; an `sdk` step
+    /// has no `expect.body` (its body is what the SDK decoded).
+    fn check_sdk_expect(&mut self, step: &Step) {
+        let expect = &step.expect;
+        let call = step.sdk.as_ref().map(|c| *c.get_ref().call.get_ref());
+        if step.expect.body.is_some()
+            && let Some(sdk) = &step.sdk
+        {
+            {
+                self.error(
+                    sdk.span(),
+                    "an `sdk` step has no `expect.body` (the SDK decodes an empty body and \
+                     `null` alike), expected `expect.sdk = \"null\"`, `\"session\"`, \
+                     `\"unit\"` or `{ error = \"auth\" }`",
+                );
+            }
+        }
+        let Some(want) = &expect.sdk else { return };
+        let Some(call) = call else {
+            self.error(
+                want.span(),
+                "`expect.sdk` checks what a caller of the SDK got, expected it in a step with \
+                 `sdk = \"…\"`",
+            );
+            return;
+        };
+        let fits = match want.get_ref().0 {
+            SdkExpect::Unit => call.returns_unit(),
+            SdkExpect::Null | SdkExpect::Session => !call.returns_unit(),
+            SdkExpect::AuthError => true,
+        };
+        if !fits {
+            let returns = if call.returns_unit() {
+                "`()`: expected `\"unit\"` or `{ error = \"auth\" }`"
+            } else {
+                "a JSON value: expected `\"null\"`, `\"session\"` or `{ error = \"auth\" }`"
+            };
+            self.error(
+                want.span(),
+                format!(
+                    "`expect.sdk = {}` cannot hold: the SDK's `{}()` returns {returns}",
+                    want.get_ref().0.as_str(),
+                    call.as_str()
+                ),
+            );
+        }
     }
 
     /// `within`: a well-formed duration or setting, on a GET request (only a GET is sent
@@ -111,12 +162,15 @@ impl<'f> Validator<'f> {
                 );
             }
         }
-        let action = match (&step.request, &step.login, &step.logout) {
+        let sdk_call = step.sdk.as_ref().map(|c| *c.get_ref().call.get_ref());
+        let action = match (&step.request, &step.login, &step.logout, sdk_call) {
             (Some(r), ..) if r.get_ref().method.get_ref() == "GET" => return,
             (Some(r), ..) => format!("a {} request", r.get_ref().method.get_ref()),
-            (None, Some(_), _) => "a login".to_string(),
-            (None, None, Some(_)) => "a logout".to_string(),
-            (None, None, None) => return,
+            (None, Some(_), ..) => "a login".to_string(),
+            (None, None, Some(_), _) => "a logout".to_string(),
+            (None, None, None, Some(call)) if call.is_get() => return,
+            (None, None, None, Some(call)) => format!("the SDK's `{}()` (a POST)", call.as_str()),
+            (None, None, None, None) => return,
         };
         self.error(
             within.span(),

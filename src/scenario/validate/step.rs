@@ -1,4 +1,4 @@
-//! Checks of the steps: names, clients, the action (request, login, logout) and captures.
+//! Checks of the steps: names, clients, the action (request, login, logout, sdk) and captures.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -6,7 +6,9 @@ use toml::Spanned;
 
 use crate::plan::template;
 use crate::scenario::error::did_you_mean;
-use crate::scenario::model::{Capture, DEFAULT_CLIENT, FlowKind, Request, Step};
+use crate::scenario::model::{
+    Capture, DEFAULT_CLIENT, FlowKind, KeyChannel, Request, SdkSpec, SeedCookie, Step,
+};
 
 use super::vars::{COOKIE_DOMAIN, KRATOS_PUBLIC_URL, Scope};
 use super::{Validator, values};
@@ -130,6 +132,7 @@ impl<'f> Validator<'f> {
             s.request.as_ref().map(|r| ("request", r.span())),
             s.login.as_ref().map(|l| ("login", l.span())),
             s.logout.as_ref().map(|l| ("logout", l.span())),
+            s.sdk.as_ref().map(|c| ("sdk", c.span())),
         ]
         .into_iter()
         .flatten()
@@ -137,16 +140,23 @@ impl<'f> Validator<'f> {
         match actions.as_slice() {
             [] => self.error(
                 step.span(),
-                "step has no action, expected exactly one of `request`, `login` or `logout`",
+                "step has no action, expected exactly one of `request`, `login`, `logout` or `sdk`",
             ),
             [_] => {}
-            [(first, _), (second, span), ..] => self.error(
-                span.clone(),
-                format!(
-                    "step has both `{first}` and `{second}`, expected exactly one of `request`, \
-                     `login` or `logout` (split it into two steps)"
-                ),
-            ),
+            [(first, _), (second, span), ..] => {
+                let expected = if s.sdk.is_some() {
+                    "`request`, `login`, `logout` or `sdk`"
+                } else {
+                    "`request`, `login` or `logout`"
+                };
+                self.error(
+                    span.clone(),
+                    format!(
+                        "step has both `{first}` and `{second}`, expected exactly one of \
+                         {expected} (split it into two steps)"
+                    ),
+                );
+            }
         }
         if let Some(login) = &s.login {
             let identity = &login.get_ref().identity;
@@ -179,6 +189,42 @@ impl<'f> Validator<'f> {
         }
         if let Some(request) = &s.request {
             self.check_request(request, client, history);
+        }
+        if let Some(sdk) = &s.sdk {
+            self.check_sdk(sdk);
+        }
+    }
+
+    /// An SDK step: the key goes on `X-API-Key` (the only channel the SDK has), and the step
+    /// records no body of its own (`expect.sdk` says what the caller got).
+    fn check_sdk(&mut self, sdk: &Spanned<SdkSpec>) {
+        let c = sdk.get_ref();
+        if let Some(key) = &c.api_key
+            && key.get_ref().via != KeyChannel::XApiKey
+        {
+            self.error(
+                key.span(),
+                "the SDK sends its key on `X-API-Key` only, expected no `via` (or \
+                 `via = \"x-api-key\"`)",
+            );
+        }
+        self.check_seed_cookies(&c.cookies);
+    }
+
+    /// Seeded cookies: a valid name and a path starting with `/`.
+    fn check_seed_cookies(&mut self, cookies: &[Spanned<SeedCookie>]) {
+        for cookie in cookies {
+            let c = cookie.get_ref();
+            self.check(cookie.span(), values::cookie_pattern(&c.name, false));
+            if !c.path.starts_with('/') {
+                self.error(
+                    cookie.span(),
+                    format!(
+                        "invalid cookie path `{}`, expected a path starting with `/`",
+                        c.path
+                    ),
+                );
+            }
         }
     }
 
@@ -233,19 +279,7 @@ impl<'f> Validator<'f> {
                 ),
             );
         }
-        for cookie in &r.cookies {
-            let c = cookie.get_ref();
-            self.check(cookie.span(), values::cookie_pattern(&c.name, false));
-            if !c.path.starts_with('/') {
-                self.error(
-                    cookie.span(),
-                    format!(
-                        "invalid cookie path `{}`, expected a path starting with `/`",
-                        c.path
-                    ),
-                );
-            }
-        }
+        self.check_seed_cookies(&r.cookies);
     }
 
     fn check_captures(&mut self, step: &Step) {

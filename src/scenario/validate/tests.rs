@@ -29,7 +29,7 @@ fn a_scenario_needs_steps() {
 fn a_step_needs_exactly_one_action() {
     assert_eq!(
         step_error("[[step]]\nname = \"x\"\n"),
-        "t.toml:5:1: step has no action, expected exactly one of `request`, `login` or `logout`"
+        "t.toml:5:1: step has no action, expected exactly one of `request`, `login`, `logout` or `sdk`"
     );
     assert_eq!(
         step_error(&format!(

@@ -103,14 +103,14 @@ async fn r4_r5_api_keys_on_both_channels() {
             (200, "null"),
             "{path}"
         );
-        // A key-authenticated request has no browser session, even with a session cookie.
+        // R17: a valid key beside a session cookie is that cookie's user.
         let with_cookie = stack
             .get(
                 path,
                 &[("x-api-key", &key), ("cookie", &cookie_header(Some(ALICE)))],
             )
             .await;
-        assert_eq!(with_cookie.body, "null", "{path}");
+        assert_eq!(with_cookie.json()["id"], "session-alice", "{path}");
         stack
             .get(path, &[("X-API-Key", &bad_key)])
             .await

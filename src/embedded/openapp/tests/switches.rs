@@ -533,6 +533,41 @@ async fn check(name: &str, stack: &Stack) {
             );
             assert_eq!(logout(stack, None).await.set_cookies().len(), 6);
         }
+        "api-key-hides-cookie" => {
+            let keyed = [
+                ("x-api-key", stack.key.as_str()),
+                ("cookie", alice.as_str()),
+            ];
+            assert_eq!(stack.get("/auth/whoami", &keyed).await.body, "null");
+            assert_eq!(stack.get("/auth/provisioned", &keyed).await.status, 401);
+            assert_eq!(stack.post("/auth/logout", &keyed).await.status, 204);
+            assert!(stack.kratos.revoked().is_empty(), "the session stays alive");
+            // Without the key the same cookie is alice.
+            assert_eq!(
+                stack.get("/auth/whoami", &with_alice).await.json()["id"],
+                "session-alice"
+            );
+        }
+        "key-answers-with-bom" => {
+            // On the wire (an HTTP client's text decoding may drop the mark).
+            let wire = raw_exchange(
+                stack,
+                &format!(
+                    "GET /api/v1/auth/whoami HTTP/1.1\r\nHost: x\r\nX-API-Key: {}\r\n\
+                     Connection: close\r\n\r\n",
+                    stack.key
+                ),
+            )
+            .await;
+            let body = wire.split("\r\n\r\n").nth(1).unwrap_or_default();
+            assert_eq!(body, "\u{feff}null", "{wire}");
+            assert!(serde_json::from_str::<Value>(body).is_err());
+            // A browser's request (no key) is plain JSON.
+            assert_eq!(
+                stack.get("/auth/whoami", &with_alice).await.json()["id"],
+                "session-alice"
+            );
+        }
         "session-cache-ttl" => {
             use crate::embedded::openapp::session_cache::SESSION_CACHE_TTL;
             let whoami_id =

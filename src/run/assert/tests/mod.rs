@@ -129,6 +129,7 @@ macro_rules! rows {
 
 mod cookies;
 mod responses;
+mod sdk;
 
 fn response(row: &Row) -> Response {
     let mut headers: Vec<(String, String)> = row
@@ -213,6 +214,7 @@ fn check_row(row: &Row) -> Result<(), String> {
         render: &render,
         earlier_json: earlier.as_ref().map(Option::as_ref),
         now: NOW,
+        sdk: None,
     };
     let results = check_step(&expect(row.expect), &input);
     let mut problems = Vec::new();
