@@ -122,6 +122,10 @@ fn candidates(subject: Subject<'_>, route: Route) -> &'static [&'static str] {
         (BodyJson, Logout) => &["R9"],
         (SameJson, _) => &["R2", "R3", "R17"],
         (Header("cache-control"), _) => &["R18"],
+        // A form post's `303` goes to `return_to` (K4), back to the login UI's flow (K3) or to
+        // the error UI (K2); the init's to the login UI with a flow (K1).
+        (Header("location"), LoginSubmit) => &["K7", "K3", "K2", "K4"],
+        (Header("location"), LoginInit) => &["K7", "K1"],
         (Header("location"), _) => &["K7"],
         (Clears(name), _) if is_session(name) => &["R10", "R14", "R15", "R19"],
         (Clears(_), _) => &["R11", "R14", "R15", "R19"],
@@ -239,6 +243,18 @@ mod tests {
                 &["R18"]
             ),
             "R18"
+        );
+        assert_eq!(
+            id(Subject::Header("location"), Route::LoginSubmit, &["K3"]),
+            "K3"
+        );
+        assert_eq!(
+            id(Subject::Header("location"), Route::LoginSubmit, &["K2"]),
+            "K2"
+        );
+        assert_eq!(
+            id(Subject::Header("location"), Route::LoginSubmit, &["K7"]),
+            "K7"
         );
         assert_eq!(id(Subject::Other, Route::Other, &["K7", "R1"]), "K7");
         assert_eq!(id(Subject::Other, Route::Other, &[]), "none");

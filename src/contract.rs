@@ -98,10 +98,13 @@ pub const RULES: &[Rule] = &[
         "K1",
         "browser flow init returns a flow with a csrf_token node and sets the CSRF cookie once",
     ),
-    core("K2", "CSRF is enforced on the browser flow submit"),
+    core(
+        "K2",
+        "CSRF is enforced on the browser flow submit (a form post: 303 to the error UI)",
+    ),
     core(
         "K3",
-        "a wrong password is a 400 flow with message 4000006 and no session",
+        "a wrong password is a 400 flow (a form post: 303 back to it) with message 4000006 and no session",
     ),
     core(
         "K4",

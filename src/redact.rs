@@ -1,5 +1,6 @@
 //! Masking of secrets in every output: the [`Secrets`] registry that reporters share, plus
-//! cookie headers ([`redact_cookie_header`]) and secret JSON fields ([`redact_json`]).
+//! cookie headers ([`redact_cookie_header`]) and secret fields of JSON and form bodies
+//! ([`redact_json`], [`redact_form`]).
 //!
 //! [`Secrets::redact`] replaces every registered value in any spelling a transcript may carry
 //! (raw, percent-encoded, JSON-escaped, base64 at any alignment) and well-known token shapes
@@ -16,7 +17,7 @@ use std::sync::{Arc, LazyLock, OnceLock, PoisonError, RwLock};
 use regex::Regex;
 
 pub use headers::redact_cookie_header;
-pub use json::redact_json;
+pub use json::{redact_form, redact_json};
 
 /// Values shorter than this (in characters) are not registered: they would match too often.
 const MIN_SECRET_CHARS: usize = 4;

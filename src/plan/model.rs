@@ -207,7 +207,7 @@ fn root_path() -> String {
 pub struct Login {
     /// The identity (one of the scenario's `identities`).
     pub identity: String,
-    /// Browser or API flow.
+    /// Browser (JSON client), browser-form (no JavaScript) or API flow.
     pub flow: FlowKind,
 }
 
@@ -303,7 +303,9 @@ impl SdkExpect {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Logout {
-    /// `browser` (logout URL with the jar) or `api` (the client's session token).
+    /// `browser` (logout URL with the jar, as a JSON client), `browser-form` (the logout URL
+    /// followed as a browser without JavaScript: HTML `Accept`, `303`) or `api` (the client's
+    /// session token).
     #[serde(default)]
     pub flow: FlowKind,
 }
@@ -434,6 +436,14 @@ pub enum CaptureSource {
     Json(String),
     /// Response header name.
     Header(String),
+    /// One query parameter of a URL-valued response header: the flow id of a `303`'s
+    /// `Location` (`<ui>/login?flow=<id>`), the error id of `<ui>/error?id=<id>`.
+    HeaderQuery {
+        /// Response header name (`location`).
+        header: String,
+        /// Query parameter name (`flow`, `id`).
+        query: String,
+    },
     /// Cookie name, from a `Set-Cookie` line of the response.
     Cookie(String),
     /// The `value` of the Kratos `ui.nodes` input with this `attributes.name`.
@@ -505,24 +515,35 @@ pub enum CookieScope {
     CookieDomain,
 }
 
-/// Browser or API self-service flow.
+/// Browser, browser-form or API self-service flow.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FlowKind {
     /// Browser flow as a JSON client with the client's cookie jar.
     #[default]
     Browser,
+    /// Browser flow as a browser without JavaScript (K2, K3, K4): HTML `Accept`, the flow id
+    /// read from each `303`'s `Location` (the login UI is never contacted), the flow fetched
+    /// from Kratos public as a UI server does, the form posted form-urlencoded through the jar,
+    /// and the `303` to `return_to` recorded, not followed.
+    BrowserForm,
     /// API (native) flow: session token, no cookies.
     Api,
 }
 
 impl FlowKind {
-    /// `browser` or `api`.
+    /// `browser`, `browser-form` or `api`.
     pub fn as_str(self) -> &'static str {
         match self {
             FlowKind::Browser => "browser",
+            FlowKind::BrowserForm => "browser-form",
             FlowKind::Api => "api",
         }
+    }
+
+    /// Does the flow go through the client's cookie jar (browser and browser-form)?
+    pub fn with_jar(self) -> bool {
+        self != FlowKind::Api
     }
 }
 

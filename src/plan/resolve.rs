@@ -280,7 +280,14 @@ fn capture(c: &file::Capture) -> Result<Capture, String> {
     let (source, default_secret) = if let Some(p) = &c.json {
         (CaptureSource::Json(p.clone()), p.ends_with("token"))
     } else if let Some(h) = &c.header {
-        (CaptureSource::Header(h.clone()), false)
+        let source = match &c.query {
+            Some(q) => CaptureSource::HeaderQuery {
+                header: h.clone(),
+                query: q.get_ref().clone(),
+            },
+            None => CaptureSource::Header(h.clone()),
+        };
+        (source, false)
     } else if let Some(name) = &c.cookie {
         (CaptureSource::Cookie(name.clone()), true)
     } else if let Some(node) = &c.ui_node {

@@ -1,5 +1,6 @@
-//! Secret JSON fields, recognised by name anywhere in a document (Kratos flows, sessions,
-//! request bodies), masked before a document is shown.
+//! Secret fields, recognised by name anywhere in a JSON document (Kratos flows, sessions,
+//! request bodies) or in a form-urlencoded body (the login form a browser posts), masked
+//! before a body is shown.
 
 use serde_json::Value;
 
@@ -42,6 +43,30 @@ pub fn redact_json(v: &Value) -> Value {
         Value::Array(items) => Value::Array(items.iter().map(redact_json).collect()),
         scalar => scalar.clone(),
     }
+}
+
+/// Masks the values of the secret fields of a form-urlencoded body (`csrf_token=…&password=…`,
+/// the names of [`SECRET_KEYS`]) as `[redacted]`, percent-encoded; every other pair is kept as
+/// written. `None` when `body` does not look like a form body (a segment without `=`, or
+/// whitespace), so a text body is never rewritten.
+pub fn redact_form(body: &str) -> Option<String> {
+    if body.is_empty() || body.contains(char::is_whitespace) {
+        return None;
+    }
+    let masked: String = form_urlencoded::byte_serialize(MASK.as_bytes()).collect();
+    let pairs = body.split('&').map(|pair| {
+        let (name, _) = pair.split_once('=')?;
+        let decoded = form_urlencoded::parse(name.as_bytes())
+            .next()
+            .map(|(k, _)| k.into_owned())
+            .unwrap_or_default();
+        Some(if SECRET_KEYS.contains(&decoded.as_str()) {
+            format!("{name}={masked}")
+        } else {
+            pair.to_string()
+        })
+    });
+    pairs.collect::<Option<Vec<_>>>().map(|p| p.join("&"))
 }
 
 #[cfg(test)]
@@ -107,5 +132,23 @@ mod tests {
             .map(|m| m.keys().cloned().collect())
             .unwrap_or_default();
         assert_eq!(keys, ["z", "password", "token", "a"]);
+    }
+
+    /// The login form of a browser without JavaScript (K2, K3, K4): the token and the password
+    /// are masked by name, whatever their value, so a wrong token written in a scenario is
+    /// masked too.
+    #[test]
+    fn masks_secret_fields_of_a_form_body() {
+        assert_eq!(
+            redact_form("csrf_token=AAAA%3D%3D&identifier=a%40b.test&password=pw&method=password")
+                .as_deref(),
+            Some(
+                "csrf_token=%5Bredacted%5D&identifier=a%40b.test&password=%5Bredacted%5D&method=password"
+            )
+        );
+        assert_eq!(redact_form("a=1&b").as_deref(), None);
+        assert_eq!(redact_form("not a form=1").as_deref(), None);
+        assert_eq!(redact_form("").as_deref(), None);
+        assert_eq!(redact_form("flag=").as_deref(), Some("flag="));
     }
 }

@@ -7,7 +7,7 @@
 use std::fmt::Write;
 
 use crate::cookie::parse_set_cookie;
-use crate::redact::{Secrets, redact_cookie_header, redact_json};
+use crate::redact::{Secrets, redact_cookie_header, redact_form, redact_json};
 use crate::run::result::{Exchange, Outcome, ScenarioResult, StepResult};
 
 const BODY_EXCERPT: usize = 600;
@@ -151,7 +151,10 @@ pub fn shown_set_cookie(line: &str) -> String {
 pub fn excerpt(body: &[u8], secrets: &Secrets) -> String {
     let text = match serde_json::from_slice::<serde_json::Value>(body) {
         Ok(v) => redact_json(&v).to_string(),
-        Err(_) => String::from_utf8_lossy(body).into_owned(),
+        Err(_) => {
+            let text = String::from_utf8_lossy(body);
+            redact_form(&text).unwrap_or_else(|| text.into_owned())
+        }
     };
     let text = secrets.redact(&text);
     if text.chars().count() > BODY_EXCERPT {

@@ -33,6 +33,15 @@ pub(super) fn capture_value(
                 .ok_or_else(|| format!("the response has no header `{h}`"))?;
             Ok((v.to_string(), c.secret))
         }
+        CaptureSource::HeaderQuery { header, query } => {
+            let v = resp
+                .header(header)
+                .ok_or_else(|| format!("the response has no header `{header}`"))?;
+            let found = query_param(v, query).ok_or_else(|| {
+                format!("the `{header}` header `{v}` has no query parameter `{query}`")
+            })?;
+            Ok((found, c.secret))
+        }
         CaptureSource::Cookie(name) => {
             let lines: Vec<(&str, bool)> = resp
                 .set_cookies
@@ -58,6 +67,16 @@ pub(super) fn capture_value(
             Ok((as_text(v), c.secret))
         }
     }
+}
+
+/// The first value of query parameter `name` of a URL, absolute or relative (`Location` may be
+/// either); `None` when the URL has no such parameter.
+pub(super) fn query_param(url: &str, name: &str) -> Option<String> {
+    let without_fragment = url.split('#').next().unwrap_or_default();
+    let (_, query) = without_fragment.split_once('?')?;
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
 }
 
 #[cfg(test)]
@@ -101,6 +120,32 @@ mod tests {
         )
         .unwrap();
         assert_eq!(value, "deleted");
+        assert!(capture_value(&capture, &response(&[]), None, 0).is_err());
+    }
+
+    /// K2, K3 on the browser-form path: the flow id of `<ui>/login?flow=<id>` and the error id
+    /// of `<ui>/error?id=<id>`, from absolute and relative `Location`s.
+    #[test]
+    fn a_header_query_capture_takes_one_parameter_of_the_url() {
+        let capture = Capture {
+            source: CaptureSource::HeaderQuery {
+                header: "location".into(),
+                query: "flow".into(),
+            },
+            secret: false,
+        };
+        let mut resp = response(&[]);
+        resp.headers = vec![(
+            "location".into(),
+            "http://app.openapp.test/login?return_to=x&flow=f-1#top".into(),
+        )];
+        let (value, secret) = capture_value(&capture, &resp, None, 0).unwrap();
+        assert_eq!((value.as_str(), secret), ("f-1", false));
+        assert_eq!(query_param("/error?id=e%2D2", "id").as_deref(), Some("e-2"));
+        assert_eq!(query_param("http://app.openapp.test/", "flow"), None);
+        resp.headers = vec![("location".into(), "http://app.openapp.test/".into())];
+        let err = capture_value(&capture, &resp, None, 0).unwrap_err();
+        assert!(err.contains("has no query parameter `flow`"), "{err}");
         assert!(capture_value(&capture, &response(&[]), None, 0).is_err());
     }
 }

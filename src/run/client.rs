@@ -160,6 +160,10 @@ impl ClientFactory {
     }
 }
 
+/// The `Accept` of a browser loading a page (Firefox's): HTML first, JSON only through `*/*`,
+/// so Kratos treats the request as a browser's, not a JSON client's.
+pub const BROWSER_ACCEPT: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+
 /// A request about to be sent.
 #[derive(Debug, Clone)]
 pub struct Outgoing {
@@ -199,6 +203,32 @@ impl Outgoing {
         self.headers
             .push(("Content-Type".into(), "application/json".into()));
         self.body = Some(body.to_string());
+        self
+    }
+
+    /// Sends as a browser navigating without JavaScript does (K2, K3, K4 on the form path):
+    /// its own `Accept` ([`BROWSER_ACCEPT`], HTML first) instead of `application/json`, so
+    /// Kratos answers with redirects, not JSON.
+    pub fn as_browser_page(mut self) -> Self {
+        self.headers
+            .retain(|(name, _)| !name.eq_ignore_ascii_case("accept"));
+        self.headers.push(("Accept".into(), BROWSER_ACCEPT.into()));
+        self
+    }
+
+    /// Sets a form-urlencoded body (the fields in the given order) and its content type, as a
+    /// browser posts an HTML form.
+    pub fn form(mut self, method: reqwest::Method, fields: &[(&str, &str)]) -> Self {
+        let mut body = form_urlencoded::Serializer::new(String::new());
+        for (name, value) in fields {
+            body.append_pair(name, value);
+        }
+        self.method = method;
+        self.headers.push((
+            "Content-Type".into(),
+            "application/x-www-form-urlencoded".into(),
+        ));
+        self.body = Some(body.finish());
         self
     }
 

@@ -1,7 +1,9 @@
-//! The Kratos driver: self-service login (browser flow as a JSON client, API flow), logout,
-//! and identity creation through the admin API. It reads only what Kratos documents (flow ids,
-//! the `csrf_token` node by name, error ids), never node order or message texts, so it copes
-//! with Kratos v1.3.1 and newer lines alike.
+//! The Kratos driver: self-service login (browser flow as a JSON client, API flow; the
+//! browser-form flow of a browser without JavaScript is `super::kratos_form`), logout (as a
+//! JSON client, as a browser page, or with the API token), and identity creation through the
+//! admin API. It reads only what Kratos documents (flow ids, the `csrf_token` node by name,
+//! error ids), never node order or message texts, so it copes with Kratos v1.3.1 and newer
+//! lines alike.
 
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -26,13 +28,14 @@ pub struct LoginOutcome {
     pub notes: Vec<String>,
 }
 
-fn join(base: &Url, path: &str) -> Url {
+/// `base` with `path` (and any query) appended.
+pub(super) fn join(base: &Url, path: &str) -> Url {
     let s = format!("{}{}", base.as_str().trim_end_matches('/'), path);
     Url::parse(&s).unwrap_or_else(|_| base.clone())
 }
 
 /// Sends and records; gives the response or the transport error as a driver error.
-async fn exchange(
+pub(super) async fn exchange(
     client: &BrowserClient,
     out: Outgoing,
     log: &mut Vec<Exchange>,
@@ -105,7 +108,8 @@ pub fn interpret_continue_with(body: &Value, secrets: &Secrets) -> (Option<Strin
 }
 
 /// Logs in through Kratos self-service: the browser flow as a JSON client with the client's
-/// jar, or the API (native) flow sending no cookies.
+/// jar, or the API (native) flow sending no cookies. (`FlowKind::BrowserForm` is
+/// `super::kratos_form::login`'s; given here, it runs the browser flow as a JSON client.)
 pub async fn login(
     client: &BrowserClient,
     public: &Url,
@@ -115,7 +119,7 @@ pub async fn login(
     secrets: &Secrets,
     log: &mut Vec<Exchange>,
 ) -> Result<LoginOutcome, String> {
-    let browser = flow == FlowKind::Browser;
+    let browser = flow.with_jar();
     let kind = if browser { "browser" } else { "api" };
     let init_url = join(public, &format!("/self-service/login/{kind}"));
     let mut init = Outgoing::get(format!("login: init {kind} flow"), KratosPublic, init_url);
@@ -232,16 +236,17 @@ async fn submit_flow(
         .map_err(|e| format!("login: submit: {e}"))
 }
 
-/// Logs out through Kratos: the browser logout URL with the jar, or the API logout with the
-/// client's session token.
+/// Logs out through Kratos: the browser logout URL with the jar (followed as a JSON client,
+/// `204`, or for `browser-form` as a browser page, `303` with the clearing line, capture 24),
+/// or the API logout with the client's session token.
 pub async fn logout(
     client: &BrowserClient,
     public: &Url,
-    browser: bool,
+    flow: FlowKind,
     secrets: &Secrets,
     log: &mut Vec<Exchange>,
 ) -> Result<(), String> {
-    if !browser {
+    if flow == FlowKind::Api {
         let token = client
             .session_token
             .as_deref()
@@ -288,13 +293,15 @@ pub async fn logout(
         .and_then(Value::as_str)
         .and_then(|u| Url::parse(u).ok())
         .ok_or("logout: the browser logout flow has no usable `logout_url`")?;
-    let resp = exchange(
-        client,
-        Outgoing::get("logout: follow logout_url", KratosPublic, url),
-        log,
-    )
-    .await
-    .map_err(|e| format!("logout: {e}"))?;
+    let follow = Outgoing::get("logout: follow logout_url", KratosPublic, url);
+    let follow = if flow == FlowKind::BrowserForm {
+        follow.as_browser_page()
+    } else {
+        follow
+    };
+    let resp = exchange(client, follow, log)
+        .await
+        .map_err(|e| format!("logout: {e}"))?;
     match resp.status {
         204 | 303 => Ok(()),
         _ => Err(explain_kratos_error("logout: follow logout_url", &resp)),

@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! plan::Scenario ──▶ scenario::run_scenario ──▶ per step: request::build | kratos::{login,logout}
+//!                           │                         | kratos_form::login (browser-form)
 //!                           │                         └──▶ client::BrowserClient::send ─▶ Exchange
 //!                           └──▶ assert::check_step ─▶ CheckResult ─▶ StepResult ─▶ ScenarioResult
 //! ```
@@ -16,6 +17,7 @@ pub mod identities;
 pub mod journal;
 pub mod kratos;
 mod kratos_errors;
+pub mod kratos_form;
 pub mod ledger;
 pub mod origins;
 pub mod request;

@@ -13,6 +13,7 @@ use super::capture::capture_value;
 use super::client::{BrowserClient, ClientFactory};
 use super::journal::Journal;
 use super::kratos;
+use super::kratos_form;
 use super::request::{build, random_token};
 use super::result::{Attempts, CheckResult, Exchange, Outcome, ScenarioResult, StepResult};
 use super::sdk;
@@ -405,16 +406,17 @@ impl ScenarioRun<'_> {
                     (identity.identifier.clone(), identity.password.clone());
                 let secrets = self.secrets.clone();
                 let client = self.client(client_name)?;
-                let outcome = kratos::login(
-                    client,
-                    &public,
-                    &identifier,
-                    &password,
-                    login.flow,
-                    &secrets,
-                    &mut out.exchanges,
-                )
-                .await?;
+                let log = &mut out.exchanges;
+                let outcome = match login.flow {
+                    FlowKind::BrowserForm => {
+                        kratos_form::login(client, &public, &identifier, &password, &secrets, log)
+                            .await?
+                    }
+                    flow => {
+                        kratos::login(client, &public, &identifier, &password, flow, &secrets, log)
+                            .await?
+                    }
+                };
                 out.notes.extend(outcome.notes);
                 if let Some(id) = outcome
                     .session
@@ -443,10 +445,9 @@ impl ScenarioRun<'_> {
                 Ok(())
             }
             Action::Logout(logout) => {
-                let browser = logout.flow == FlowKind::Browser;
                 let secrets = self.secrets.clone();
                 let client = self.client(client_name)?;
-                kratos::logout(client, &public, browser, &secrets, &mut out.exchanges).await
+                kratos::logout(client, &public, logout.flow, &secrets, &mut out.exchanges).await
             }
         }
     }

@@ -123,7 +123,8 @@ pub struct Request {
 pub struct Login {
     /// The identity (declared under `[identities]`).
     pub identity: Spanned<String>,
-    /// `browser` (JSON client, cookie jar) or `api` (session token). Default: `browser`.
+    /// `browser` (JSON client, cookie jar), `browser-form` (a browser without JavaScript:
+    /// `303`s and a form post, cookie jar) or `api` (session token). Default: `browser`.
     #[serde(default)]
     pub flow: FlowKind,
 }
@@ -397,6 +398,9 @@ pub struct Capture {
     pub json: Option<String>,
     /// Response header name.
     pub header: Option<String>,
+    /// With `header` only: take this query parameter of the header's URL instead of the whole
+    /// value (`{ header = "location", query = "flow" }` on a `303` to `<ui>/login?flow=<id>`).
+    pub query: Option<Spanned<String>>,
     /// Cookie name, from a `Set-Cookie` line of the response (the value stays secret).
     pub cookie: Option<String>,
     /// The `value` of the Kratos `ui.nodes` input with this `attributes.name` (for example

@@ -102,6 +102,7 @@ fn list_selects_as_run_does() {
         listed(&["core::r09", "core::k2"]),
         [
             "core::k2_csrf_is_enforced",
+            "core::k2_csrf_is_enforced_form",
             "core::r09_logout_answers_204_and_logs_out"
         ]
     );

@@ -171,8 +171,12 @@ impl<'f> Validator<'f> {
                     ),
                 );
             }
-            if login.get_ref().flow == FlowKind::Api {
-                history.api_clients.insert(client);
+            match login.get_ref().flow {
+                FlowKind::Api => {
+                    history.api_clients.insert(client);
+                }
+                FlowKind::BrowserForm => self.check_form_login(s),
+                FlowKind::Browser => {}
             }
         }
         if let Some(logout) = &s.logout
@@ -222,6 +226,41 @@ impl<'f> Validator<'f> {
                     format!(
                         "invalid cookie path `{}`, expected a path starting with `/`",
                         c.path
+                    ),
+                );
+            }
+        }
+    }
+
+    /// A browser-form login ends on Kratos's `303` to `return_to`, which has no body: checks
+    /// and captures that read a JSON body cannot hold there.
+    fn check_form_login(&mut self, step: &Step) {
+        const WHY: &str = "the login ends on Kratos's 303 to return_to, which has no body";
+        const HINT: &str = "read the session in a later step: `GET /sessions/whoami` on \
+                            `kratos-public`, or `/auth/whoami`";
+        for check in &step.expect.json {
+            self.error(
+                check.span(),
+                format!("json check on a `browser-form` login: {WHY}, expected no `json` ({HINT})"),
+            );
+        }
+        if let Some(same) = &step.expect.same_json_as {
+            self.error(
+                same.span(),
+                format!(
+                    "`same_json_as` on a `browser-form` login: {WHY}, expected no \
+                     `same_json_as` ({HINT})"
+                ),
+            );
+        }
+        for (key, capture) in &step.capture {
+            let c = capture.get_ref();
+            if c.json.is_some() || c.ui_node.is_some() {
+                self.error(
+                    capture.span(),
+                    format!(
+                        "capture `{key}` reads the body of a `browser-form` login: {WHY}, \
+                         expected `header`, `cookie` or a capture in a later step"
                     ),
                 );
             }
@@ -305,8 +344,27 @@ impl<'f> Validator<'f> {
                 );
             }
             self.check(span, capture_source(key, capture.get_ref()));
+            if let Some(query) = &capture.get_ref().query {
+                self.check(query.span(), capture_query(key, capture.get_ref(), query));
+            }
         }
     }
+}
+
+/// `query` reads one parameter of a URL-valued header, so it needs `header` and a name.
+fn capture_query(key: &str, c: &Capture, query: &Spanned<String>) -> Result<(), String> {
+    if c.header.is_none() {
+        return Err(format!(
+            "capture `{key}` has `query` without `header`, expected `query` next to a \
+             URL-valued `header` (`{{ header = \"location\", query = \"flow\" }}`)"
+        ));
+    }
+    if query.get_ref().trim().is_empty() {
+        return Err(format!(
+            "capture `{key}` has an empty `query`, expected a query parameter name"
+        ));
+    }
+    Ok(())
 }
 
 /// A capture has exactly one source, and that source is well-formed.

@@ -282,6 +282,61 @@ fn captures_have_exactly_one_source_and_a_good_name() {
     assert!(with("capture.x = { ui_node = \"\" }").contains("empty `ui_node`"));
 }
 
+/// K2, K3 on the browser-form path: a flow or error id is a query parameter of `Location`.
+#[test]
+fn a_capture_query_reads_a_header_and_names_a_parameter() {
+    let with = |capture: &str| format!("[[step]]\n{GET}\n{capture}\n");
+    ok(&with(
+        "capture.flow = { header = \"location\", query = \"flow\" }",
+    ));
+    assert_eq!(
+        step_error(&with("capture.x = { json = \"/id\", query = \"flow\" }")),
+        "t.toml:7:37: capture `x` has `query` without `header`, expected `query` next to a \
+         URL-valued `header` (`{ header = \"location\", query = \"flow\" }`)"
+    );
+    assert!(
+        step_error(&with(
+            "capture.x = { header = \"location\", query = \" \" }"
+        ))
+        .contains("capture `x` has an empty `query`")
+    );
+}
+
+/// A browser-form login ends on a bodiless 303: body checks and captures are errors there.
+#[test]
+fn a_browser_form_login_reads_no_body() {
+    let login = "login = { identity = \"alice\", flow = \"browser-form\" }";
+    ok(&format!(
+        "[[step]]\n{login}\nexpect.status = 303\nexpect.sets = [\"ory_kratos_session\"]\n\
+         capture.s = {{ cookie = \"ory_kratos_session\" }}\n"
+    ));
+    assert_eq!(
+        step_error(&format!(
+            "[[step]]\n{login}\nexpect.json = [{{ path = \"/session/id\", exists = true }}]\n"
+        )),
+        "t.toml:7:16: json check on a `browser-form` login: the login ends on Kratos's 303 to \
+         return_to, which has no body, expected no `json` (read the session in a later step: \
+         `GET /sessions/whoami` on `kratos-public`, or `/auth/whoami`)"
+    );
+    assert!(
+        step_error(&format!(
+            "[[step]]\n{login}\ncapture.s = {{ json = \"/session/id\" }}\n"
+        ))
+        .contains("capture `s` reads the body of a `browser-form` login")
+    );
+    assert!(
+        step_error(&format!(
+            "[[step]]\nname = \"a\"\n{GET}\n[[step]]\n{login}\n\
+             expect.same_json_as = {{ step = \"a\" }}\n"
+        ))
+        .contains("`same_json_as` on a `browser-form` login")
+    );
+    // The other login flows still read their JSON answer.
+    ok(
+        "[[step]]\nlogin = { identity = \"alice\" }\nexpect.json = [{ path = \"/session/id\", exists = true }]\n",
+    );
+}
+
 #[test]
 fn same_json_as_names_an_earlier_step() {
     let later = format!(
