@@ -46,6 +46,15 @@ pub fn check_step(expect: &Expectations, input: &CheckInput<'_>) -> Vec<CheckRes
             (!ok).then(|| format!("expected status {want}, got {}", resp.status)),
         );
     }
+    // What an SDK caller got comes right after the status: it is what the caller sees first.
+    if let Some(want) = expect.sdk {
+        let failure = sdk_failure(want, input.sdk, resp.status);
+        c.push(
+            Subject::Sdk,
+            format!("sdk returns {}", want.as_str()),
+            failure,
+        );
+    }
     if let Some(class) = expect.body {
         let failure = body_class_failure(class, &resp.body).or_else(|| {
             (class == BodyClass::Empty)
@@ -76,14 +85,6 @@ pub fn check_step(expect: &Expectations, input: &CheckInput<'_>) -> Vec<CheckRes
         header_check(&mut c, check, resp);
     }
     cookie_checks(&mut c, expect);
-    if let Some(want) = expect.sdk {
-        let failure = sdk_failure(want, input.sdk, resp.status);
-        c.push(
-            Subject::Sdk,
-            format!("sdk returns {}", want.as_str()),
-            failure,
-        );
-    }
     if let (Some(same), Some(earlier)) = (&expect.same_json_as, input.earlier_json) {
         for p in &same.paths {
             let (now, then) = (
