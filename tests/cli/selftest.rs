@@ -179,6 +179,69 @@ fn every_fidelity_switch_passes() {
     every_switch_of_kind_passes(SwitchKind::Fidelity);
 }
 
+/// Issue 21: each scenario that proves a rule on a new path fails under that rule's fault by
+/// itself (not only some older scenario of the rule), citing the fault's rule.
+#[test]
+fn each_new_path_scenario_fails_under_its_fault() {
+    let pairs = [
+        (
+            "core/r17_forwarded_cookie_with_key",
+            "api-key-hides-cookie",
+            "R17",
+        ),
+        (
+            "core/sdk_r17_forwarded_cookie_is_the_user",
+            "api-key-hides-cookie",
+            "R17",
+        ),
+        (
+            "core/sdk_r05_key_alone_is_null",
+            "key-answers-with-bom",
+            "R5",
+        ),
+        (
+            "strict/sdk_r16_replayed_cookie_after_sdk_logout",
+            "api-key-hides-cookie",
+            "R16",
+        ),
+        (
+            "core/k2_csrf_is_enforced_form",
+            "kratos-no-csrf-check",
+            "K2",
+        ),
+        (
+            "core/k3_wrong_password_form",
+            "kratos-wrong-password-accepted",
+            "K3",
+        ),
+    ];
+    for (id, fault, rule) in pairs {
+        let results = suite(fault);
+        let (r, _) = results
+            .iter()
+            .find(|(r, _)| r.id == id)
+            .unwrap_or_else(|| panic!("no scenario {id}"));
+        assert_eq!(r.outcome, Outcome::Failed, "{id} passes under {fault}");
+        let failing = r.steps.last().expect("a step ran");
+        let cited: Vec<&str> = failing
+            .checks
+            .iter()
+            .filter(|c| !c.passed())
+            .flat_map(|c| c.rules.iter().map(String::as_str))
+            .collect();
+        assert_eq!(cited.first(), Some(&rule), "{id} under {fault}: {cited:?}");
+    }
+    let conforming = suite("");
+    for (id, ..) in pairs {
+        assert!(
+            conforming
+                .iter()
+                .any(|(r, _)| r.id == id && r.outcome == Outcome::Passed),
+            "{id} fails on the conforming stack"
+        );
+    }
+}
+
 #[test]
 fn every_fault_fails_a_trial_that_cites_its_rule() {
     let mut problems = Vec::new();
