@@ -129,14 +129,14 @@ fn candidates(subject: Subject<'_>, route: Route) -> &'static [&'static str] {
         (Header("location"), _) => &["K7"],
         (Clears(name), _) if is_session(name) => &["R10", "R14", "R15", "R19"],
         (Clears(_), _) => &["R11", "R14", "R15", "R19"],
-        (Sets(name), _) | (JarHolds(name), _) if is_session(name) => &["K4", "K6"],
-        (Sets(_), _) | (JarHolds(_), _) => &["K1"],
+        (Sets(name), _) | (JarHolds(name), _) if is_session(name) => &["K4", "K6", "R20"],
+        (Sets(_), _) | (JarHolds(_), _) => &["K1", "R20"],
         (NotSets(_), LoginSubmit) => &["K3", "K5", "K2"],
         (NotSets(_), LoginInit) => &["K5", "K1"],
         (NotSets(_), Logout) => &["R19", "R10", "R11"],
         (JarLacks(_), Logout) => &["R12"],
         (JarLacks(_), LoginSubmit) => &["K3", "K2"],
-        (JarLacks(_), _) => &["R12", "R19"],
+        (JarLacks(_), _) => &["R12", "R19", "R20"],
         _ => &[],
     }
 }

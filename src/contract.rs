@@ -1,6 +1,6 @@
 //! The rules of the OpenApp Auth (browser session) contract that the harness checks, as data.
 //!
-//! The ids and profiles mirror `docs/auth-contract.md` (R1–R19, K1–K7). Scenario files
+//! The ids and profiles mirror `docs/auth-contract.md` (R1–R20, K1–K7). Scenario files
 //! cite these ids; an id that is not listed here is a validation error.
 
 /// The profile a rule belongs to.
@@ -134,6 +134,10 @@ pub const RULES: &[Rule] = &[
         "R17",
         "a forwarded session cookie beside a valid API key acts as that user, logout included",
     ),
+    strict(
+        "R20",
+        "every cookie the server sets is one a browser keeps as set",
+    ),
 ];
 
 /// Looks a rule up by id (exact, case-sensitive: `R10`).
@@ -150,7 +154,7 @@ mod tests {
         let mut ids: Vec<_> = RULES.iter().map(|r| r.id).collect();
         ids.sort();
         ids.dedup();
-        assert_eq!(ids.len(), 26);
+        assert_eq!(ids.len(), 27);
         assert!(rule("R16").is_some());
         assert!(rule("K6").is_some());
         assert!(rule("K7").is_some());

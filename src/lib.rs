@@ -16,6 +16,7 @@
 //! latency percentiles and failures under load. Plain data every layer shares lives in the leaf
 //! [`settings`]; the command line is [`cli`].
 
+pub mod browser;
 pub mod cite;
 pub mod cli;
 pub mod contract;

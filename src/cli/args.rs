@@ -60,6 +60,10 @@ pub struct TargetArgs {
     /// staging environments). Default: no limit.
     #[arg(long, env = "OPENAPP_CONFORMANCE_MAX_RPS", value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     max_rps: Option<u32>,
+    /// Headless Chromium confirms the jar of every scenario client after every step: the
+    /// same Set-Cookie lines delivered, both jars compared (needs Chromium; exit 3 without).
+    #[arg(long, env = "OPENAPP_CONFORMANCE_BROWSER_CHECK")]
+    browser_check: bool,
 }
 
 impl TargetArgs {
@@ -81,6 +85,7 @@ impl TargetArgs {
             keep_identities: self.keep_identities,
             max_rps: self.max_rps,
             stack: SetupStack::from_env()?,
+            browser_check: self.browser_check,
         })
     }
 }

@@ -9,6 +9,8 @@ use reqwest::header::{HeaderName, HeaderValue, SET_COOKIE};
 use reqwest_cookie_store::CookieStoreMutex;
 use url::Url;
 
+use crate::browser::check::BrowserCheck;
+use crate::browser::compare::Delivered;
 use crate::cookie::parse_cookie_date;
 use crate::redact::Secrets;
 
@@ -37,6 +39,8 @@ pub struct ClientFactory {
     http: Arc<std::sync::OnceLock<Result<reqwest::Client, String>>>,
     /// Staging hygiene of the run: proxies, `--max-rps`, the identity ledger.
     run: Arc<RunShared>,
+    /// `--browser-check`: the run's Chromium, when asked for.
+    browser_check: Option<Arc<BrowserCheck>>,
 }
 
 fn builder(
@@ -78,7 +82,20 @@ impl ClientFactory {
             tls: Tls::default().client_config(),
             http: Arc::default(),
             run: Arc::default(),
+            browser_check: None,
         }
+    }
+
+    /// The factory with the run's browser check: every client it makes then logs the
+    /// `Set-Cookie` lines its jar absorbs, for Chromium.
+    pub fn with_browser_check(mut self, check: Arc<BrowserCheck>) -> Self {
+        self.browser_check = Some(check);
+        self
+    }
+
+    /// The run's browser check, when `--browser-check` asked for one.
+    pub fn browser_check(&self) -> Option<&Arc<BrowserCheck>> {
+        self.browser_check.as_ref()
     }
 
     /// A factory for a resolved target: its endpoints, timeouts, TLS trust and proxies.
@@ -134,7 +151,10 @@ impl ClientFactory {
             &self.tls,
             self.run.proxies(),
         )
-        .cookie_provider(Arc::new(BrowserJar(browser.jar.clone())))
+        .cookie_provider(Arc::new(BrowserJar(
+            browser.jar.clone(),
+            browser.absorbed.clone(),
+        )))
         .build()
         .map_err(|e| format!("failed to build the SDK's HTTP client: {e}"))
     }
@@ -152,6 +172,7 @@ impl ClientFactory {
             run: self.run.clone(),
             name: name.to_string(),
             jar: Arc::new(CookieStoreMutex::default()),
+            absorbed: self.browser_check.as_ref().map(|_| Arc::default()),
             http,
             session_token: None,
             retries: self.timeouts.retries,
@@ -250,6 +271,9 @@ pub struct BrowserClient {
     http: reqwest::Client,
     /// The Kratos session token from an API login, if any.
     pub session_token: Option<String>,
+    /// Under `--browser-check`: every `Set-Cookie` line the jar absorbed (and every seeded
+    /// cookie), as sent, with the URL of its response, since the last step.
+    absorbed: Option<Absorbed>,
     /// Extra attempts for a GET after a transport error.
     retries: u32,
     /// Where each credential may go (K7).
@@ -296,8 +320,17 @@ impl BrowserClient {
         out
     }
 
+    /// Takes what the jar absorbed since the last call (`--browser-check` only).
+    pub fn take_absorbed(&self) -> Vec<Delivered> {
+        self.absorbed
+            .as_ref()
+            .map(|a| std::mem::take(&mut *a.lock().unwrap_or_else(|p| p.into_inner())))
+            .unwrap_or_default()
+    }
+
     /// Puts a cookie into the jar as if `url` had set it with this `Set-Cookie` line.
     pub fn seed(&self, set_cookie: &str, url: &Url) -> Result<(), String> {
+        log(&self.absorbed, [set_cookie], url);
         let mut store = self.jar.lock().unwrap_or_else(|p| p.into_inner());
         store
             .parse(set_cookie, url)
@@ -327,7 +360,7 @@ impl BrowserClient {
         let mut lines = headers.get_all(SET_COOKIE).iter().peekable();
         if lines.peek().is_some() {
             use reqwest::cookie::CookieStore;
-            BrowserJar(self.jar.clone()).set_cookies(&mut lines, url);
+            BrowserJar(self.jar.clone(), self.absorbed.clone()).set_cookies(&mut lines, url);
         }
     }
 
@@ -528,11 +561,29 @@ fn describe_transport_error(e: &reqwest::Error, url: &Url, started: Instant) -> 
 /// IMF-fixdate form after RFC 6265 §5.1.1 date parsing, because the `cookie` crate behind
 /// cookie_store ignores some date forms browsers accept (e.g. `Thursday, 01-Jan-1970 …`), which
 /// would keep a cleared cookie alive and raise a false alarm.
-struct BrowserJar(Arc<CookieStoreMutex>);
+struct BrowserJar(Arc<CookieStoreMutex>, Option<Absorbed>);
+
+/// The log of what a jar absorbed, for the browser check.
+type Absorbed = Arc<std::sync::Mutex<Vec<Delivered>>>;
+
+/// Appends `lines` (as the server sent them) and their response's URL to the log, if any.
+fn log<'a>(absorbed: &Option<Absorbed>, lines: impl IntoIterator<Item = &'a str>, url: &Url) {
+    if let Some(a) = absorbed {
+        let mut a = a.lock().unwrap_or_else(|p| p.into_inner());
+        a.extend(
+            lines
+                .into_iter()
+                .map(|line| Delivered::new(line, url.clone())),
+        );
+    }
+}
 
 impl reqwest::cookie::CookieStore for BrowserJar {
     fn set_cookies(&self, cookie_headers: &mut dyn Iterator<Item = &HeaderValue>, url: &Url) {
-        let normalized: Vec<HeaderValue> = cookie_headers
+        let headers: Vec<&HeaderValue> = cookie_headers.collect();
+        log(&self.1, headers.iter().filter_map(|h| h.to_str().ok()), url);
+        let normalized: Vec<HeaderValue> = headers
+            .into_iter()
             .filter_map(|h| {
                 let line = h.to_str().ok()?;
                 if !mentions_expires(line) {
@@ -606,7 +657,7 @@ mod tests {
     fn the_jar_forgets_a_cookie_cleared_with_a_long_weekday_date() {
         let url = Url::parse("http://api.openapp.test/x").unwrap();
         let inner = Arc::new(CookieStoreMutex::default());
-        let jar = BrowserJar(inner.clone());
+        let jar = BrowserJar(inner.clone(), None);
         use reqwest::cookie::CookieStore;
         let set = HeaderValue::from_static("s=1; Path=/; Domain=openapp.test");
         jar.set_cookies(&mut std::iter::once(&set), &url);

@@ -18,6 +18,7 @@ use super::request::{build, random_token};
 use super::result::{Attempts, CheckResult, Exchange, Outcome, ScenarioResult, StepResult};
 use super::sdk;
 use super::within::{Backoff, mark_attempts, may_repeat};
+use crate::browser::check::ClientCheck;
 use crate::plan::model::{Action, CaptureSource, FlowKind, Scenario, Step};
 use crate::plan::template;
 use crate::redact::Secrets;
@@ -49,6 +50,8 @@ struct ScenarioRun<'a> {
     /// Identifiers of the identities this trial created through the admin API, to delete at
     /// its end.
     created: Vec<String>,
+    /// `--browser-check`: each client's Chromium context.
+    contexts: BTreeMap<String, ClientCheck>,
 }
 
 /// Runs a scenario. `secrets` collects every secret the trial meets, for the reporters.
@@ -93,6 +96,7 @@ pub async fn run_scenario_journaled(
         identities: BTreeMap::new(),
         step_json: HashMap::new(),
         created: Vec::new(),
+        contexts: BTreeMap::new(),
     };
     if let Some(domain) = &target.endpoints.cookie_domain {
         trial.vars.insert("cookie_domain".into(), domain.clone());
@@ -121,6 +125,7 @@ pub async fn run_scenario_journaled(
         if let Some(client) = trial.clients.get(&step_result.client) {
             step_result.jar_after = client.jar_cookies();
         }
+        trial.cross_check(&mut step_result).await;
         if let Some(j) = journal {
             j.step_done(&step_result);
         }
@@ -132,6 +137,11 @@ pub async fn run_scenario_journaled(
         }
     }
     trial.delete_identities(&mut result).await;
+    if let Some(check) = factory.browser_check() {
+        for (_, context) in std::mem::take(&mut trial.contexts) {
+            check.release(context).await;
+        }
+    }
     result.elapsed = started.elapsed();
     result
 }
@@ -150,6 +160,39 @@ pub async fn run_all(scenarios: &[Scenario], target: &Target) -> Vec<ScenarioRes
 }
 
 impl ScenarioRun<'_> {
+    /// `--browser-check`: Chromium confirms the step's client's jar after the step; what it
+    /// finds are the step's checks (a failure when they differ), and a Chromium that fails is
+    /// the step's error.
+    async fn cross_check(&mut self, step: &mut StepResult) {
+        let Some(check) = self.factory.browser_check().cloned() else {
+            return;
+        };
+        let Some(client) = self.clients.get(&step.client) else {
+            return;
+        };
+        let absorbed = client.take_absorbed();
+        if !self.contexts.contains_key(&step.client) {
+            match check.context().await {
+                Ok(c) => {
+                    self.contexts.insert(step.client.clone(), c);
+                }
+                Err(e) => {
+                    step.error.get_or_insert(e);
+                    return;
+                }
+            }
+        }
+        let Some(context) = self.contexts.get_mut(&step.client) else {
+            return;
+        };
+        match check.cross_check(context, absorbed, &client.jar).await {
+            Ok(checks) => step.checks.extend(checks),
+            Err(e) => {
+                step.error.get_or_insert(format!("browser check: {e}"));
+            }
+        }
+    }
+
     fn client(&mut self, name: &str) -> Result<&BrowserClient, String> {
         if !self.clients.contains_key(name) {
             let c = self.factory.browser(name, &self.secrets)?;

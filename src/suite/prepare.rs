@@ -9,6 +9,7 @@ use url::Url;
 
 use super::preflight::preflight;
 use super::select::Selection;
+use crate::browser::check::BrowserCheck;
 use crate::plan::model::Scenario;
 use crate::plan::{Loaded, load_dir};
 use crate::report::without_credentials;
@@ -69,7 +70,13 @@ pub(super) async fn announce(opts: &TargetOptions) -> Result<Connected, TargetEr
     if target.tls.insecure {
         eprintln!("{INSECURE_WARNING}");
     }
-    let factory = ClientFactory::with_run(&target, opts.max_rps, opts.keep_identities);
+    let mut factory = ClientFactory::with_run(&target, opts.max_rps, opts.keep_identities);
+    if opts.browser_check {
+        let check = BrowserCheck::launch(&target.endpoints)
+            .await
+            .map_err(|message| TargetError::Browser { message })?;
+        factory = factory.with_browser_check(check);
+    }
     match &opts.stack {
         Some(stack) => eprintln!(
             "{} (the {} stack of nextest's setup script)",

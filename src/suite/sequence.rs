@@ -247,6 +247,12 @@ pub fn run_suite(opts: SuiteOptions) -> Result<ExitCode, SuiteError> {
     {
         println!("{line}");
     }
+    if !harness.list
+        && let Some(factory) = shared.factory()
+        && let Some(check) = factory.browser_check()
+    {
+        println!("{}", check.summary());
+    }
     let _ = std::io::stdout().flush();
     if !harness.list {
         write_reports(&reports, nextest_run.as_ref(), info, &shared, interrupted)?;

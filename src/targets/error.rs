@@ -11,6 +11,12 @@ pub enum TargetError {
         /// What is wrong and how to fix it.
         message: String,
     },
+    /// `--browser-check` cannot start Chromium (exit code 3).
+    #[error("the browser check cannot run: {message}")]
+    Browser {
+        /// What failed and how to fix it (install Chromium, …).
+        message: String,
+    },
     /// The target could not be brought up (exit code 3).
     #[error("failed to set up the {target} target: {message}")]
     Setup {
@@ -34,7 +40,7 @@ impl TargetError {
     pub fn exit_code(&self) -> u8 {
         match self {
             TargetError::Config { .. } => crate::exit::USAGE,
-            TargetError::Setup { .. } => crate::exit::SETUP,
+            TargetError::Setup { .. } | TargetError::Browser { .. } => crate::exit::SETUP,
         }
     }
 }

@@ -53,6 +53,8 @@ pub struct TargetOptions {
     /// The stack behind an external target when a nextest setup script started it
     /// (`OPENAPP_CONFORMANCE_STACK`, see [`SetupStack`]).
     pub stack: Option<SetupStack>,
+    /// `--browser-check`: headless Chromium confirms every jar after every step (issue 22).
+    pub browser_check: bool,
 }
 
 /// The stack a nextest setup script started for a whole nextest run (`openapp-conformance

@@ -26,6 +26,9 @@
 //!   pass) and every fault (must fail, citing the fault's rule), through the library.
 //!
 //! - `browser`: the HTML report in headless chromium (skipped when it is not installed).
+//! - `browser_check`: `run --browser-check`: every step cross-checked by Chromium, no difference
+//!   on the conforming stack or a benign switch, no engine difference under a fault, exit 3
+//!   without Chromium.
 //! - `nextest`: nextest's protocol against the `cargo test` target: counts equal `run`'s,
 //!   unmet scenarios listed ignored, no process passes without running its trial.
 //! - `pictures`: the fault report's sequence SVG (lanes, one arrow per exchange with its
@@ -45,6 +48,7 @@
 
 mod bad_input;
 mod browser;
+mod browser_check;
 mod command_line;
 mod containers;
 mod exit_codes;
