@@ -115,3 +115,23 @@ fn a_missing_chromium_exits_3_with_one_line() {
     assert!(stderr.contains("chromium not found"), "{stderr}");
     assert!(stderr.contains("apt-get install chromium"), "{stderr}");
 }
+
+/// The OpenApp origin over https (a relay with a CA the test generates): Chromium receives the
+/// api host's lines over https through the mirror's own certificate, and agrees.
+#[test]
+fn an_https_origin_is_cross_checked_over_https() {
+    if !have_chromium() {
+        return;
+    }
+    let served = super::stack::Served::start(&[]);
+    let https = super::tls::https_with_ca(&served);
+    let out = run_with(&["run", "--browser-check"], &https.env);
+    let stdout = text(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        text(&out.stderr)
+    );
+    assert!(stdout.contains(", 0 differences"), "{stdout}");
+}

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use super::stack::{Served, bin, text};
-use super::tls::{api_port, https_env, pki, tls_relay};
+use super::tls::https_with_ca;
 
 const LIFECYCLE: &str = "core::lifecycle_browser_session";
 
@@ -118,13 +118,8 @@ fn a_run_executes_only_itself_and_reads_no_ca_store_over_http() {
 
     // The control: an https run verifies a certificate, so it reads the store (or probes for
     // it); the trace would show the same in an http run.
-    let pki = pki();
-    let relay = tls_relay(&pki, api_port(&served));
-    let dir = tempfile::tempdir().unwrap();
-    let ca = dir.path().join("ca.pem");
-    std::fs::write(&ca, &pki.ca_pem).unwrap();
-    let mut env = https_env(&served, &relay);
-    env.push(("OPENAPP_CA_CERT".into(), ca.display().to_string()));
+    let https = https_with_ca(&served);
+    let env = &https.env;
     let mut cmd = bin();
     cmd.args(["run", "--exact", LIFECYCLE])
         .envs(env.iter().map(|(k, v)| (k, v)));

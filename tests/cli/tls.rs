@@ -93,6 +93,30 @@ pub(crate) fn https_env(served: &Served, relay: &TlsRelay) -> Vec<(String, Strin
     env
 }
 
+/// The stack's OpenApp origin over https through a relay, trusted through `OPENAPP_CA_CERT`
+/// naming the test CA's file; the relay and the file live as long as this value.
+pub(crate) struct HttpsWithCa {
+    /// The target's environment.
+    pub(crate) env: Vec<(String, String)>,
+    _relay: TlsRelay,
+    _dir: tempfile::TempDir,
+}
+
+pub(crate) fn https_with_ca(served: &Served) -> HttpsWithCa {
+    let pki = pki();
+    let relay = tls_relay(&pki, api_port(served));
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, &pki.ca_pem).unwrap();
+    let mut env = https_env(served, &relay);
+    env.push(("OPENAPP_CA_CERT".into(), ca.display().to_string()));
+    HttpsWithCa {
+        env,
+        _relay: relay,
+        _dir: dir,
+    }
+}
+
 pub(crate) fn api_port(served: &Served) -> u16 {
     let origin = url::Url::parse(&served.get("openapp_origin")).unwrap();
     origin.port().expect("the origin has a port")
