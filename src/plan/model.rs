@@ -241,16 +241,6 @@ pub enum SdkCall {
 }
 
 impl SdkCall {
-    /// Every call, in the order the docs list them.
-    pub const ALL: [SdkCall; 6] = [
-        SdkCall::Whoami,
-        SdkCall::Session,
-        SdkCall::KratosIdentity,
-        SdkCall::Provisioned,
-        SdkCall::Logout,
-        SdkCall::SignOut,
-    ];
-
     /// The name a scenario writes (`kratos_identity`).
     pub fn as_str(self) -> &'static str {
         match self {

@@ -350,7 +350,7 @@ impl BrowserClient {
 
     /// The `Cookie` header value the jar will send to `url`, if any (the value reqwest's
     /// cookie provider would send: `name=value` pairs joined by `; `).
-    pub fn cookie_header(&self, url: &Url) -> Option<String> {
+    fn cookie_header(&self, url: &Url) -> Option<String> {
         jar_cookie_header(&self.jar, url)
     }
 
