@@ -5,7 +5,7 @@
 # as the embedded run, and leave no container, network or volume of its run behind. The runner
 # image (the harness alone, FROM scratch) must pass the same number on its own embedded stack
 # with no network at all; `cargo test` then runs it against an https target
-# (tests/cli/runner_image.rs). Without an engine it says so in one line and succeeds.
+# (tests/cli/runner_image.rs). Explore runs 500 operations on the containers target too. Without an engine it says so in one line and succeeds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -55,6 +55,21 @@ if [ "$(passed "$out/containers")" != "$(passed "$out/embedded")" ]; then
   exit 1
 fi
 echo "containers target: $(passed "$out/containers") passed, as on the embedded stack; nothing of run $run_id left"
+
+# Explore mode on the same target kind: no violation on the conforming containers, nothing left.
+explore_id="$run_id-explore"
+status=0
+OPENAPP_CONFORMANCE_RUN_ID=$explore_id KRATOS_IMAGE=openapp-conformance/kratos-emulator:dev \
+  "$bin" explore --target containers --seed 1 --ops 500 --quiet --out "$out/explore-failures" \
+  >"$out/explore" 2>&1 || status=$?
+label="label=org.openapp-conformance.run=$explore_id"
+left=$(docker ps -aq --filter "$label"; docker network ls -q --filter "$label"; docker volume ls -q --filter "$label")
+if [ "$status" -ne 0 ] || [ -n "$left" ]; then
+  cat "$out/explore"
+  echo "error: explore on the containers target exited $status${left:+ and left Docker resources behind: $left}" >&2
+  exit 1
+fi
+echo "containers target: $(grep "^explore:" "$out/explore"), no violation"
 
 docker run --rm --network none openapp-conformance/runner:dev run --target embedded >"$out/runner" 2>&1 \
   || { cat "$out/runner"; exit 1; }

@@ -75,6 +75,9 @@ pub enum Subject<'a> {
     Clears(&'a str),
     /// A `Set-Cookie` line that sets the named cookie (or its attributes).
     Sets(&'a str),
+    /// The `Domain=` attribute alone of the line that sets the named cookie (an attribute
+    /// check with only `domain`): for the session cookie, K6's.
+    CookieDomain(&'a str),
     /// No line may set the named cookie.
     NotSets(&'a str),
     /// The jar holds the named cookie after the response.
@@ -110,14 +113,16 @@ fn candidates(subject: Subject<'_>, route: Route) -> &'static [&'static str] {
         (Sdk, Provisioned) => &["R6", "R7", "R17", "R4", "R13"],
         (Sdk, Logout) => &["R9", "R17", "R4"],
         (Status(_), Logout) => &["R19", "R9", "R14", "R15"],
-        (Status(_), LoginInit) => &["K1", "K7"],
+        (Status(_), LoginInit) => &["K1", "K8", "K7"],
         (Status(_), LoginSubmit) => &["K4", "K2", "K3", "K5"],
-        (BodyNull, _) => &["R1", "R13", "R5", "R16", "R17"],
+        // A step that lists both says `null` after a session (R13) for the body, while its
+        // status is anonymous's (R1).
+        (BodyNull, _) => &["R13", "R1", "R5", "R16", "R17"],
         (BodyEmpty, Provisioned) => &["R6"],
         (BodyEmpty, _) => &["R9", "R14", "R15"],
         (BodyJson, Introspection) => &["R3", "R2", "K5", "R1", "R13", "R17"],
         (BodyJson, Provisioned) => &["R7", "R4"],
-        (BodyJson, LoginInit) => &["K1", "K7"],
+        (BodyJson, LoginInit) => &["K1", "K8", "K7"],
         (BodyJson, LoginSubmit) => &["K4", "K3", "K5", "K2"],
         (BodyJson, Logout) => &["R9"],
         (SameJson, _) => &["R2", "R3", "R17"],
@@ -129,10 +134,14 @@ fn candidates(subject: Subject<'_>, route: Route) -> &'static [&'static str] {
         (Header("location"), _) => &["K7"],
         (Clears(name), _) if is_session(name) => &["R10", "R14", "R15", "R19"],
         (Clears(_), _) => &["R11", "R14", "R15", "R19"],
+        (CookieDomain(name), _) if is_session(name) => &["K6", "R20"],
+        (CookieDomain(_), _) => &["K1", "R20"],
+        (JarHolds(name), LoginInit) if is_session(name) => &["K8", "K4", "K6", "R20"],
+        (JarHolds(_), Logout | SignOut) => &["R19", "K4", "K6", "R20"],
         (Sets(name), _) | (JarHolds(name), _) if is_session(name) => &["K4", "K6", "R20"],
         (Sets(_), _) | (JarHolds(_), _) => &["K1", "R20"],
         (NotSets(_), LoginSubmit) => &["K3", "K5", "K2"],
-        (NotSets(_), LoginInit) => &["K5", "K1"],
+        (NotSets(_), LoginInit) => &["K5", "K1", "K8"],
         (NotSets(_), Logout) => &["R19", "R10", "R11"],
         (JarLacks(_), Logout) => &["R12"],
         (JarLacks(_), LoginSubmit) => &["K3", "K2"],

@@ -1,6 +1,6 @@
 //! The rules of the OpenApp Auth (browser session) contract that the harness checks, as data.
 //!
-//! The ids and profiles mirror `docs/auth-contract.md` (R1–R20, K1–K7). Scenario files
+//! The ids and profiles mirror `docs/auth-contract.md` (R1–R20, K1–K8). Scenario files
 //! cite these ids; an id that is not listed here is a validation error.
 
 /// The profile a rule belongs to.
@@ -138,6 +138,10 @@ pub const RULES: &[Rule] = &[
         "R20",
         "every cookie the server sets is one a browser keeps as set",
     ),
+    core(
+        "K8",
+        "a login attempt in a jar that holds a live session leaves that session alone: the browser flow init answers 400 session_already_available (a 303 for an HTML client), changes no cookie, and the session stays live",
+    ),
 ];
 
 /// Looks a rule up by id (exact, case-sensitive: `R10`).
@@ -154,10 +158,11 @@ mod tests {
         let mut ids: Vec<_> = RULES.iter().map(|r| r.id).collect();
         ids.sort();
         ids.dedup();
-        assert_eq!(ids.len(), 27);
+        assert_eq!(ids.len(), 28);
         assert!(rule("R16").is_some());
         assert!(rule("K6").is_some());
         assert!(rule("K7").is_some());
+        assert_eq!(rule("K8").map(|r| r.profile), Some(Profile::Core));
         assert_eq!(rule("R17").map(|r| r.profile), Some(Profile::Core));
         assert!(rule("R99").is_none());
         assert_eq!(rule("R18").map(|r| r.profile), Some(Profile::Strict));

@@ -13,7 +13,9 @@
 //! ([`embedded`]) is a Kratos emulator plus a reference OpenApp server with fault and benign
 //! switches ([`switches`]) that prove every check can fail and that conforming variations pass.
 //! Load mode ([`load`]) repeats scenarios with many virtual users, still asserting, and reports
-//! latency percentiles and failures under load. Plain data every layer shares lives in the leaf
+//! latency percentiles and failures under load. Explore mode ([`explore`]) generates stateful
+//! operation sequences from a seed, checks every answer against a model of the contract and
+//! shrinks a violation into a regression scenario. Plain data every layer shares lives in the leaf
 //! [`settings`]; the command line is [`cli`].
 
 pub mod browser;
@@ -23,6 +25,7 @@ pub mod contract;
 pub mod cookie;
 pub mod embedded;
 pub mod exit;
+pub mod explore;
 pub mod images;
 pub mod interrupt;
 pub mod load;

@@ -179,9 +179,9 @@ pub const SWITCHES: &[SwitchInfo] = &[
     sw!(
         "auth-cache-per-connection",
         Fault,
-        ["R13"],
+        ["R13", "R1", "R3", "R7"],
         OpenApp,
-        "whoami and the probe cache their answer per client connection, so a logged-out keep-alive connection still sees the session"
+        "whoami and the probe cache their answer per client connection, so a logged-out keep-alive connection still sees the session, and so does another client whose requests reuse the connection (explore, which shares connections between clients, meets it as an anonymous caller answered a session, R1/R7, or a user answered another's, R3)"
     ),
     sw!(
         "logout-401-without-session",
@@ -430,6 +430,27 @@ pub const SWITCHES: &[SwitchInfo] = &[
         ["R5", "R17"],
         OpenApp,
         "introspection answers to a request with a valid X-API-Key start with a UTF-8 byte order mark: a browser's JSON.parse after fetch's UTF-8 decode never sees it, serde_json (the Rust SDK) cannot decode it"
+    ),
+    sw!(
+        "sign-out-after-revocation-401",
+        Fault,
+        ["R15", "R14"],
+        OpenApp,
+        "POST /auth/sign-out with an ory_kratos_session cookie Kratos no longer honours (revoked by an admin, expired) answers 401 with the error object instead of 204 and the clearing lines; /auth/logout, and sign-out without that cookie, stay correct"
+    ),
+    sw!(
+        "logout-without-session-keeps-csrf",
+        Fault,
+        ["R11", "R14"],
+        OpenApp,
+        "logout and sign-out of a request without a live session (no session cookie, or one Kratos does not honour) answer 204 with the ory_kratos_session clearing lines but none for its csrf_token_* cookies; with a live session they stay correct"
+    ),
+    sw!(
+        "kratos-refused-login-ends-session",
+        Fault,
+        ["K8"],
+        Kratos,
+        "a browser login flow init in a jar that holds a live session still answers 400 session_already_available (303 for an HTML client), but also expires the ory_kratos_session cookie and revokes the session"
     ),
 ];
 

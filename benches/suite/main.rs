@@ -14,9 +14,11 @@
 //! one lifecycle and whole suite against Hurl 8's lifecycle, whole processes against `serve`;
 //! skipped without Hurl) and `load` (`load -c 32` against the binary named by
 //! `BENCH_BASE_BINARY`, e.g. commit 8a0dded's; skipped without it; `BENCH_LOAD_SECONDS` per
-//! run, default 3). Every figure is a median of repeats; ratios compare medians taken in
+//! run, default 3), `explore` (operations per second of `explore --ops 2000` at concurrency 1
+//! and 8, whole processes). Every figure is a median of repeats; ratios compare medians taken in
 //! alternation, so drift in the machine's load hits both sides alike.
 
+mod explore;
 mod external;
 mod fixtures;
 mod hurl;
@@ -249,6 +251,9 @@ fn main() {
     }
     if want("hurl") {
         hurl::section(&root, n);
+    }
+    if want("explore") {
+        explore::section(&root, n);
     }
     if want("load") {
         let rounds = std::env::var("BENCH_LOAD_REPEATS")

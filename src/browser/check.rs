@@ -97,6 +97,14 @@ impl BrowserCheck {
         }
     }
 
+    /// Clears a client's context, as its jar was cleared (`clear_jar = true`): the comparison
+    /// after the step then finds two empty jars.
+    pub async fn clear(&self, client: &mut ClientCheck) -> Result<(), String> {
+        client.context.clear().await?;
+        client.lag.clear();
+        Ok(())
+    }
+
     /// Delivers what the client absorbed to its context, then compares the two jars: the
     /// failed checks of the comparison (none when Chromium agrees).
     pub async fn cross_check(

@@ -1,4 +1,4 @@
-//! The command line: `run`, `list`, `faults`, `serve`, `stack`, `load`, `kratos`, `reference` and
+//! The command line: `run`, `list`, `faults`, `serve`, `stack`, `load`, `explore`, `kratos`, `reference` and
 //! `healthcheck`. Every `run` flag also has an environment variable, because the `cargo test`
 //! target takes its settings from the environment only ([`suite_from_env`]).
 //!
@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand};
 mod args;
 mod env;
 mod error;
+mod explore;
 mod help;
 mod list;
 mod load;
@@ -58,6 +59,10 @@ enum Command {
     /// latency percentiles, throughput, errors and failures under load.
     #[command(after_help = help::target_environment())]
     Load(Box<load::LoadArgs>),
+    /// Stateful, model-based runs: operations chosen from a seed, every answer checked against
+    /// a model of the contract, a violation shrunk into a regression scenario under --out.
+    #[command(after_help = help::target_environment())]
+    Explore(Box<explore::ExploreArgs>),
 }
 
 /// Entry point of the binary.
@@ -97,5 +102,6 @@ fn dispatch(command: Command) -> Result<ExitCode, CliError> {
         Command::Stack(args) => stack::stack(args),
         Command::Kratos(args) => Ok(ExitCode::from(crate::embedded::kratos::cli::run(args))),
         Command::Load(args) => load::load(*args),
+        Command::Explore(args) => explore::run_explore(*args),
     }
 }

@@ -91,6 +91,9 @@ pub struct Step {
     pub name: Option<String>,
     /// The client (cookie jar) that runs the step.
     pub client: String,
+    /// The parallel group the step belongs to: consecutive steps with the same group start
+    /// together and are joined before the next step.
+    pub parallel: Option<String>,
     /// The rules this step's checks enforce (the step's own, else the scenario's).
     pub rules: Vec<String>,
     /// What the client does.
@@ -122,6 +125,11 @@ pub enum Action {
     Logout(Logout),
     /// A call of the Auth API through the official Rust SDK (`openapp-sdk` 2.0.0).
     Sdk(SdkStep),
+    /// Empties the client's cookie jar (a browser restarted with its cookies cleared); no
+    /// exchange.
+    ClearJar,
+    /// Pauses the scenario this long; no exchange.
+    Wait(Duration),
 }
 
 impl Action {
@@ -135,7 +143,14 @@ impl Action {
                 KeyKind::Valid => format!("sdk {}", c.call.as_str()),
                 KeyKind::Invalid => format!("sdk {} (invalid key)", c.call.as_str()),
             },
+            Action::ClearJar => "clear jar".into(),
+            Action::Wait(d) => format!("wait {}", super::settings::show(*d)),
         }
+    }
+
+    /// Does the step exchange anything with the target (`clear_jar` and `wait` do not)?
+    pub fn exchanges(&self) -> bool {
+        !matches!(self, Action::ClearJar | Action::Wait(_))
     }
 }
 

@@ -95,19 +95,34 @@ pub fn resolve(scenario: &ScenarioFile, settings: &Settings) -> Result<Scenario,
 }
 
 fn step(s: &file::Step, scenario_rules: &[String], settings: &Settings) -> Result<Step, StepError> {
-    let action = match (&s.request, &s.login, &s.logout, &s.sdk) {
-        (Some(r), None, None, None) => Action::Request(request(r.get_ref())),
-        (None, Some(l), None, None) => Action::Login(Login {
+    let mut actions = Vec::new();
+    if let Some(r) = &s.request {
+        actions.push(Action::Request(request(r.get_ref())));
+    }
+    if let Some(l) = &s.login {
+        actions.push(Action::Login(Login {
             identity: l.get_ref().identity.get_ref().clone(),
             flow: l.get_ref().flow,
-        }),
-        (None, None, Some(l), None) => Action::Logout(*l.get_ref()),
-        (None, None, None, Some(c)) => Action::Sdk(sdk(c.get_ref())),
-        _ => {
-            return Err(StepError::File(
-                "a step needs exactly one of `request`, `login`, `logout` or `sdk`".into(),
-            ));
-        }
+        }));
+    }
+    if let Some(l) = &s.logout {
+        actions.push(Action::Logout(*l.get_ref()));
+    }
+    if let Some(c) = &s.sdk {
+        actions.push(Action::Sdk(sdk(c.get_ref())));
+    }
+    if s.clear_jar.as_ref().is_some_and(|c| *c.get_ref()) {
+        actions.push(Action::ClearJar);
+    }
+    if let Some(w) = &s.wait {
+        actions.push(Action::Wait(within_duration(w.get_ref())?));
+    }
+    let Ok([action]) = <[Action; 1]>::try_from(actions) else {
+        return Err(StepError::File(
+            "a step needs exactly one of `request`, `login`, `logout`, `sdk`, `clear_jar = true` \
+             or `wait`"
+                .into(),
+        ));
     };
     let capture = s
         .capture
@@ -124,6 +139,7 @@ fn step(s: &file::Step, scenario_rules: &[String], settings: &Settings) -> Resul
             .client
             .as_ref()
             .map_or(DEFAULT_CLIENT.to_string(), |c| c.get_ref().clone()),
+        parallel: s.parallel.as_ref().map(|p| p.get_ref().clone()),
         rules: if s.rules.is_empty() {
             scenario_rules.to_vec()
         } else {
@@ -208,7 +224,7 @@ fn expected(v: &Option<toml::Value>) -> Option<Expected> {
 fn expectations(e: &file::Expect) -> Expectations {
     Expectations {
         status: e.status.as_ref().map(|s| s.get_ref().clone()),
-        body: e.body,
+        body: e.body.as_ref().map(|b| *b.get_ref()),
         json: e
             .json
             .iter()
@@ -389,6 +405,32 @@ logout = { flow = "browser" }
         );
         assert!(req.capture["t"].secret && !req.capture["h"].secret);
         assert_eq!(logout.label(), "kratos logout (browser flow)");
+    }
+
+    #[test]
+    fn clear_jar_wait_and_parallel_groups_resolve() {
+        let plan = plan_of(
+            "name = \"x\"\nrules = [\"R1\"]\nclients = [\"b\"]\n[[step]]\nclear_jar = true\n\
+             [[step]]\nwait = \"1500ms\"\n[[step]]\nparallel = \"p\"\nlogout = {}\n\
+             [[step]]\nclient = \"b\"\nparallel = \"p\"\nlogout = {}\n",
+        );
+        let [clear, wait, a, b] = &plan.steps[..] else {
+            panic!("four steps")
+        };
+        assert!(matches!(clear.action, Action::ClearJar) && !clear.action.exchanges());
+        let Action::Wait(d) = wait.action else {
+            panic!("a wait")
+        };
+        assert_eq!(d, std::time::Duration::from_millis(1500));
+        assert_eq!(
+            (clear.label(), wait.label()),
+            ("clear jar".into(), "wait 1500ms".into())
+        );
+        assert_eq!(
+            (a.parallel.as_deref(), b.parallel.as_deref()),
+            (Some("p"), Some("p"))
+        );
+        assert_eq!(clear.parallel, None);
     }
 
     fn within_of(expect: &str, settings: &Settings) -> Result<Option<Within>, ResolveError> {

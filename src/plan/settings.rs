@@ -2,7 +2,7 @@
 //! (`within = { setting = "revocation_within", default = "0s" }`): where their values come
 //! from ([`Settings`]: the environment variable `OPENAPP_CONFORMANCE_<NAME>`, or a map given
 //! by a test or an embedding program), and the rules a setting's name and a `within` duration
-//! follow, shared by validation (`crate::scenario::validate`) and resolution.
+//! follow (a `wait` step's duration too), shared by validation (`crate::scenario::validate`) and resolution.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -13,7 +13,7 @@ use crate::settings::{env, parse_duration};
 /// `OPENAPP_CONFORMANCE_REVOCATION_WITHIN`.
 pub const ENV_PREFIX: &str = "OPENAPP_CONFORMANCE_";
 
-/// The longest `within` a step may have.
+/// The longest `within` a step may have, and the longest `wait`.
 pub const MAX_WITHIN: Duration = Duration::from_secs(600);
 
 /// The form a `within` duration takes, for messages.
@@ -46,7 +46,7 @@ pub fn variable(name: &str) -> String {
     format!("{ENV_PREFIX}{}", name.to_ascii_uppercase())
 }
 
-/// A `within` duration: [`WITHIN_FORM`].
+/// A `within` duration, or a `wait` step's: [`WITHIN_FORM`].
 pub fn within_duration(text: &str) -> Result<Duration, String> {
     let invalid = || format!("invalid duration `{text}`, expected {WITHIN_FORM}");
     // Long digit runs would overflow the parser's arithmetic; no sane `within` has them.

@@ -125,6 +125,7 @@ fn step(
             vec![]
         },
         sdk: None,
+        ..Default::default()
     }
 }
 

@@ -226,9 +226,14 @@ fn render_step(out: &mut String, record: &Record, step: &StepResult) {
         .verdict()
         .map(|v| format!(" ({v})"))
         .unwrap_or_default();
+    let group = step
+        .parallel
+        .as_ref()
+        .map(|g| format!("[parallel {}] ", escape(g)))
+        .unwrap_or_default();
     let _ = writeln!(
         out,
-        "<div class=\"step {class}\"><h3>step {} [{}] {} — {verdict}{}</h3>",
+        "<div class=\"step {class}\"><h3>step {} {group}[{}] {} — {verdict}{}</h3>",
         step.index,
         escape(&step.client),
         escape(&record.redact(&step.label)),

@@ -63,9 +63,14 @@ pub(super) fn render_step(out: &mut String, step: &StepResult, secrets: &Secrets
         .verdict()
         .map(|v| format!(" ({v})"))
         .unwrap_or_default();
+    let group = step
+        .parallel
+        .as_ref()
+        .map(|g| format!("[parallel {g}] "))
+        .unwrap_or_default();
     let _ = writeln!(
         out,
-        "  step {} [{}] {} — {verdict}{attempts}",
+        "  step {} {group}[{}] {} — {verdict}{attempts}",
         step.index, step.client, step.label
     );
     for ex in &step.exchanges {

@@ -13,6 +13,8 @@
 //!                    "verdict": null | { "rule", "text", "expected", "got", "step" },
 //!                    "reproduce": null | { "run", "curl" (null when no request failed) },
 //!     "steps": [ { "index", "label", "client", "passed", "error", "notes", "attempts",
+//!       "parallel": null or the step's parallel group, "started_ms", "finished_ms" (offsets
+//!              from the scenario's start: the steps of a group overlap),
 //!       "sdk": null, or what the caller of an SDK step got (`null`, `a session`, `()`,
 //!              `auth error (…)`),
 //!       "jar": [ { "name", "domain", "host_only" } ] (the contract cookies after the step),
@@ -110,6 +112,9 @@ fn step(record: &Record, st: &StepResult) -> Value {
         "index": st.index,
         "label": red(&st.label),
         "client": st.client,
+        "parallel": st.parallel,
+        "started_ms": st.started.as_millis() as u64,
+        "finished_ms": st.finished.as_millis() as u64,
         "passed": st.passed(),
         "error": st.error.as_deref().map(red),
         "notes": st.notes.iter().map(|n| red(n)).collect::<Vec<_>>(),

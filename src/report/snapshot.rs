@@ -1,7 +1,7 @@
 //! The contract-level view of a scenario run that insta snapshots hold: per exchange the
 //! client, method and path (host as `[api]`, `[kratos-public]`, `[kratos-admin]`), the status,
 //! the body class (or JSON reduced to the fields the contract and the step's expectations
-//! name) and the canonical `Set-Cookie` lines of the contract's cookies (extra clearing
+//! name; a step's parallel group, never its times; `clear jar` and `wait` steps as one line) and the canonical `Set-Cookie` lines of the contract's cookies (extra clearing
 //! lines left out, see [`is_extra_clearing`]); of a step tried several times (`expect.within`)
 //! only the final attempt. Everything a
 //! deployment decides becomes a numbered placeholder (`[uuid:1]`, `[time:2]`, `[token:3]`,
@@ -15,8 +15,9 @@ use serde_json::Value;
 use crate::cookie::{
     CONTRACT_COOKIES, CanonContext, canonical, is_extra_clearing, name_matches, parse_set_cookie,
 };
-use crate::plan::model::{CaptureSource, Expectations, Scenario, StatusExpect, Step};
-use crate::run::result::{Exchange, ScenarioResult, SdkOutcome};
+use crate::plan::model::{Action, CaptureSource, Expectations, Scenario, StatusExpect, Step};
+use crate::plan::settings::show;
+use crate::run::result::{Exchange, ScenarioResult, SdkOutcome, StepResult};
 use crate::settings::{Endpoints, unix_now};
 
 /// JSON pointers the contract names, shown whenever a body has them.
@@ -112,8 +113,9 @@ pub fn render_snapshot(
         let step = scenario.steps.get(step_result.index - 1);
         let _ = writeln!(
             out,
-            "step {}: [{}] {}",
-            step_result.index, step_result.client, step_result.label
+            "step {}: {}",
+            step_result.index,
+            heading(step_result, step)
         );
         // A step tried several times (`within`) shows its final attempt only, so the view does
         // not depend on how long a deployment took to become consistent.
@@ -127,6 +129,24 @@ pub fn render_snapshot(
         }
     }
     out
+}
+
+/// What a step's line says after its number: `[alice] GET /auth/whoami`, with its parallel
+/// group first (`[parallel p1] [alice] …`; never its times, which vary from run to run);
+/// `clear jar (client alice)` and `wait 2s` for the steps that make no request.
+fn heading(result: &StepResult, step: Option<&Step>) -> String {
+    match step.map(|s| &s.action) {
+        Some(Action::ClearJar) => format!("clear jar (client {})", result.client),
+        Some(Action::Wait(d)) => format!("wait {}", show(*d)),
+        _ => {
+            let group = result
+                .parallel
+                .as_ref()
+                .map(|g| format!("[parallel {g}] "))
+                .unwrap_or_default();
+            format!("{group}[{}] {}", result.client, result.label)
+        }
+    }
 }
 
 /// The CSRF cookie name this target's Kratos issued in the run (from Kratos's own answers):
@@ -554,7 +574,7 @@ mod tests {
     /// line for a stale one before it.
     #[test]
     fn the_csrf_name_comes_from_a_setting_line() {
-        use crate::run::result::{Outcome, StepResult};
+        use crate::run::result::Outcome;
         let exchange = Exchange {
             purpose: "login: init".into(),
             method: "GET".into(),
@@ -589,6 +609,9 @@ mod tests {
                 attempts: None,
                 jar_after: Vec::new(),
                 sdk: None,
+                parallel: None,
+                started: std::time::Duration::ZERO,
+                finished: std::time::Duration::ZERO,
             }],
             planned_steps: 1,
             setup_error: None,

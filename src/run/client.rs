@@ -116,6 +116,30 @@ impl ClientFactory {
         }
     }
 
+    /// The same factory with a connection pool of its own (the run's rate limit, identity
+    /// ledger and browser check still shared): explore runs each episode and each shrink
+    /// candidate on fresh connections, so no state a server keeps per connection leaks from
+    /// one run into the next and a written scenario fails alone as it failed there.
+    pub fn fresh_connections(&self) -> Self {
+        Self {
+            http: Arc::default(),
+            ..self.clone()
+        }
+    }
+
+    /// A factory for another stack of the same kind (explore's fresh embedded stack per run):
+    /// its endpoints, with this run's shared state (rate limit, identity ledger, browser
+    /// check) and a connection pool of its own.
+    pub fn for_stack(&self, target: &Target) -> Self {
+        Self {
+            endpoints: target.endpoints.clone(),
+            timeouts: target.timeouts,
+            tls: target.tls.client_config(),
+            http: Arc::default(),
+            ..self.clone()
+        }
+    }
+
     /// The run's shared state: proxies, `--max-rps`, the identity ledger.
     pub fn run(&self) -> &RunShared {
         &self.run
@@ -318,6 +342,18 @@ impl BrowserClient {
             .collect();
         out.sort();
         out
+    }
+
+    /// Empties the jar, every cookie of every domain (a browser restarted with its cookies
+    /// cleared; `clear_jar = true`), and forgets what it absorbed since the last step; gives
+    /// how many cookies it held. The session token of an API login is not a cookie: it stays.
+    pub fn clear_jar(&self) -> usize {
+        let mut store = self.jar.lock().unwrap_or_else(|p| p.into_inner());
+        let held = store.iter_any().count();
+        store.clear();
+        drop(store);
+        self.take_absorbed();
+        held
     }
 
     /// Takes what the jar absorbed since the last call (`--browser-check` only).

@@ -8,7 +8,9 @@
 //!                           └──▶ assert::check_step ─▶ CheckResult ─▶ StepResult ─▶ ScenarioResult
 //! ```
 //! A GET step with `expect.within` repeats request and checks with backoff (`within`) until
-//! its expectations hold; captures (`capture`) are taken from its final attempt.
+//! its expectations hold; captures (`capture`) are taken from its final attempt. The steps of
+//! a parallel group run at once (`scenario`), each on its own client over the one HTTP client;
+//! `clear_jar` and `wait` steps make no exchange.
 
 pub mod assert;
 mod capture;

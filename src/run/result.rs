@@ -126,6 +126,14 @@ pub struct StepResult {
     pub jar_after: Vec<JarCookie>,
     /// What the caller of an SDK step got (final attempt); `None` for other steps.
     pub sdk: Option<SdkOutcome>,
+    /// The parallel group the step ran in, if any (its steps started together).
+    pub parallel: Option<String>,
+    /// When the step started, from the scenario's start (the interleaving that actually ran:
+    /// the steps of a parallel group overlap).
+    pub started: Duration,
+    /// When the step's action and checks ended, from the scenario's start (before the
+    /// `--browser-check` comparison).
+    pub finished: Duration,
 }
 
 /// What the caller of the official Rust SDK got back from one call.

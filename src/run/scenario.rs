@@ -1,41 +1,30 @@
 //! Runs one scenario against a target: creates its identities, gives each browser client its
-//! own jar, executes the steps in order, evaluates expectations and captures, and stops at the
-//! first failing step. A GET step with `expect.within` is tried until its expectations hold
-//! or its time is up (`super::within`). The result is plain data ([`ScenarioResult`]).
+//! own jar, executes the steps in order (the steps of a parallel group at once, `steps`),
+//! evaluates expectations and captures, and stops after the first failing step or group. A
+//! GET step with `expect.within` is tried until its expectations hold or its time is up
+//! (`super::within`). The result is plain data ([`ScenarioResult`]).
 
 use std::collections::{BTreeMap, HashMap};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use serde_json::Value;
 
-use super::assert::{CheckInput, check_step};
-use super::capture::capture_value;
 use super::client::{BrowserClient, ClientFactory};
 use super::journal::Journal;
 use super::kratos;
-use super::kratos_form;
-use super::request::{build, random_token};
-use super::result::{Attempts, CheckResult, Exchange, Outcome, ScenarioResult, StepResult};
-use super::sdk;
-use super::within::{Backoff, mark_attempts, may_repeat};
+use super::request::random_token;
+use super::result::{CheckResult, Exchange, Outcome, ScenarioResult, StepResult};
 use crate::browser::check::ClientCheck;
-use crate::plan::model::{Action, CaptureSource, FlowKind, Scenario, Step};
-use crate::plan::template;
+use crate::plan::model::{Action, Scenario, Step};
 use crate::redact::Secrets;
-use crate::settings::unix_now;
 use crate::targets::Target;
+
+mod steps;
 
 /// Credentials of one identity of a trial.
 struct Identity {
     identifier: String,
     password: String,
-}
-
-/// What one attempt of a step took from its response: captured values and the parsed JSON body
-/// (kept for a later `same_json_as`).
-struct Judged {
-    captures: Vec<(String, String)>,
-    json: Option<Value>,
 }
 
 /// The state of one scenario run (one libtest trial): its clients, identities and variables.
@@ -120,21 +109,28 @@ pub async fn run_scenario_journaled(
     if let Some(j) = journal {
         j.setup_done(&result.setup);
     }
-    for (i, step) in scenario.steps.iter().enumerate() {
-        let mut step_result = trial.run_step(i + 1, step).await;
-        if let Some(client) = trial.clients.get(&step_result.client) {
-            step_result.jar_after = client.jar_cookies();
+    let mut next = 0;
+    while next < scenario.steps.len() {
+        let group = group_end(&scenario.steps, next);
+        let steps = &scenario.steps[next..group];
+        let done = trial.run_steps(next + 1, steps, started).await;
+        let mut failed = false;
+        for (mut step_result, step) in done.into_iter().zip(steps) {
+            if let Some(client) = trial.clients.get(&step_result.client) {
+                step_result.jar_after = client.jar_cookies();
+            }
+            trial.cross_check(&mut step_result, step).await;
+            if let Some(j) = journal {
+                j.step_done(&step_result);
+            }
+            failed |= !step_result.passed();
+            result.steps.push(step_result);
         }
-        trial.cross_check(&mut step_result).await;
-        if let Some(j) = journal {
-            j.step_done(&step_result);
-        }
-        let passed = step_result.passed();
-        result.steps.push(step_result);
-        if !passed {
+        if failed {
             result.outcome = Outcome::Failed;
             break;
         }
+        next = group;
     }
     trial.delete_identities(&mut result).await;
     if let Some(check) = factory.browser_check() {
@@ -144,6 +140,18 @@ pub async fn run_scenario_journaled(
     }
     result.elapsed = started.elapsed();
     result
+}
+
+/// The end (exclusive) of the steps that run together from `start`: the consecutive steps of
+/// its parallel group, or the step alone.
+fn group_end(steps: &[Step], start: usize) -> usize {
+    let Some(group) = steps.get(start).and_then(|s| s.parallel.as_ref()) else {
+        return start + 1;
+    };
+    steps[start..]
+        .iter()
+        .position(|s| s.parallel.as_ref() != Some(group))
+        .map_or(steps.len(), |n| start + n)
 }
 
 /// Runs every scenario concurrently on the current runtime against one target, each with its
@@ -162,11 +170,15 @@ pub async fn run_all(scenarios: &[Scenario], target: &Target) -> Vec<ScenarioRes
 impl ScenarioRun<'_> {
     /// `--browser-check`: Chromium confirms the step's client's jar after the step; what it
     /// finds are the step's checks (a failure when they differ), and a Chromium that fails is
-    /// the step's error.
-    async fn cross_check(&mut self, step: &mut StepResult) {
+    /// the step's error. After `clear_jar` the client's browser context is cleared too; a
+    /// `wait` touches no jar and is not checked.
+    async fn cross_check(&mut self, step: &mut StepResult, plan: &Step) {
         let Some(check) = self.factory.browser_check().cloned() else {
             return;
         };
+        if matches!(plan.action, Action::Wait(_)) {
+            return;
+        }
         let Some(client) = self.clients.get(&step.client) else {
             return;
         };
@@ -185,6 +197,12 @@ impl ScenarioRun<'_> {
         let Some(context) = self.contexts.get_mut(&step.client) else {
             return;
         };
+        if matches!(plan.action, Action::ClearJar)
+            && let Err(e) = check.clear(context).await
+        {
+            step.error.get_or_insert(format!("browser check: {e}"));
+            return;
+        }
         match check.cross_check(context, absorbed, &client.jar).await {
             Ok(checks) => step.checks.extend(checks),
             Err(e) => {
@@ -199,10 +217,6 @@ impl ScenarioRun<'_> {
             self.clients.insert(name.to_string(), c);
         }
         Ok(&self.clients[name])
-    }
-
-    fn render(&self, s: &str) -> Result<String, String> {
-        template::render(s, |name| self.vars.get(name).cloned())
     }
 
     /// Deletes the identities this trial created, pass or fail (unless the run keeps them),
@@ -286,213 +300,6 @@ impl ScenarioRun<'_> {
             self.identities.insert(name.clone(), identity);
         }
         Ok(())
-    }
-
-    /// Runs one step: its action, then the checks on its last response. A GET step with
-    /// `expect.within` is sent again, with backoff, until its checks hold or its time is up
-    /// (`super::within`); captures and the JSON kept for `same_json_as` come from the final
-    /// attempt.
-    async fn run_step(&mut self, index: usize, step: &Step) -> StepResult {
-        let client_name = step.client.clone();
-        let mut out = StepResult {
-            index,
-            label: step.label(),
-            client: client_name.clone(),
-            ..Default::default()
-        };
-        let within = step.expect.within.as_ref();
-        let limit = within
-            .filter(|_| may_repeat(&step.action))
-            .map_or(Duration::ZERO, |w| w.limit);
-        let mut backoff = Backoff::new(limit);
-        let started = Instant::now();
-        // The index of each attempt's first exchange.
-        let mut starts = Vec::new();
-        let judged = loop {
-            starts.push(out.exchanges.len());
-            out.checks.clear();
-            out.error = None;
-            out.sdk = None;
-            if let Err(e) = self.act(step, &client_name, &mut out).await {
-                out.error = Some(e);
-                break None;
-            }
-            let judged = self.judge(step, &mut out);
-            if out.passed() {
-                break judged;
-            }
-            match backoff.next_wait(started.elapsed()) {
-                Some(wait) => tokio::time::sleep(wait).await,
-                None => break judged,
-            }
-        };
-        if let Some(w) = within {
-            out.attempts = Some(Attempts {
-                count: starts.len(),
-                elapsed: started.elapsed(),
-                within: w.limit,
-                source: w.source.clone(),
-                final_from: starts.last().copied().unwrap_or_default(),
-            });
-        }
-        mark_attempts(&mut out.exchanges, &starts);
-        if let Some(Judged { captures, json }) = judged {
-            self.vars.extend(captures);
-            if let Some(name) = &step.name {
-                self.step_json.insert(name.clone(), json);
-            }
-        }
-        out
-    }
-
-    /// Checks the last response in `out` against the step's expectations (into `out.checks`,
-    /// or `out.error` when there is none) and takes its captures, which the caller keeps only
-    /// from the final attempt.
-    fn judge(&mut self, step: &Step, out: &mut StepResult) -> Option<Judged> {
-        let rules = &step.rules;
-        let Some(last) = out.exchanges.last() else {
-            out.error = Some("the step made no request".into());
-            return None;
-        };
-        let response = match &last.response {
-            Ok(r) => r,
-            Err(e) => {
-                out.error = Some(e.clone());
-                return None;
-            }
-        };
-        let reads_jar = !(step.expect.jar_has.is_empty() && step.expect.jar_lacks.is_empty());
-        let jar_names = match self.client(&step.client) {
-            Ok(c) if reads_jar => c.jar_names(),
-            Ok(_) => Vec::new(),
-            Err(e) => {
-                out.error = Some(e);
-                return None;
-            }
-        };
-        let earlier = step.expect.same_json_as.as_ref().map(|s| s.step.clone());
-        let earlier_json = earlier
-            .as_ref()
-            .map(|n| self.step_json.get(n).and_then(Option::as_ref));
-        let render = |s: &str| self.render(s);
-        let input = CheckInput {
-            exchange: last,
-            response,
-            jar_names: &jar_names,
-            endpoints: &self.target.endpoints,
-            rules,
-            render: &render,
-            earlier_json,
-            now: unix_now(),
-            sdk: out.sdk.as_ref(),
-        };
-        let now = input.now;
-        let mut checks = check_step(&step.expect, &input);
-        annotate_server_errors(&mut checks, response.status);
-        out.checks = checks;
-        // Parsed only when a capture (`json`, `ui_node`) or a later `same_json_as` reads it.
-        let needs_json = step.name.is_some()
-            || step
-                .capture
-                .values()
-                .any(|c| matches!(c.source, CaptureSource::Json(_) | CaptureSource::UiNode(_)));
-        let json = if needs_json { response.json() } else { None };
-        let mut captures = Vec::new();
-        for (var, capture) in &step.capture {
-            match capture_value(capture, response, json.as_ref(), now) {
-                Ok((value, secret)) => {
-                    if secret {
-                        self.secrets.add("captured", &value);
-                    }
-                    captures.push((var.clone(), value));
-                }
-                Err(e) => out.checks.push(CheckResult {
-                    what: format!("capture `{var}`"),
-                    rules: crate::cite::cite_ids(
-                        crate::cite::Subject::Other,
-                        crate::cite::Route::of(&last.url),
-                        rules,
-                    ),
-                    failure: Some(e),
-                    evaluated: true,
-                }),
-            }
-        }
-        Some(Judged { captures, json })
-    }
-
-    /// Performs the step's action, recording exchanges into `out`.
-    async fn act(
-        &mut self,
-        step: &Step,
-        client_name: &str,
-        out: &mut StepResult,
-    ) -> Result<(), String> {
-        let public = self.target.endpoints.kratos_public.clone();
-        match &step.action {
-            Action::Request(req) => {
-                let purpose = format!("{} {}", req.method, req.path);
-                self.client(client_name)?;
-                let client = &self.clients[client_name];
-                let render = |s: &str| self.render(s);
-                let outgoing = build(req, client, self.target, &self.secrets, &render, purpose)?;
-                out.exchanges.push(client.send(outgoing).await);
-                Ok(())
-            }
-            Action::Login(login) => {
-                let who = &login.identity;
-                let identity = self
-                    .identities
-                    .get(who)
-                    .ok_or_else(|| format!("unknown identity `{who}`"))?;
-                let (identifier, password) =
-                    (identity.identifier.clone(), identity.password.clone());
-                let secrets = self.secrets.clone();
-                let client = self.client(client_name)?;
-                let log = &mut out.exchanges;
-                let outcome = match login.flow {
-                    FlowKind::BrowserForm => {
-                        kratos_form::login(client, &public, &identifier, &password, &secrets, log)
-                            .await?
-                    }
-                    flow => {
-                        kratos::login(client, &public, &identifier, &password, flow, &secrets, log)
-                            .await?
-                    }
-                };
-                out.notes.extend(outcome.notes);
-                if let Some(id) = outcome
-                    .session
-                    .pointer("/identity/id")
-                    .and_then(Value::as_str)
-                {
-                    self.vars
-                        .insert(format!("identity.{who}.id"), id.to_string());
-                }
-                if let Some(token) = outcome.session_token
-                    && let Some(c) = self.clients.get_mut(client_name)
-                {
-                    c.session_token = Some(token);
-                }
-                Ok(())
-            }
-            Action::Sdk(call) => {
-                self.client(client_name)?;
-                let client = &self.clients[client_name];
-                let render = |s: &str| self.render(s);
-                sdk::seed(call, client, self.target, &self.secrets, &render)?;
-                let (exchange, outcome) =
-                    sdk::call(call, client, self.factory, self.target, &self.secrets).await?;
-                out.exchanges.push(exchange);
-                out.sdk = Some(outcome);
-                Ok(())
-            }
-            Action::Logout(logout) => {
-                let secrets = self.secrets.clone();
-                let client = self.client(client_name)?;
-                kratos::logout(client, &public, logout.flow, &secrets, &mut out.exchanges).await
-            }
-        }
     }
 }
 

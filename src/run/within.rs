@@ -47,7 +47,7 @@ pub(crate) fn may_repeat(action: &Action) -> bool {
     match action {
         Action::Request(r) => r.method == "GET",
         Action::Sdk(c) => c.call.is_get(),
-        Action::Login(_) | Action::Logout(_) => false,
+        Action::Login(_) | Action::Logout(_) | Action::ClearJar | Action::Wait(_) => false,
     }
 }
 

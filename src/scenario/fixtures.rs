@@ -132,3 +132,20 @@ pub(super) fn with_steps(steps: &str) -> String {
         "name = \"n\"\nrules = [\"R1\"]\nidentities = {{ alice = {{}} }}\nclients = [\"c2\"]\n{steps}"
     )
 }
+
+/// A step that GETs whoami (the validation tests' filler action).
+pub(super) const GET: &str = "request = { method = \"GET\", path = \"/auth/whoami\" }";
+
+/// The first error line of a scenario with the standard header and `steps`.
+#[track_caller]
+pub(super) fn step_error(steps: &str) -> String {
+    first_error(&with_steps(steps))
+}
+
+/// Asserts that the standard header and `steps` make a valid scenario.
+#[track_caller]
+pub(super) fn ok(steps: &str) {
+    if let Err(e) = parse_str(&with_steps(steps)) {
+        panic!("expected valid, got {e}");
+    }
+}

@@ -58,8 +58,8 @@ fn yes() -> bool {
     true
 }
 
-/// One step: exactly one action (`request`, `login`, `logout`, `sdk`), then expectations and
-/// captures.
+/// One step: exactly one action (`request`, `login`, `logout`, `sdk`, `clear_jar`, `wait`),
+/// then expectations and captures (none on `clear_jar` and `wait`, which make no request).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
@@ -67,6 +67,8 @@ pub struct Step {
     pub name: Option<Spanned<String>>,
     /// The client (cookie jar) that runs the step. Default: `default`.
     pub client: Option<Spanned<String>>,
+    /// A parallel group: consecutive steps with the same label run at the same time.
+    pub parallel: Option<Spanned<String>>,
     /// Rules this step's checks enforce, when narrower than the scenario's `rules`.
     #[serde(default)]
     pub rules: Vec<Spanned<String>>,
@@ -79,6 +81,10 @@ pub struct Step {
     /// A call through the official Rust SDK: `sdk = "whoami"`, or
     /// `sdk = { call = "whoami", api_key = { key = "invalid" }, cookies = [...] }`.
     pub sdk: Option<Spanned<SdkSpec>>,
+    /// `clear_jar = true`: empty the client's cookie jar (no request).
+    pub clear_jar: Option<Spanned<bool>>,
+    /// `wait = "2s"`: pause the scenario this long (no request).
+    pub wait: Option<Spanned<String>>,
     /// What the (last) response must look like.
     #[serde(default)]
     pub expect: Expect,
@@ -136,7 +142,7 @@ pub struct Expect {
     /// One status or a list of allowed statuses.
     pub status: Option<Spanned<StatusExpect>>,
     /// The body class.
-    pub body: Option<BodyClass>,
+    pub body: Option<Spanned<BodyClass>>,
     /// JSON checks by RFC 6901 pointer.
     #[serde(default)]
     pub json: Vec<Spanned<JsonCheck>>,

@@ -5,6 +5,9 @@
 //!   the README's scenario count and `serve --json` fields.
 //! - `containers`: the containers target on the local Docker engine (skipped without one).
 //! - `exit_codes`: the real binary's exit codes and outputs (README table kept true).
+//! - `explore`: issue 23's self-test — no violation on the conforming stack or a benign switch,
+//!   every fault found citing its rule, each written scenario failing only under its fault, and
+//!   docs/explore.md's table equal to the measurement.
 //! - `failure_output`: a fault's default output within 150 lines and 15 KB, each failure
 //!   first its verdict (own rule and text, expected, got) and a reproduction; every ✗ line of
 //!   every fault cites exactly one rule.
@@ -22,6 +25,8 @@
 //! - `load`: the `load` subcommand, and the load switch (invisible to `run`, caught by `load`).
 //! - `sdk_table`: docs/auth-contract.md's table of which faults an SDK caller notices, kept
 //!   equal to what the SDK scenarios measure under every switch.
+//! - `step_kinds`: `clear_jar`, `wait` and parallel groups end to end (a fixture scenario in a
+//!   temporary folder): overlapping offsets, the wait's time, a cleared jar, the snapshot.
 //! - `selftest`: the default suite against the conforming stack, every benign switch (must
 //!   pass) and every fault (must fail, citing the fault's rule), through the library.
 //!
@@ -52,6 +57,7 @@ mod browser_check;
 mod command_line;
 mod containers;
 mod exit_codes;
+mod explore;
 mod failure_output;
 mod foreign_origin;
 mod hurl_parity;
@@ -69,6 +75,7 @@ mod secrets;
 mod selftest;
 mod stack;
 mod standalone;
+mod step_kinds;
 mod tap;
 mod tls;
 mod wire;

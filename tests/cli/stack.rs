@@ -20,6 +20,14 @@ pub(crate) fn bin() -> Command {
     c
 }
 
+/// A JSON report file, or `null` when it is missing or not JSON.
+pub(crate) fn json_file(path: &std::path::Path) -> Value {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or(Value::Null)
+}
+
 /// Text of an output stream.
 pub(crate) fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()

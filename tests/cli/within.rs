@@ -10,7 +10,7 @@ use std::process::Output;
 use openapp_conformance::exit;
 use serde_json::Value;
 
-use super::stack::{bin, text};
+use super::stack::{bin, json_file, text};
 
 const R16: &str = "strict::r16_server_side_revocation";
 const VARIABLE: &str = "OPENAPP_CONFORMANCE_REVOCATION_WITHIN";
@@ -35,11 +35,7 @@ fn run_r16(fault: &str, within: Option<&str>) -> (Output, Value) {
         cmd.env(VARIABLE, within);
     }
     let out = cmd.output().expect("the binary runs");
-    let json = std::fs::read_to_string(&report)
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or(Value::Null);
-    (out, json)
+    (out, json_file(&report))
 }
 
 /// The replay step (the last one) of R16 in the report.

@@ -39,12 +39,20 @@ pub(crate) async fn init_browser(State(emu): State<Arc<KratosEmulator>>, req: Re
         Ok(r) => r,
         Err(e) => return emu.forward(&req, e),
     };
-    if emu.authenticated(&req).is_some() {
-        if req.accepts_json() {
-            return KratosError::already_logged_in().reply(&req.headers);
+    if let Some((session, _)) = emu.authenticated(&req) {
+        // K8: the refusal leaves the session alone. The fault also ends it, cookie and row.
+        let mut lines = Vec::new();
+        if emu.switches.on("kratos-refused-login-ends-session") {
+            emu.revoke_session(session.id);
+            lines.push(emu.session_clear_line());
         }
-        let target = return_to.unwrap_or_else(|| emu.config.default_browser_return_url.clone());
-        return Reply::redirect(&req.method, StatusCode::SEE_OTHER, target.as_str());
+        let reply = if req.accepts_json() {
+            KratosError::already_logged_in().reply(&req.headers)
+        } else {
+            let target = return_to.unwrap_or_else(|| emu.config.default_browser_return_url.clone());
+            Reply::redirect(&req.method, StatusCode::SEE_OTHER, target.as_str())
+        };
+        return reply.cookies(lines);
     }
     let mut lines = Vec::new();
     if emu.switches.on("kratos-csrf-cookie-every-init") && req.csrf.cookie_token().is_some() {

@@ -4,7 +4,7 @@
 //!
 //! It covers browser and API login flows with the password method, CSRF cookies and masked
 //! tokens, sessions (`/sessions/whoami`), browser and API logout, stored self-service errors,
-//! health, and the admin identity and session routes. The fault switches K1–K7, the
+//! health, and the admin identity and session routes. The fault switches K1–K8, the
 //! benign `kratos-extra-fields` and the `kratos-fidelity-*` switches of [`crate::switches`]
 //! change it at the documented points.
 //!

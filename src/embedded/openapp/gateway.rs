@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use super::api_key::PresentedCredentials;
+use super::cookies::SESSION_COOKIE;
 use super::error::ApiError;
 use super::server::OpenAppServer;
 
@@ -39,6 +40,10 @@ pub(crate) struct GatewayContext {
     pub(crate) key: Option<KeyChannel>,
     /// The client's socket address, when served with connect info.
     pub(crate) peer: Option<SocketAddr>,
+    /// The request carried an `ory_kratos_session` cookie that Kratos resolved to no session
+    /// (revoked, expired or unknown). Read by faults `sign-out-after-revocation-401` and
+    /// `logout-without-session-keeps-csrf`.
+    pub(crate) dead_session_cookie: bool,
 }
 
 /// The middleware (`axum::middleware::from_fn_with_state`).
@@ -60,7 +65,8 @@ pub(crate) async fn gateway(
     };
     // R17: a valid key beside a session cookie is that cookie's user (the guide's forwarded
     // cookie in an SDK call); the fault ignores the cookie whenever a key is present.
-    let session = if key.is_some() && switches.on("api-key-hides-cookie") {
+    let hides_cookie = key.is_some() && switches.on("api-key-hides-cookie");
+    let session = if hides_cookie {
         None
     } else {
         match resolve_session(&server, request.headers()).await {
@@ -83,9 +89,14 @@ pub(crate) async fn gateway(
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0);
-    request
-        .extensions_mut()
-        .insert(GatewayContext { session, key, peer });
+    let dead_session_cookie =
+        !hides_cookie && session.is_none() && has_session_cookie(request.headers());
+    request.extensions_mut().insert(GatewayContext {
+        session,
+        key,
+        peer,
+        dead_session_cookie,
+    });
     next.run(request).await
 }
 
@@ -153,6 +164,16 @@ async fn resolve_session(
     Ok(session)
 }
 
+/// Does the request's `Cookie` header(s) name `ory_kratos_session`?
+fn has_session_cookie(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .any(|pair| pair.split_once('=').map_or(pair, |(n, _)| n).trim() == SESSION_COOKIE)
+}
+
 /// `identity.metadata_public.openapp_user_id` when it is a non-empty string that fits in a
 /// header value.
 fn openapp_user_id(session: &Value) -> Option<HeaderValue> {
@@ -169,6 +190,26 @@ fn openapp_user_id(session: &Value) -> Option<HeaderValue> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn finds_the_session_cookie_by_name_only() {
+        let headers = |values: &[&'static str]| {
+            let mut h = HeaderMap::new();
+            for v in values {
+                h.append(COOKIE, HeaderValue::from_static(v));
+            }
+            h
+        };
+        assert!(has_session_cookie(&headers(&[
+            "csrf_token_ab=1",
+            "a=b; ory_kratos_session=x"
+        ])));
+        assert!(has_session_cookie(&headers(&["ory_kratos_session="])));
+        assert!(!has_session_cookie(&headers(&[
+            "ory_kratos_session_old=x; b=ory_kratos_session"
+        ])));
+        assert!(!has_session_cookie(&headers(&[])));
+    }
 
     #[test]
     fn x_user_only_for_a_non_empty_string_id() {

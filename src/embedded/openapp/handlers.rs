@@ -170,14 +170,37 @@ pub(crate) async fn provisioned(
     StatusCode::NO_CONTENT.into_response()
 }
 
-/// `POST /auth/logout` and `POST /auth/sign-out`: revoke the session at Kratos, then answer
-/// 204 with the clearing lines, with or without a session (R14).
+/// `POST /auth/logout` (and `GET` under fault `logout-on-get`).
 pub(crate) async fn logout(
     State(server): State<Arc<OpenAppServer>>,
     Extension(ctx): Extension<GatewayContext>,
     headers: HeaderMap,
 ) -> Response {
+    end_session(&server, &ctx, &headers, false).await
+}
+
+/// `POST /auth/sign-out`.
+pub(crate) async fn sign_out(
+    State(server): State<Arc<OpenAppServer>>,
+    Extension(ctx): Extension<GatewayContext>,
+    headers: HeaderMap,
+) -> Response {
+    end_session(&server, &ctx, &headers, true).await
+}
+
+/// Logout and sign-out: revoke the session at Kratos, then answer 204 with the clearing
+/// lines, with or without a session (R14, R15).
+async fn end_session(
+    server: &OpenAppServer,
+    ctx: &GatewayContext,
+    headers: &HeaderMap,
+    sign_out: bool,
+) -> Response {
     let switches = &server.switches;
+    // Fault: a session cookie Kratos no longer honours is an error on sign-out alone.
+    if sign_out && ctx.dead_session_cookie && switches.on("sign-out-after-revocation-401") {
+        return ApiError::NO_SESSION.into_response();
+    }
     match &ctx.session {
         None if switches.on("logout-401-without-session") => {
             return ApiError::NO_SESSION.into_response();
@@ -191,10 +214,14 @@ pub(crate) async fn logout(
         }
         _ => {}
     }
-    let csrf = if switches.on("logout-keeps-csrf") {
+    // Fault `logout-without-session-keeps-csrf`: an early return on the no-session path that
+    // skips the CSRF cookies.
+    let keeps_csrf = switches.on("logout-keeps-csrf")
+        || (ctx.session.is_none() && switches.on("logout-without-session-keeps-csrf"));
+    let csrf = if keeps_csrf {
         Vec::new()
     } else {
-        csrf_cookie_names(&headers)
+        csrf_cookie_names(headers)
     };
     let mut response = if switches.on("logout-200-body") {
         (StatusCode::OK, Json(json!({ "message": "Logged out" }))).into_response()
@@ -203,7 +230,7 @@ pub(crate) async fn logout(
     };
     let reset = switches
         .on("logout-resets-session-cookie")
-        .then(|| server.clearing.reset_line(&headers))
+        .then(|| server.clearing.reset_line(headers))
         .flatten();
     for line in server.clearing.lines(&csrf).into_iter().chain(reset) {
         if let Ok(value) = HeaderValue::from_str(&line) {

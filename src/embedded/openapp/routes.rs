@@ -45,7 +45,11 @@ impl OpenAppServer {
     /// 405 (R19), 404 under benign `logout-get-not-found`, and log out on `/auth/logout`
     /// under fault `logout-on-get`.
     fn logout_route(&self, logout: bool) -> MethodRouter<Arc<OpenAppServer>> {
-        let route = post(handlers::logout);
+        let route = if logout {
+            post(handlers::logout)
+        } else {
+            post(handlers::sign_out)
+        };
         if logout && self.switches.on("logout-on-get") {
             route.get(handlers::logout)
         } else if self.switches.on("logout-get-not-found") {

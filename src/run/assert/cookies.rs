@@ -206,7 +206,17 @@ pub(super) fn cookie_checks(c: &mut Checks<'_>, expect: &Expectations) {
 fn attribute_check(c: &mut Checks<'_>, check: &CookieCheck, lines: &[SetCookie]) {
     let input = c.input;
     let name = &check.name;
-    let about = subject(check.lifetime.as_deref() == Some("expired"), name);
+    let domain_only = check.domain.is_some()
+        && check.path.is_none()
+        && check.httponly.is_none()
+        && check.secure.is_none()
+        && check.samesite.is_none()
+        && check.lifetime.is_none();
+    let about = if domain_only {
+        Subject::CookieDomain(name)
+    } else {
+        subject(check.lifetime.as_deref() == Some("expired"), name)
+    };
     let setting: Vec<&SetCookie> = lines
         .iter()
         .filter(|l| name_matches(name, &l.name) && l.lifetime(input.now) != Lifetime::Expired)

@@ -1,10 +1,13 @@
 //! The `within` loop of [`run_step`](super::ScenarioRun) against a small server over loopback
 //! that counts what it receives: a GET is sent again until its expectations hold (captures
 //! and the snapshot view from the final attempt, the jar carried between attempts), a step
-//! that never holds stops at its deadline, and a POST is never sent twice.
+//! that never holds stops at its deadline, and a POST is never sent twice. Then the steps
+//! without an exchange (`clear_jar`, `wait`) and parallel groups: two steps that only pass
+//! when their requests are at the server at the same time.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -58,6 +61,15 @@ async fn echo(Path(n): Path<String>) -> String {
     n
 }
 
+/// `200` when another request reaches the same barrier within 2 s (two requests in flight at
+/// once), else `408`.
+async fn together(State(b): State<Arc<tokio::sync::Barrier>>) -> StatusCode {
+    match tokio::time::timeout(Duration::from_secs(2), b.wait()).await {
+        Ok(_) => StatusCode::OK,
+        Err(_) => StatusCode::REQUEST_TIMEOUT,
+    }
+}
+
 /// The server and an external target pointing at it.
 async fn serve() -> (Arc<Counts>, Target) {
     let counts = Arc::new(Counts::default());
@@ -66,7 +78,12 @@ async fn serve() -> (Arc<Counts>, Target) {
         .route("/api/v1/never", get(never))
         .route("/api/v1/post", post(post_once))
         .route("/api/v1/echo/{n}", get(echo))
-        .with_state(Arc::clone(&counts));
+        .with_state(Arc::clone(&counts))
+        .merge(
+            Router::new()
+                .route("/api/v1/together", get(together))
+                .with_state(Arc::new(tokio::sync::Barrier::new(2))),
+        );
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
@@ -212,4 +229,115 @@ expect = { status = 204, within = "5s" }
     assert_eq!(attempts.count, 1);
     assert_eq!(result.steps[0].exchanges.len(), 1);
     assert_eq!(result.steps[0].exchanges[0].purpose, "POST /post");
+}
+
+#[tokio::test]
+async fn the_steps_of_a_parallel_group_run_at_once_and_are_kept_in_file_order() {
+    let (_, target) = serve().await;
+    let plan = plan(
+        r#"
+[[step]]
+client = "a"
+parallel = "p1"
+request = { method = "GET", path = "/together" }
+expect = { status = 200 }
+[[step]]
+client = "b"
+parallel = "p1"
+request = { method = "GET", path = "/together" }
+expect = { status = 200 }
+[[step]]
+request = { method = "GET", path = "/echo/after" }
+expect = { status = 200 }
+"#,
+    );
+    let result = run(&plan, &target).await;
+    assert_eq!(result.outcome, Outcome::Passed, "{result:#?}");
+    let [a, b, after] = &result.steps[..] else {
+        panic!("three steps: {result:#?}")
+    };
+    assert_eq!((a.index, a.client.as_str()), (1, "a"));
+    assert_eq!((b.index, b.client.as_str()), (2, "b"));
+    assert_eq!(a.parallel.as_deref(), Some("p1"));
+    assert_eq!(after.parallel, None);
+    // The two overlap; the next step starts after both.
+    assert!(
+        a.started < b.finished && b.started < a.finished,
+        "{a:#?}\n{b:#?}"
+    );
+    assert!(after.started >= a.finished.max(b.finished));
+    let view = render_snapshot(&result, &plan, &target.endpoints);
+    assert!(
+        view.starts_with("step 1: [parallel p1] [a] GET /together\n"),
+        "{view}"
+    );
+    assert!(
+        view.contains("step 3: [default] GET /echo/after\n"),
+        "{view}"
+    );
+}
+
+#[tokio::test]
+async fn a_failing_step_of_a_group_stops_the_scenario_after_the_group() {
+    let (_, target) = serve().await;
+    let plan = plan(
+        r#"
+[[step]]
+client = "a"
+parallel = "p1"
+request = { method = "GET", path = "/echo/1" }
+expect = { status = 500 }
+[[step]]
+client = "b"
+parallel = "p1"
+request = { method = "GET", path = "/echo/2" }
+expect = { status = 200 }
+[[step]]
+request = { method = "GET", path = "/echo/3" }
+"#,
+    );
+    let result = run(&plan, &target).await;
+    assert_eq!(result.outcome, Outcome::Failed);
+    assert_eq!(result.steps.len(), 2, "{result:#?}");
+    assert!(!result.steps[0].passed() && result.steps[1].passed());
+}
+
+#[tokio::test]
+async fn clear_jar_empties_the_jar_and_wait_waits() {
+    let (_, target) = serve().await;
+    let plan = plan(
+        r#"
+[[step]]
+request = { method = "GET", path = "/eventually" }
+expect = { status = 401 }
+[[step]]
+clear_jar = true
+[[step]]
+wait = "300ms"
+[[step]]
+request = { method = "GET", path = "/echo/x" }
+expect = { status = 200 }
+"#,
+    );
+    let result = run(&plan, &target).await;
+    assert_eq!(result.outcome, Outcome::Passed, "{result:#?}");
+    let [_, clear, wait, after] = &result.steps[..] else {
+        panic!("four steps")
+    };
+    assert!(clear.exchanges.is_empty() && clear.checks.is_empty());
+    assert_eq!(clear.notes, ["1 cookie removed from the jar"]);
+    assert!(
+        wait.finished - wait.started >= Duration::from_millis(300),
+        "{wait:#?}"
+    );
+    let cookie = after.exchanges[0]
+        .request_headers
+        .iter()
+        .find(|(n, _)| n == "Cookie");
+    assert_eq!(cookie, None);
+    let view = render_snapshot(&result, &plan, &target.endpoints);
+    assert!(
+        view.contains("step 2: clear jar (client default)\nstep 3: wait 300ms\nstep 4: "),
+        "{view}"
+    );
 }

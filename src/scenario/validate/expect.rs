@@ -230,7 +230,12 @@ impl<'f> Validator<'f> {
         let target = &same.get_ref().step;
         let t = target.get_ref().as_str();
         let own = step.name.as_ref().is_some_and(|n| n.get_ref() == t);
-        let message = if history.earlier.contains_key(t) {
+        let message = if let Some(kind) = history.no_response.get(t) {
+            Some(format!(
+                "step `{t}` is a `{kind}` step, which makes no request, expected the `name` of \
+                 an earlier step with a JSON response"
+            ))
+        } else if history.earlier.contains_key(t) {
             None
         } else if own {
             Some(format!(

@@ -1,10 +1,13 @@
 //! Semantic checks of a deserialized scenario, each reported at the span of the offending value.
 //!
 //! [`validate`] returns every [`Issue`], earliest in the file first. The scenario-level checks
-//! live here; steps are checked in `step` (actions, requests, captures) and `expect`
-//! (expectations), single values in [`values`], `{{variables}}` in `vars`.
+//! live here; steps are checked in `step` (actions, requests, captures), `no_exchange`
+//! (`clear_jar` and `wait` steps), `parallel` (parallel groups) and `expect` (expectations),
+//! single values in [`values`], `{{variables}}` in `vars`.
 
 mod expect;
+mod no_exchange;
+mod parallel;
 mod step;
 pub mod values;
 mod vars;
@@ -207,5 +210,7 @@ fn is_simple_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
 }
 
+#[cfg(test)]
+mod step_kind_tests;
 #[cfg(test)]
 mod tests;

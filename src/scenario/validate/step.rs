@@ -1,4 +1,6 @@
-//! Checks of the steps: names, clients, the action (request, login, logout, sdk) and captures.
+//! Checks of the steps: names, clients, the action (request, login, logout, sdk, clear_jar,
+//! wait) and captures. Steps without an exchange are checked further in `no_exchange`,
+//! parallel groups in `parallel`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -10,6 +12,7 @@ use crate::scenario::model::{
     Capture, DEFAULT_CLIENT, FlowKind, KeyChannel, Request, SdkSpec, SeedCookie, Step,
 };
 
+use super::no_exchange::no_exchange_kind;
 use super::vars::{COOKIE_DOMAIN, KRATOS_PUBLIC_URL, Scope};
 use super::{Validator, values};
 
@@ -21,6 +24,8 @@ pub(super) struct History<'f> {
     pub earlier: BTreeMap<&'f str, usize>,
     /// Every step name of the scenario.
     pub all_names: BTreeSet<&'f str>,
+    /// Names of the earlier steps that make no request (`clear_jar`, `wait`), with their kind.
+    pub no_response: BTreeMap<&'f str, &'static str>,
     /// Clients that did an API login (and so hold a session token).
     api_clients: BTreeSet<&'f str>,
 }
@@ -46,6 +51,7 @@ impl<'f> Validator<'f> {
                 .iter()
                 .filter_map(|s| s.get_ref().name.as_ref().map(|n| n.get_ref().as_str()))
                 .collect(),
+            no_response: BTreeMap::new(),
             api_clients: BTreeSet::new(),
         };
         for (index, step) in file.steps.iter().enumerate() {
@@ -54,13 +60,27 @@ impl<'f> Validator<'f> {
             let client = self.check_client(s);
             self.check_step_rules(s);
             self.check_action(step, client, &mut history);
+            self.check_no_exchange(step);
             self.check_expect(s, &history);
             self.check_captures(s);
-            history.scope.leave();
+            // A group's captures are defined once the whole group has run.
+            let group = s.parallel.as_ref().map(|p| p.get_ref().as_str());
+            let next = file.steps.get(index + 1).map(|n| n.get_ref());
+            let next_group = next
+                .and_then(|n| n.parallel.as_ref())
+                .map(|p| p.get_ref().as_str());
+            match group {
+                Some(g) if next_group == Some(g) => history.scope.leave_in_group(g),
+                _ => history.scope.leave(),
+            }
             if let Some(name) = &s.name {
                 self.check_step_name(name, index + 1, &mut history.earlier);
+                if let Some(kind) = no_exchange_kind(s) {
+                    history.no_response.insert(name.get_ref(), kind);
+                }
             }
         }
+        self.check_groups();
     }
 
     fn check_step_name(
@@ -133,6 +153,8 @@ impl<'f> Validator<'f> {
             s.login.as_ref().map(|l| ("login", l.span())),
             s.logout.as_ref().map(|l| ("logout", l.span())),
             s.sdk.as_ref().map(|c| ("sdk", c.span())),
+            s.clear_jar.as_ref().map(|c| ("clear_jar", c.span())),
+            s.wait.as_ref().map(|w| ("wait", w.span())),
         ]
         .into_iter()
         .flatten()
@@ -140,11 +162,14 @@ impl<'f> Validator<'f> {
         match actions.as_slice() {
             [] => self.error(
                 step.span(),
-                "step has no action, expected exactly one of `request`, `login`, `logout` or `sdk`",
+                "step has no action, expected exactly one of `request`, `login`, `logout`, \
+                 `sdk`, `clear_jar` or `wait`",
             ),
             [_] => {}
             [(first, _), (second, span), ..] => {
-                let expected = if s.sdk.is_some() {
+                let expected = if s.clear_jar.is_some() || s.wait.is_some() {
+                    "`request`, `login`, `logout`, `sdk`, `clear_jar` or `wait`"
+                } else if s.sdk.is_some() {
                     "`request`, `login`, `logout` or `sdk`"
                 } else {
                     "`request`, `login` or `logout`"
@@ -195,13 +220,13 @@ impl<'f> Validator<'f> {
             self.check_request(request, client, history);
         }
         if let Some(sdk) = &s.sdk {
-            self.check_sdk(sdk);
+            self.check_sdk(sdk, &history.scope);
         }
     }
 
     /// An SDK step: the key goes on `X-API-Key` (the only channel the SDK has), and the step
     /// records no body of its own (`expect.sdk` says what the caller got).
-    fn check_sdk(&mut self, sdk: &Spanned<SdkSpec>) {
+    fn check_sdk(&mut self, sdk: &Spanned<SdkSpec>, scope: &Scope<'f>) {
         let c = sdk.get_ref();
         if let Some(key) = &c.api_key
             && key.get_ref().via != KeyChannel::XApiKey
@@ -212,14 +237,18 @@ impl<'f> Validator<'f> {
                  `via = \"x-api-key\"`)",
             );
         }
-        self.check_seed_cookies(&c.cookies);
+        self.check_seed_cookies(&c.cookies, scope);
     }
 
-    /// Seeded cookies: a valid name and a path starting with `/`.
-    fn check_seed_cookies(&mut self, cookies: &[Spanned<SeedCookie>]) {
+    /// Seeded cookies: a valid name, defined `{{variables}}` in the value and a path starting
+    /// with `/`.
+    fn check_seed_cookies(&mut self, cookies: &[Spanned<SeedCookie>], scope: &Scope<'f>) {
         for cookie in cookies {
             let c = cookie.get_ref();
             self.check(cookie.span(), values::cookie_pattern(&c.name, false));
+            if let Some(value) = &c.value {
+                self.check(cookie.span(), scope.check_template(value));
+            }
             if !c.path.starts_with('/') {
                 self.error(
                     cookie.span(),
@@ -318,7 +347,7 @@ impl<'f> Validator<'f> {
                 ),
             );
         }
-        self.check_seed_cookies(&r.cookies);
+        self.check_seed_cookies(&r.cookies, scope);
     }
 
     fn check_captures(&mut self, step: &Step) {

@@ -1,21 +1,6 @@
 //! One test (or a few) per semantic check; messages are asserted on the first error line.
 
-use crate::scenario::fixtures::{first_error, parse_str, with_steps};
-
-const GET: &str = "request = { method = \"GET\", path = \"/auth/whoami\" }";
-
-/// The first error line of a scenario with the standard header and `steps`.
-#[track_caller]
-fn step_error(steps: &str) -> String {
-    first_error(&with_steps(steps))
-}
-
-#[track_caller]
-fn ok(steps: &str) {
-    if let Err(e) = parse_str(&with_steps(steps)) {
-        panic!("expected valid, got {e}");
-    }
-}
+use crate::scenario::fixtures::{GET, first_error, ok, parse_str, step_error, with_steps};
 
 #[test]
 fn a_scenario_needs_steps() {
@@ -29,7 +14,8 @@ fn a_scenario_needs_steps() {
 fn a_step_needs_exactly_one_action() {
     assert_eq!(
         step_error("[[step]]\nname = \"x\"\n"),
-        "t.toml:5:1: step has no action, expected exactly one of `request`, `login`, `logout` or `sdk`"
+        "t.toml:5:1: step has no action, expected exactly one of `request`, `login`, `logout`, \
+         `sdk`, `clear_jar` or `wait`"
     );
     assert_eq!(
         step_error(&format!(

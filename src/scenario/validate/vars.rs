@@ -3,7 +3,8 @@
 //! Defined before a step: the built-ins `cookie_domain`, `kratos_public_url` and
 //! `identity.NAME.{id,identifier,
 //! password}` for each declared identity, and every `capture` key of an earlier step. A step's
-//! own captures are not visible anywhere in that step.
+//! own captures are not visible anywhere in that step, and those of a parallel group nowhere in
+//! the group (its steps run at the same time): they are defined once the group has run.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -27,6 +28,8 @@ pub(super) struct Scope<'f> {
     defined: BTreeSet<&'f str>,
     /// Captures of the current step.
     own: BTreeSet<&'f str>,
+    /// Captures of the earlier steps of the current parallel group, with the group's label.
+    in_group: BTreeMap<&'f str, &'f str>,
     /// Every capture key of the scenario with the index of the first step that captures it.
     first_capture: BTreeMap<&'f str, usize>,
 }
@@ -47,6 +50,7 @@ impl<'f> Scope<'f> {
             identities: identities.into_iter().collect(),
             defined: BTreeSet::new(),
             own: BTreeSet::new(),
+            in_group: BTreeMap::new(),
             first_capture,
         }
     }
@@ -56,10 +60,21 @@ impl<'f> Scope<'f> {
         self.own = own.into_iter().collect();
     }
 
-    /// Leaves the current step: its captures become visible to the steps after it.
+    /// Leaves the current step: its captures (and those of the parallel group it ends) become
+    /// visible to the steps after it.
     pub(super) fn leave(&mut self) {
         let own = std::mem::take(&mut self.own);
         self.defined.extend(own);
+        let group = std::mem::take(&mut self.in_group);
+        self.defined.extend(group.into_keys());
+    }
+
+    /// Leaves a step of parallel group `group` that the next step continues: its captures
+    /// stay invisible until the group ends.
+    pub(super) fn leave_in_group(&mut self, group: &'f str) {
+        for own in std::mem::take(&mut self.own) {
+            self.in_group.insert(own, group);
+        }
     }
 
     /// Checks every placeholder of `s`: well-formed, and each variable defined.
@@ -83,6 +98,12 @@ impl<'f> Scope<'f> {
     fn check_variable(&self, name: &str) -> Result<(), String> {
         if let Some(rest) = name.strip_prefix("identity.") {
             return self.check_identity_variable(name, rest);
+        }
+        if let Some(group) = self.in_group.get(name) {
+            return Err(format!(
+                "variable `{name}` is captured by another step of parallel group `{group}`, \
+                 which runs at the same time, so it is not defined until the group has run"
+            ));
         }
         if name == COOKIE_DOMAIN || name == KRATOS_PUBLIC_URL || self.defined.contains(name) {
             return Ok(());
@@ -216,6 +237,23 @@ mod tests {
         s.leave();
         s.enter([]);
         assert!(s.check_template("{{flow_id}}").is_ok());
+    }
+
+    #[test]
+    fn a_groups_captures_are_visible_only_after_the_group() {
+        let captures = vec![vec!["a"], vec!["b"], vec![]];
+        let mut s = scope(&captures);
+        s.enter(["a"]);
+        s.leave_in_group("p1");
+        s.enter(["b"]);
+        let err = s.check_template("{{a}}").unwrap_err();
+        assert!(
+            err.starts_with("variable `a` is captured by another step of parallel group `p1`"),
+            "{err}"
+        );
+        s.leave();
+        s.enter([]);
+        assert!(s.check_template("{{a}}{{b}}").is_ok());
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Each Kratos fault switch (K1–K7) is observable, and the benign `kratos-extra-fields` keeps
+//! Each Kratos fault switch (K1–K8) is observable, and the benign `kratos-extra-fields` keeps
 //! every field the contract names.
 
 use serde_json::{Value, json};
@@ -198,4 +198,62 @@ async fn k7_flow_urls_name_a_foreign_origin_but_the_flow_still_works_at_home() {
             .unwrap()
             .starts_with(&h.url("self-service/login?flow="))
     );
+}
+
+/// `GET /sessions/whoami` with `jar`: the status.
+async fn whoami_status(h: &Harness, jar: &Jar) -> u16 {
+    jar.apply(h.client.get(h.url("sessions/whoami")))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// A browser login init with `jar` (not absorbed) and this `Accept`.
+async fn init_with(h: &Harness, jar: &Jar, accept: &str) -> reqwest::Response {
+    jar.apply(h.client.get(h.url("self-service/login/browser")))
+        .header("accept", accept)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn k8_a_refused_login_ends_the_session_only_under_the_fault() {
+    for (switches, ends) in [("", false), ("kratos-refused-login-ends-session", true)] {
+        let h = Harness::start(switches).await;
+        h.create_identity().await;
+        for accept in ["application/json", "text/html"] {
+            let mut jar = Jar::default();
+            assert_eq!(browser_login(&h, &mut jar, PASSWORD).await.status(), 200);
+            assert_eq!(whoami_status(&h, &jar).await, 200);
+            let res = init_with(&h, &jar, accept).await;
+            let lines = set_cookies(&res);
+            let status = res.status().as_u16();
+            if accept == "text/html" {
+                assert_eq!(status, 303, "{switches} {accept}");
+            } else {
+                assert_eq!(status, 400, "{switches} {accept}");
+                let body: Value = res.json().await.unwrap();
+                assert_eq!(body["error"]["id"], "session_already_available");
+            }
+            if ends {
+                // The clearing line carries the attributes of Kratos's own session cookie.
+                assert_eq!(lines.len(), 1, "{lines:?}");
+                let line = &lines[0];
+                assert!(line.starts_with("ory_kratos_session="), "{line}");
+                assert!(
+                    line.contains("; Path=/; Domain=openapp.test; Expires=Thu, 01 Jan 1970")
+                        && line.contains("; Max-Age=0;"),
+                    "{line}"
+                );
+                // Revoked server-side: the cookie the browser held no longer resolves.
+                assert_eq!(whoami_status(&h, &jar).await, 401, "{accept}");
+            } else {
+                assert!(lines.is_empty(), "K8: no cookie changes: {lines:?}");
+                assert_eq!(whoami_status(&h, &jar).await, 200, "{accept}");
+            }
+        }
+    }
 }

@@ -1,9 +1,11 @@
 //! End-to-end tests of the reference server over loopback: a tiny fake Kratos (public and
 //! admin on their own ports), the server on a third port, driven with reqwest.
 //! `conforming` checks the contract with no switch on; `switches` checks that every OpenApp
-//! switch changes what its description says.
+//! switch changes what its description says (`explore_faults` holds the checks of the faults
+//! explore mode found first, each beside the conforming answer to the same requests).
 
 mod conforming;
+mod explore_faults;
 mod switches;
 
 use std::collections::HashMap;
@@ -77,6 +79,12 @@ impl FakeKratos {
     /// Session ids revoked through the admin API, in order.
     pub(super) fn revoked(&self) -> Vec<String> {
         self.revoked.lock().unwrap().clone()
+    }
+
+    /// An admin revokes the session `id` behind the server's back (`DELETE
+    /// /admin/sessions/{id}` from another caller): its cookie no longer resolves.
+    pub(super) fn revoke(&self, id: &str) {
+        self.revoked.lock().unwrap().push(id.to_string());
     }
 
     /// How often `sessions/whoami` was called.

@@ -583,7 +583,10 @@ async fn check(name: &str, stack: &Stack) {
             assert_eq!(stack.get("/auth/whoami", &with_alice).await.body, "null");
             assert_eq!(stack.kratos.whoami_calls(), calls + 1);
         }
-        other => panic!("no check for the OpenApp switch `{other}`"),
+        other => assert!(
+            super::explore_faults::check(other, stack).await,
+            "no check for the OpenApp switch `{other}`"
+        ),
     }
 }
 
