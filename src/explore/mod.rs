@@ -183,9 +183,7 @@ impl Session<'_> {
         });
         Ok((built, v, ran))
     }
-}
 
-impl Session<'_> {
     /// The violation of `ops` as scenario `id` (rule, index of the failing operation), if it
     /// has one; a sequence the model leaves nothing of has none (nothing runs).
     pub async fn verdict(
